@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * conf/conf.h: the sipsa.conf configuration model.  A loaded configuration
+ * is an immutable snapshot; a reload builds a new one and swaps it.  Every
+ * value remembers where it was written (file:line:col) so that errors
+ * found after parsing can still point at the line.
+ */
+#ifndef SIPSA_CONF_H
+#define SIPSA_CONF_H
+
+#include <stddef.h>
+
+struct conf_pos {
+	const char	*file;		/* borrowed from the snapshot's file list */
+	int		 line;
+	int		 col;
+};
+
+enum conf_transport {
+	CONF_TP_UDP,
+	CONF_TP_TCP,
+	CONF_TP_TLS,
+};
+
+/* The role decides the challenge family: 401/WWW-* or 407/Proxy-*. */
+enum conf_role {
+	CONF_ROLE_REGISTRAR,
+	CONF_ROLE_PROXY,
+};
+
+enum conf_scheme {
+	CONF_SCHEME_NTLM,
+	CONF_SCHEME_KERBEROS,
+};
+#define CONF_MAX_SCHEMES	2
+
+enum conf_ntlm_source {
+	CONF_NTLM_USERS_FILE,		/* smbpasswd or DOMAIN:USER:PASSWORD file */
+	CONF_NTLM_USERS_WINBIND,	/* Active Directory through winbindd */
+};
+
+struct conf_listen {
+	struct conf_pos		 pos;
+	enum conf_transport	 transport;
+	char			*address;	/* "0.0.0.0", "::", "127.0.0.1" */
+	unsigned		 port;
+	enum conf_role		 role;
+	char			*tls_cert;	/* PEM, TLS only */
+	char			*tls_key;	/* PEM, TLS only; a secret */
+	struct conf_listen	*next;
+};
+
+struct conf_auth {
+	struct conf_pos		 pos;
+	enum conf_scheme	 schemes[CONF_MAX_SCHEMES]; /* offer order */
+	int			 nschemes;
+	char			*realm;		/* "SIP Communications Service" */
+	int			 version;	/* 2, 3 or 4; default 4 */
+	/* Kerberos */
+	char			*keytab;	/* a secret */
+	char			*rcache_dir;	/* NULL: replay cache off ("none") is
+						   never the default; see conf.5 */
+	/* NTLM */
+	enum conf_ntlm_source	 ntlm_source;
+	char			*ntlm_user_file; /* a secret */
+	char			*netbios_domain;
+	char			*netbios_computer;
+};
+
+struct conf_sa {
+	unsigned	lifetime;		/* s, hard limit, <= 28800 */
+	unsigned	idle_timeout;		/* s */
+	unsigned	max_half_open;		/* whole table */
+	unsigned	max_half_open_per_source; /* per source address */
+	unsigned	max_established;	/* whole table; 0 = unlimited */
+};
+
+struct conf_registrar {
+	unsigned	expires_min;		/* s */
+	unsigned	expires_default;	/* s */
+	unsigned	expires_max;		/* s */
+	unsigned	max_endpoints;		/* bindings per AOR */
+	unsigned	expires_jitter;		/* percent, 0 = off */
+	char		*store;			/* directory of the binding store */
+	char		**domains;		/* NULL-terminated; served domains */
+};
+
+enum conf_home_kind {
+	CONF_HOME_USER,				/* exact "user@domain" */
+	CONF_HOME_DOMAIN,			/* exact domain */
+	CONF_HOME_PATTERN,			/* fnmatch(3) over "user@domain" */
+	CONF_HOME_DEFAULT,
+};
+
+struct conf_home {
+	struct conf_pos		 pos;
+	enum conf_home_kind	 kind;
+	char			*match;		/* NULL for CONF_HOME_DEFAULT */
+	char			*target;	/* "sip:host:port;transport=tls" or
+						   NULL for this node ("local") */
+	struct conf_home	*next;
+};
+
+struct conf_route {
+	struct conf_pos		 pos;
+	char			*domain;	/* foreign domain */
+	char			*next_hop;	/* "sip:host:port;transport=tcp" */
+	struct conf_route	*next;
+};
+
+struct conf_log {
+	int		 to_syslog;		/* 0: stderr */
+	int		 level;			/* enum log_level */
+	char		*facility;		/* syslog facility name */
+};
+
+struct sipsa_conf {
+	char			*path;		/* main file as given */
+	char			*fqdn;		/* server FQDN; NTLM targetname,
+						   Kerberos "sip/<fqdn>" */
+	char			*state_dir;
+	char			*pid_file;
+	struct conf_listen	*listeners;
+	struct conf_auth	 auth;
+	struct conf_sa		 sa;
+	struct conf_registrar	 registrar;
+	struct conf_home	*homes;		/* in file order */
+	struct conf_route	*routes;
+	struct conf_log		 log;
+	void			*priv;		/* parser-owned storage */
+};
+
+/*
+ * Error sink.  msg is the whole line without newline, already formatted as
+ * "file:line:col: text".  Called once per error.
+ */
+typedef void conf_err_fn(const char *msg, void *arg);
+
+/* Stop reporting (and parsing) after this many errors. */
+#define CONF_MAX_ERRORS	20
+
+/*
+ * Parse and validate a file (and its includes).  On success returns 0 and
+ * sets *conf_out to a snapshot the caller frees with conf_free().  On
+ * failure returns the number of errors (> 0), each reported through err
+ * (stderr when err is NULL), and *conf_out is NULL.  check_secrets != 0
+ * also checks the owner and mode of keytab, NTLM user file and TLS key.
+ */
+int	conf_load(const char *path, int check_secrets, conf_err_fn *err,
+	    void *arg, struct sipsa_conf **conf_out);
+/* The same over a buffer; name is used in messages and for includes. */
+int	conf_parse_buf(const char *name, const char *buf, size_t len,
+	    int check_secrets, conf_err_fn *err, void *arg,
+	    struct sipsa_conf **conf_out);
+void	conf_free(struct sipsa_conf *conf);
+
+const char *conf_transport_name(enum conf_transport);
+const char *conf_scheme_name(enum conf_scheme);	/* "NTLM", "Kerberos" */
+
+#endif /* SIPSA_CONF_H */

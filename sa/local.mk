@@ -1,0 +1,3 @@
+# sa/: see doc/architecture.md.
+noinst_LIBRARIES += libsa.a
+libsa_a_SOURCES = sa/sa.h

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* src/log.c: stderr/syslog logging facade (after OpenSMTPD log.c). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "src/log.h"
+
+static const char *log_progname = "sipsa";
+static int log_to_syslog;
+static int log_level = LOG_LVL_INFO;
+static log_sink_fn *log_sink;
+static void *log_sink_arg;
+
+static const char *const level_names[] = {
+	[LOG_LVL_ERR] = "err",
+	[LOG_LVL_WARN] = "warn",
+	[LOG_LVL_NOTICE] = "notice",
+	[LOG_LVL_INFO] = "info",
+	[LOG_LVL_DEBUG] = "debug",
+};
+
+void
+log_init(const char *progname, int to_syslog, int level)
+{
+	if (log_to_syslog)
+		closelog();
+	if (progname != NULL)
+		log_progname = progname;
+	log_to_syslog = to_syslog;
+	log_level = level;
+	if (to_syslog)
+		openlog(log_progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_setlevel(int level)
+{
+	log_level = level;
+}
+
+int
+log_getlevel(void)
+{
+	return log_level;
+}
+
+int
+log_level_parse(const char *name)
+{
+	int i;
+
+	for (i = LOG_LVL_ERR; i <= LOG_LVL_DEBUG; i++)
+		if (strcasecmp(name, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+log_level_name(int level)
+{
+	if (level < LOG_LVL_ERR || level > LOG_LVL_DEBUG)
+		return "?";
+	return level_names[level];
+}
+
+void
+log_set_sink(log_sink_fn *fn, void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
+}
+
+void
+log_vemit(int level, const char *module, int with_errno, const char *fmt,
+    va_list ap)
+{
+	char msg[2048], line[2300];
+	int saved = errno;
+
+	if (level > log_level)
+		return;
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno)
+		(void)snprintf(line, sizeof(line), "%s%s%s: %s",
+		    module ? module : "", module ? ": " : "", msg,
+		    strerror(saved));
+	else
+		(void)snprintf(line, sizeof(line), "%s%s%s",
+		    module ? module : "", module ? ": " : "", msg);
+
+	if (log_sink != NULL)
+		log_sink(level, module, line, log_sink_arg);
+	else if (log_to_syslog)
+		syslog(level, "%s", line);
+	else {
+		struct timespec ts;
+		struct tm tm;
+		char stamp[32];
+
+		(void)clock_gettime(CLOCK_REALTIME, &ts);
+		(void)localtime_r(&ts.tv_sec, &tm);
+		(void)strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		(void)fprintf(stderr, "%s.%03ld %s[%s] %s\n", stamp,
+		    ts.tv_nsec / 1000000, log_progname, level_names[level],
+		    line);
+	}
+	errno = saved;
+}
+
+void
+log_emit(int level, const char *module, int with_errno, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(level, module, with_errno, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fatal(const char *module, int with_errno, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_LVL_ERR, module, with_errno, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,1 @@
+# tests/: integration and golden tests (unit tests: Makefile.am).

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* tests/unit/unit.h: shared helpers for the CUnit suites. */
+#ifndef SIPSA_TESTS_UNIT_H
+#define SIPSA_TESTS_UNIT_H
+
+#include <CUnit/CUnit.h>
+
+/* Each test_<module>.c defines one of these, ended by CU_SUITE_INFO_NULL. */
+extern CU_SuiteInfo log_suites[];
+extern CU_SuiteInfo conf_suites[];
+extern CU_SuiteInfo sipauth_suites[];
+extern CU_SuiteInfo ntlm_suites[];
+extern CU_SuiteInfo sa_suites[];
+
+/* Directory of tests/data (from $top_srcdir, else "tests/data"). */
+const char *unit_datadir(void);
+
+#endif

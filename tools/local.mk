@@ -1,0 +1,1 @@
+# tools/: sipsa-client, sipsa-bench.
