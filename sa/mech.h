@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sa/mech.h: the two MS-SIPAE authentication mechanisms, NTLM
+ * (connectionless, through gss-ntlmssp) and Kerberos (through MIT GSSAPI),
+ * behind one narrow interface: acceptor and initiator handshake steps, then
+ * sign and verify.  This is the only part of sipsa that sees a GSS handle;
+ * everything above it (the SA table, the daemon, the tools) works with
+ * struct mech_ctx and reason codes.
+ */
+#ifndef SIPSA_SA_MECH_H
+#define SIPSA_SA_MECH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum mech_kind {
+	MECH_NTLM,
+	MECH_KERBEROS,
+};
+
+/*
+ * Why an authentication step or a signature check failed.  Every layer
+ * above passes these on unchanged; sa_reason_name() (sa.h) prints them.
+ */
+enum mech_reason {
+	MECH_OK = 0,
+	MECH_R_UNKNOWN_USER,		/* no such user (file, winbind, KDC) */
+	MECH_R_BAD_PASSWORD,		/* NTLM proof or ticket decrypt failed */
+	MECH_R_CLOCK_SKEW,		/* Kerberos authenticator out of window */
+	MECH_R_REPLAYED_TICKET,		/* AP-REQ seen before (replay cache) */
+	MECH_R_BAD_TOKEN,		/* malformed or unexpected token */
+	MECH_R_BAD_SIGNATURE,		/* MIC does not verify */
+	MECH_R_FLAGS,			/* NTLM flags sipsa cannot accept */
+	MECH_R_NO_CREDENTIALS,		/* server keytab / service key missing */
+	MECH_R_INTERNAL,		/* out of memory, library failure */
+	MECH_R_MAX,
+};
+
+/* A GSS major/minor pair kept for the one log line that reports it. */
+struct mech_status {
+	uint32_t	major;
+	uint32_t	minor;
+	int		mech_is_krb5;	/* which mechanism's minor codes */
+};
+
+/* Acceptor configuration, copied from sipsa.conf at start and on reload. */
+struct mech_server_params {
+	const char	*fqdn;		/* service host: sip/<fqdn> for Kerberos */
+	const char	*keytab;	/* NULL: Kerberos disabled */
+	const char	*rcache_dir;	/* NULL: library default; "none" off */
+	int		 ntlm_enabled;
+	int		 ntlm_winbind;	/* users from winbindd (Active Directory) */
+	const char	*ntlm_user_file; /* when !ntlm_winbind */
+	const char	*netbios_domain;
+	const char	*netbios_computer;
+};
+
+/* Process-wide acceptor credentials for both mechanisms. */
+struct mech_server;
+
+/*
+ * Acquire acceptor credentials.  On failure returns an errno value and
+ * writes a human-readable reason (naming the file or principal) into err.
+ */
+int	mech_server_create(const struct mech_server_params *params,
+	    struct mech_server **server_out, char *err, size_t errsz);
+void	mech_server_free(struct mech_server *server);
+
+/* One handshake in progress, or an established security context. */
+struct mech_ctx;
+
+/* What a handshake step produced. */
+struct mech_result {
+	enum mech_reason	reason;
+	struct mech_status	status;
+	int			complete;	/* context established */
+	uint8_t			*out;		/* token to send; free() it */
+	size_t			 out_len;
+	char			 user[256];	/* authenticated name once complete:
+						   "DOMAIN\user" (NTLM) or
+						   "user@REALM" (Kerberos) */
+	uint32_t		 lifetime;	/* s the context stays valid, 0 =
+						   unlimited (NTLM) */
+};
+
+/*
+ * Acceptor step.  *ctxp is NULL on the first leg (it is then created); in
+ * may be empty (NTLM connectionless first leg).  Returns 0 when the step
+ * ran (res->reason says whether it succeeded) or an errno value for
+ * resource failures.  On a failed step the context is freed and *ctxp set
+ * to NULL.
+ */
+int	mech_accept(struct mech_server *server, enum mech_kind kind,
+	    struct mech_ctx **ctxp, const uint8_t *in, size_t in_len,
+	    struct mech_result *res);
+
+/* Initiator (client) parameters. */
+struct mech_client_params {
+	enum mech_kind	 kind;
+	const char	*target_fqdn;	/* Kerberos: sip@<fqdn>; NTLM unused */
+	/* NTLM */
+	const char	*user;
+	const char	*domain;
+	const char	*password;	/* a secret; not kept after init */
+	/* Kerberos: a credential cache, or a client keytab (no kinit) */
+	const char	*ccache;	/* NULL: default ccache */
+	const char	*client_keytab;
+	const char	*principal;	/* with client_keytab */
+	int		 mutual;	/* ask for mutual authentication */
+};
+
+/*
+ * Initiator step.  First call with *ctxp == NULL and no input; NTLM then
+ * returns an empty token and wants the CHALLENGE in the second call;
+ * Kerberos returns the AP-REQ and is complete (or, with mutual, wants the
+ * AP-REP).  Same return conventions as mech_accept().
+ */
+int	mech_init(const struct mech_client_params *params,
+	    struct mech_ctx **ctxp, const uint8_t *in, size_t in_len,
+	    struct mech_result *res);
+
+/* Longest signature any mechanism produces (Kerberos MIC tokens vary). */
+#define MECH_SIG_MAX	128
+
+/*
+ * Sign msg as this side (acceptor: server-to-client; initiator:
+ * client-to-server).  Writes at most MECH_SIG_MAX bytes into sig and the
+ * length into *sig_len.  Returns MECH_OK or a reason.
+ */
+enum mech_reason mech_sign(struct mech_ctx *ctx, const void *msg, size_t len,
+	    uint8_t *sig, size_t *sig_len, struct mech_status *st);
+/* Verify a signature made by the peer.  Constant-time for NTLM. */
+enum mech_reason mech_verify(struct mech_ctx *ctx, const void *msg,
+	    size_t len, const uint8_t *sig, size_t sig_len,
+	    struct mech_status *st);
+
+enum mech_kind mech_ctx_kind(const struct mech_ctx *ctx);
+/* Bytes held by the context (for the memory benchmark). */
+size_t	mech_ctx_memory(const struct mech_ctx *ctx);
+/* Release the context and wipe its keys.  NULL is allowed. */
+void	mech_ctx_free(struct mech_ctx *ctx);
+
+/* "unknown user", "bad signature", ... */
+const char *mech_reason_text(enum mech_reason reason);
+/* GSS display text of both codes into buf ("" when there are none). */
+void	mech_status_text(const struct mech_status *st, char *buf,
+	    size_t bufsz);
+
+#endif /* SIPSA_SA_MECH_H */
