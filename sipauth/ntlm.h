@@ -148,4 +148,29 @@ int	sipauth_ntlm_nt_hash(const char *password, uint8_t out[16]);
 int	sipauth_ntlm_ntowfv2(const uint8_t nt_hash[16], const char *user,
 	    const char *domain, uint8_t out[16]);
 
+/*
+ * Server-side NTLMv2 check: NTProofStr = HMAC_MD5(ResponseKeyNT,
+ * ServerChallenge || nt_response[16..]) must equal nt_response[0..15];
+ * then SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr), which is also
+ * the KeyExchangeKey for NTLMv2.  Returns 0, EBADMSG when nt_response is
+ * too short for an NTLMv2 response, EACCES when the proof does not match
+ * (wrong password).
+ */
+int	sipauth_ntlm_v2_check(const uint8_t ntowf[16],
+	    const uint8_t server_challenge[8], const uint8_t *nt_response,
+	    size_t nt_len, uint8_t session_base_key[16]);
+
+/* LMv2 response = HMAC_MD5(ResponseKeyLM, SC || CC) || CC (24 bytes). */
+int	sipauth_ntlm_lmv2(const uint8_t ntowf[16],
+	    const uint8_t server_challenge[8], const uint8_t client_challenge[8],
+	    uint8_t out[24]);
+
+/*
+ * ExportedSessionKey = RC4(KeyExchangeKey, EncryptedRandomSessionKey) with
+ * KEY_EXCH (RC4 is its own inverse, so this also encrypts a random session
+ * key on the client side).
+ */
+int	sipauth_ntlm_exported_key(const uint8_t kxkey[NTLM_KEY_LEN],
+	    const uint8_t enc[NTLM_KEY_LEN], uint8_t esk[NTLM_KEY_LEN]);
+
 #endif /* SIPSA_SIPAUTH_NTLM_H */
