@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sipe-driver: signs the pidgin-sipe client (libpurple's prpl-sipe) in to a
+ * SIP server without any UI, stays signed in for a while and signs out, so
+ * that the tests can check sipsad against a real MS-SIPAE client (issue 4,
+ * item 8).  Usage and exit codes: tests/sipe/README.md.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <purple.h>
+
+#define DRIVER_UI "sipsa-sipe-driver"
+#define DRIVER_PLUGIN_DIR "/usr/lib/purple-2"
+#define DRIVER_PRPL "prpl-sipe"
+
+/* Exit codes: one per class of outcome, so that a test can tell them apart. */
+enum driver_exit {
+	DRIVER_EXIT_OK = 0,		/* signed on and off cleanly */
+	DRIVER_EXIT_USAGE = 1,		/* bad options, plugin missing */
+	DRIVER_EXIT_AUTH = 2,		/* authentication failed/impossible */
+	DRIVER_EXIT_NETWORK = 3,	/* network error, bad signature */
+	DRIVER_EXIT_TIMEOUT = 4,	/* no sign-on (or sign-off) in time */
+	DRIVER_EXIT_OTHER = 5,		/* any other connection error */
+	DRIVER_EXIT_REJECTED = 6,	/* rejected by the server (403) */
+	DRIVER_EXIT_CERT = 7,		/* TLS certificate refused */
+	DRIVER_EXIT_UNEXPECTED = 8,	/* --expect-fail, but it signed on */
+};
+
+struct driver {
+	GMainLoop	*loop;
+	PurpleAccount	*account;
+	FILE		*log;		/* --log, NULL when not asked for */
+	unsigned	 linger;	/* seconds to stay signed on */
+	unsigned	 timeout;	/* seconds for sign-on and sign-off */
+	gboolean	 tls_accept_any;
+	gboolean	 expect_fail;
+	gboolean	 signed_on;
+	gboolean	 signing_off;	/* our own disconnect is under way */
+	gboolean	 failed;	/* a connection error was reported */
+	int		 exit_code;
+	guint		 timer;		/* timeout or linger source */
+};
+
+static struct driver drv = { .linger = 5, .timeout = 30 };
+static int driver_handle;		/* owner of our signal connections */
+
+/* Pending answer to a libpurple request (a certificate prompt). */
+struct driver_req {
+	GCallback	 cb;
+	void		*user_data;
+	int		 action;
+	guint		 idle;
+};
+
+static void
+driver_logf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+static void
+driver_logf(const char *fmt, ...)
+{
+	va_list ap;
+	gint64 now;
+
+	if (drv.log == NULL)
+		return;
+	now = g_get_real_time();
+	fprintf(drv.log, "%ld.%03ld driver: ", (long)(now / G_USEC_PER_SEC),
+	    (long)(now % G_USEC_PER_SEC / 1000));
+	va_start(ap, fmt);
+	vfprintf(drv.log, fmt, ap);
+	va_end(ap);
+	fputc('\n', drv.log);
+	fflush(drv.log);
+}
+
+/* A result line on stdout, the part the tests read. */
+static void
+driver_say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+static void
+driver_say(const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	printf("%s\n", line);
+	fflush(stdout);
+	driver_logf("%s", line);
+	g_free(line);
+}
+
+/* Debug output of libpurple and SIPE (with its SIP message dumps). */
+static void
+debug_print(PurpleDebugLevel level, const char *category, const char *arg)
+{
+	static const char levels[] = "AMIWEF";
+	gint64 now = g_get_real_time();
+	int len = (int)strlen(arg);
+
+	while (len > 0 && arg[len - 1] == '\n')
+		len--;
+	fprintf(drv.log, "%ld.%03ld %c %s: %.*s\n",
+	    (long)(now / G_USEC_PER_SEC), (long)(now % G_USEC_PER_SEC / 1000),
+	    level < sizeof(levels) - 1 ? levels[level] : '?',
+	    category != NULL ? category : "-", len, arg);
+	fflush(drv.log);
+}
+
+static gboolean
+debug_is_enabled(PurpleDebugLevel level, const char *category)
+{
+	return TRUE;
+}
+
+static PurpleDebugUiOps debug_ops = { debug_print, debug_is_enabled,
+    NULL, NULL, NULL, NULL };
+
+/* With debugging on, libpurple also g_print()s every line: drop those. */
+static void
+print_nothing(const gchar *s)
+{
+}
+
+static void
+glib_log_to_file(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+    gpointer data)
+{
+	driver_logf("glib %s: %s", domain != NULL ? domain : "-", msg);
+}
+
+/* The glib main loop behind libpurple's event loop interface. */
+struct driver_io {
+	PurpleInputFunction	 func;
+	gpointer		 data;
+};
+
+static gboolean
+io_invoke(GIOChannel *source, GIOCondition cond, gpointer data)
+{
+	struct driver_io *io = data;
+	PurpleInputCondition pc = 0;
+
+	if (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+		pc |= PURPLE_INPUT_READ;
+	if (cond & (G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL))
+		pc |= PURPLE_INPUT_WRITE;
+	io->func(io->data, g_io_channel_unix_get_fd(source), pc);
+	return TRUE;
+}
+
+static guint
+io_add(gint fd, PurpleInputCondition cond, PurpleInputFunction func,
+    gpointer data)
+{
+	struct driver_io *io = g_new0(struct driver_io, 1);
+	GIOChannel *ch;
+	GIOCondition gc = 0;
+	guint id;
+
+	io->func = func;
+	io->data = data;
+	if (cond & PURPLE_INPUT_READ)
+		gc |= G_IO_IN | G_IO_HUP | G_IO_ERR;
+	if (cond & PURPLE_INPUT_WRITE)
+		gc |= G_IO_OUT | G_IO_HUP | G_IO_ERR | G_IO_NVAL;
+	ch = g_io_channel_unix_new(fd);
+	id = g_io_add_watch_full(ch, G_PRIORITY_DEFAULT, gc, io_invoke, io,
+	    g_free);
+	g_io_channel_unref(ch);
+	return id;
+}
+
+static PurpleEventLoopUiOps loop_ops = {
+	g_timeout_add, g_source_remove, io_add, g_source_remove, NULL,
+	g_timeout_add_seconds, NULL, NULL, NULL
+};
+
+/*
+ * Requests (the only one expected is libpurple's "accept this certificate?"
+ * prompt) are answered from the main loop, never from inside the call that
+ * raised them, and then closed like a UI would close its dialog.
+ */
+static gboolean
+request_answer(gpointer data)
+{
+	struct driver_req *req = data;
+
+	req->idle = 0;
+	((PurpleRequestActionCb)req->cb)(req->user_data, req->action);
+	purple_request_close(PURPLE_REQUEST_ACTION, req);
+	return G_SOURCE_REMOVE;
+}
+
+static void *
+request_action_va(const char *title, const char *primary, int default_action,
+    void *user_data, size_t count, va_list actions)
+{
+	struct driver_req *req;
+	const char *label = NULL;
+	GCallback cb = NULL;
+	int accept = -1, deny = -1, pick;
+	char *plain;
+	size_t i;
+	va_list ap;
+
+	/* Find the "Accept" and the "Cancel"/"Reject" buttons. */
+	va_copy(ap, actions);
+	for (i = 0; i < count; i++) {
+		plain = purple_text_strip_mnemonic(va_arg(ap, const char *));
+		(void)va_arg(ap, GCallback);
+		if (accept < 0 && g_str_has_prefix(plain, "Accept"))
+			accept = (int)i;
+		if (deny < 0 && (g_str_has_prefix(plain, "Cancel") ||
+		    g_str_has_prefix(plain, "Reject")))
+			deny = (int)i;
+		g_free(plain);
+	}
+	va_end(ap);
+	if (drv.tls_accept_any && accept >= 0)
+		pick = accept;
+	else
+		pick = deny >= 0 ? deny : default_action;
+	for (i = 0; i < count && (int)i <= pick; i++) {
+		label = va_arg(actions, const char *);
+		cb = va_arg(actions, GCallback);
+	}
+	if (pick < 0 || (size_t)pick >= count || cb == NULL) {
+		driver_logf("request \"%s\": %s -> no answer", title ? title :
+		    "", primary ? primary : "");
+		return NULL;
+	}
+	driver_logf("request \"%s\": %s -> %s", title ? title : "",
+	    primary ? primary : "", label);
+	req = g_new0(struct driver_req, 1);
+	req->cb = cb;
+	req->user_data = user_data;
+	req->action = pick;
+	req->idle = g_idle_add(request_answer, req);
+	return req;
+}
+
+static void *
+request_action(const char *title, const char *primary, const char *secondary,
+    int default_action, PurpleAccount *account, const char *who,
+    PurpleConversation *conv, void *user_data, size_t count, va_list actions)
+{
+	return request_action_va(title, primary, default_action, user_data,
+	    count, actions);
+}
+
+static void *
+request_action_icon(const char *title, const char *primary,
+    const char *secondary, int default_action, PurpleAccount *account,
+    const char *who, PurpleConversation *conv, gconstpointer icon,
+    gsize icon_size, void *user_data, size_t count, va_list actions)
+{
+	return request_action_va(title, primary, default_action, user_data,
+	    count, actions);
+}
+
+static void
+request_close(PurpleRequestType type, void *ui_handle)
+{
+	struct driver_req *req = ui_handle;
+
+	if (type != PURPLE_REQUEST_ACTION || req == NULL)
+		return;
+	if (req->idle != 0)
+		g_source_remove(req->idle);
+	g_free(req);
+}
+
+static PurpleRequestUiOps request_ops = {
+	.request_action = request_action,
+	.close_request = request_close,
+	.request_action_with_icon = request_action_icon,
+};
+
+static PurpleCoreUiOps core_ops;	/* no UI hooks needed */
+
+static const char *
+error_name(PurpleConnectionError reason)
+{
+	static const char *const names[] = {
+		"NETWORK_ERROR", "INVALID_USERNAME", "AUTHENTICATION_FAILED",
+		"AUTHENTICATION_IMPOSSIBLE", "NO_SSL_SUPPORT",
+		"ENCRYPTION_ERROR", "NAME_IN_USE", "INVALID_SETTINGS",
+		"CERT_NOT_PROVIDED", "CERT_UNTRUSTED", "CERT_EXPIRED",
+		"CERT_NOT_ACTIVATED", "CERT_HOSTNAME_MISMATCH",
+		"CERT_FINGERPRINT_MISMATCH", "CERT_SELF_SIGNED",
+		"CERT_OTHER_ERROR", "OTHER_ERROR",
+	};
+
+	if ((unsigned)reason < G_N_ELEMENTS(names))
+		return names[reason];
+	return "UNKNOWN_ERROR";
+}
+
+static int
+error_exit_code(PurpleConnectionError reason)
+{
+	switch (reason) {
+	case PURPLE_CONNECTION_ERROR_INVALID_USERNAME:
+	case PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED:
+	case PURPLE_CONNECTION_ERROR_AUTHENTICATION_IMPOSSIBLE:
+		return DRIVER_EXIT_AUTH;
+	case PURPLE_CONNECTION_ERROR_NETWORK_ERROR:
+	case PURPLE_CONNECTION_ERROR_NO_SSL_SUPPORT:
+	case PURPLE_CONNECTION_ERROR_ENCRYPTION_ERROR:
+		return DRIVER_EXIT_NETWORK;
+	case PURPLE_CONNECTION_ERROR_INVALID_SETTINGS:
+		return DRIVER_EXIT_REJECTED;
+	case PURPLE_CONNECTION_ERROR_CERT_NOT_PROVIDED:
+	case PURPLE_CONNECTION_ERROR_CERT_UNTRUSTED:
+	case PURPLE_CONNECTION_ERROR_CERT_EXPIRED:
+	case PURPLE_CONNECTION_ERROR_CERT_NOT_ACTIVATED:
+	case PURPLE_CONNECTION_ERROR_CERT_HOSTNAME_MISMATCH:
+	case PURPLE_CONNECTION_ERROR_CERT_FINGERPRINT_MISMATCH:
+	case PURPLE_CONNECTION_ERROR_CERT_SELF_SIGNED:
+	case PURPLE_CONNECTION_ERROR_CERT_OTHER_ERROR:
+		return DRIVER_EXIT_CERT;
+	default:
+		return DRIVER_EXIT_OTHER;
+	}
+}
+
+/* Ends the run once the account is down (libpurple tears it down itself). */
+static gboolean
+quit_when_down(gpointer data)
+{
+	if (!purple_account_is_disconnected(drv.account))
+		return G_SOURCE_CONTINUE;
+	g_main_loop_quit(drv.loop);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+arm_timer(guint seconds, GSourceFunc fn)
+{
+	if (drv.timer != 0)
+		g_source_remove(drv.timer);
+	drv.timer = seconds > 0 ? g_timeout_add_seconds(seconds, fn, NULL) :
+	    g_idle_add(fn, NULL);
+}
+
+static gboolean
+on_timeout(gpointer data)
+{
+	drv.timer = 0;
+	driver_say("TIMEOUT %s not complete after %u s",
+	    drv.signing_off ? "sign-off" : "sign-on", drv.timeout);
+	drv.exit_code = DRIVER_EXIT_TIMEOUT;
+	drv.failed = TRUE;
+	if (!purple_account_is_disconnected(drv.account))
+		purple_account_disconnect(drv.account);
+	g_main_loop_quit(drv.loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* Signs out, from the main loop (never inside libpurple's signal). */
+static gboolean
+sign_off(gpointer data)
+{
+	drv.timer = 0;
+	drv.signing_off = TRUE;
+	arm_timer(drv.timeout, on_timeout);
+	driver_logf("signing off");
+	purple_account_set_enabled(drv.account, DRIVER_UI, FALSE);
+	if (!purple_account_is_disconnected(drv.account))
+		purple_account_disconnect(drv.account);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_signed_on(PurpleConnection *gc, gpointer data)
+{
+	if (purple_connection_get_account(gc) != drv.account)
+		return;
+	drv.signed_on = TRUE;
+	driver_say("SIGNED-ON");
+	if (drv.expect_fail) {
+		drv.exit_code = DRIVER_EXIT_UNEXPECTED;
+		arm_timer(0, sign_off);
+	} else
+		arm_timer(drv.linger, sign_off);
+}
+
+static void
+on_signed_off(PurpleConnection *gc, gpointer data)
+{
+	if (purple_connection_get_account(gc) != drv.account)
+		return;
+	if (drv.signing_off && !drv.failed)
+		driver_say("SIGNED-OFF");
+	g_idle_add(quit_when_down, NULL);
+}
+
+static void
+on_connection_error(PurpleConnection *gc, PurpleConnectionError reason,
+    const char *text, gpointer data)
+{
+	if (purple_connection_get_account(gc) != drv.account || drv.failed)
+		return;
+	driver_say("ERROR %s: %s", error_name(reason), text ? text : "");
+	drv.failed = TRUE;
+	drv.exit_code = error_exit_code(reason);
+	if (drv.timer != 0)
+		g_source_remove(drv.timer);
+	drv.timer = g_timeout_add(50, quit_when_down, NULL);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: sipe-driver --user sip-uri[,login] [--password PW] "
+	    "--server host:port\n"
+	    "         [--transport tcp|tls|auto] [--auth ntlm|krb5|auto] "
+	    "[--sso] [--linger S]\n"
+	    "         [--timeout S] [--tls-accept-any] [--log FILE] "
+	    "[--expect-fail]\n"
+	    "         [--plugin-dir DIR]\n");
+	exit(DRIVER_EXIT_USAGE);
+}
+
+static unsigned
+parse_seconds(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v > 86400)
+		usage();
+	return (unsigned)v;
+}
+
+/* Removes the temporary user directory with everything libpurple put in it. */
+static void
+remove_tree(const char *path)
+{
+	GDir *dir;
+	const char *name;
+	char *child;
+
+	if ((dir = g_dir_open(path, 0, NULL)) != NULL) {
+		while ((name = g_dir_read_name(dir)) != NULL) {
+			child = g_build_filename(path, name, NULL);
+			if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
+			    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+				remove_tree(child);
+			else
+				g_unlink(child);
+			g_free(child);
+		}
+		g_dir_close(dir);
+	}
+	g_rmdir(path);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "password", required_argument, NULL, 'p' },
+		{ "server", required_argument, NULL, 's' },
+		{ "transport", required_argument, NULL, 't' },
+		{ "auth", required_argument, NULL, 'a' },
+		{ "sso", no_argument, NULL, 'S' },
+		{ "linger", required_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "tls-accept-any", no_argument, NULL, 'A' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "expect-fail", no_argument, NULL, 'F' },
+		{ "plugin-dir", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *user = NULL, *server = NULL, *transport = "tcp";
+	const char *auth = "ntlm", *logpath = NULL;
+	const char *plugin_dir = DRIVER_PLUGIN_DIR;
+	char *password = NULL, *userdir = NULL;
+	gboolean sso = FALSE;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u': user = optarg; break;
+		case 'p': password = g_strdup(optarg); break;
+		case 's': server = optarg; break;
+		case 't': transport = optarg; break;
+		case 'a': auth = optarg; break;
+		case 'S': sso = TRUE; break;
+		case 'l': drv.linger = parse_seconds(optarg); break;
+		case 'T': drv.timeout = parse_seconds(optarg); break;
+		case 'A': drv.tls_accept_any = TRUE; break;
+		case 'L': logpath = optarg; break;
+		case 'F': drv.expect_fail = TRUE; break;
+		case 'P': plugin_dir = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc || user == NULL || server == NULL ||
+	    strchr(user, '@') == NULL || drv.timeout == 0 ||
+	    (password == NULL && !sso) ||
+	    !g_strv_contains((const char *[]){ "tcp", "tls", "auto", NULL },
+	    transport) ||
+	    !g_strv_contains((const char *[]){ "ntlm", "krb5", "auto", NULL },
+	    auth))
+		usage();
+
+	signal(SIGPIPE, SIG_IGN);
+	if (logpath != NULL && (drv.log = fopen(logpath, "w")) == NULL) {
+		perror(logpath);
+		return DRIVER_EXIT_USAGE;
+	}
+	if ((userdir = g_dir_make_tmp("sipe-driver-XXXXXX", NULL)) == NULL) {
+		perror("temporary directory");
+		return DRIVER_EXIT_USAGE;
+	}
+	purple_util_set_user_dir(userdir);
+	if (drv.log != NULL) {
+		g_set_print_handler(print_nothing);
+		g_log_set_default_handler(glib_log_to_file, NULL);
+		purple_debug_set_ui_ops(&debug_ops);
+		purple_debug_set_enabled(TRUE);
+		purple_debug_set_verbose(TRUE);
+		/* SIPE dumps whole SIP messages only in "unsafe" mode. */
+		purple_debug_set_unsafe(TRUE);
+	}
+	purple_core_set_ui_ops(&core_ops);
+	purple_eventloop_set_ui_ops(&loop_ops);
+	purple_request_set_ui_ops(&request_ops);
+	purple_plugins_add_search_path(plugin_dir);
+	drv.exit_code = DRIVER_EXIT_USAGE;
+	if (!purple_core_init(DRIVER_UI)) {
+		fprintf(stderr, "sipe-driver: libpurple failed to start\n");
+		goto wipe;
+	}
+	purple_set_blist(purple_blist_new());
+	purple_blist_load();
+
+	/* No network extras: no UPnP/NAT-PMP, no STUN/TURN, no proxy. */
+	purple_prefs_set_bool("/purple/network/auto_ip", FALSE);
+	purple_prefs_set_bool("/purple/network/map_ports", FALSE);
+	purple_prefs_set_string("/purple/network/stun_server", "");
+	purple_prefs_set_string("/purple/network/turn_server", "");
+	purple_prefs_set_string("/purple/proxy/type", "none");
+
+	if (purple_find_prpl(DRIVER_PRPL) == NULL) {
+		fprintf(stderr, "sipe-driver: plugin %s not found in %s\n",
+		    DRIVER_PRPL, plugin_dir);
+		goto out;
+	}
+	drv.account = purple_account_new(user, DRIVER_PRPL);
+	purple_account_set_remember_password(drv.account, FALSE);
+	if (password != NULL)
+		purple_account_set_password(drv.account, password);
+	purple_account_set_string(drv.account, "server", server);
+	purple_account_set_string(drv.account, "transport", transport);
+	purple_account_set_string(drv.account, "authentication", auth);
+	purple_account_set_bool(drv.account, "sso", sso);
+	purple_account_set_bool(drv.account, "dont-publish", TRUE);
+	purple_accounts_add(drv.account);
+
+	purple_signal_connect(purple_connections_get_handle(), "signed-on",
+	    &driver_handle, PURPLE_CALLBACK(on_signed_on), NULL);
+	purple_signal_connect(purple_connections_get_handle(), "signed-off",
+	    &driver_handle, PURPLE_CALLBACK(on_signed_off), NULL);
+	purple_signal_connect(purple_connections_get_handle(),
+	    "connection-error", &driver_handle,
+	    PURPLE_CALLBACK(on_connection_error), NULL);
+
+	drv.exit_code = DRIVER_EXIT_OK;
+	drv.loop = g_main_loop_new(NULL, FALSE);
+	arm_timer(drv.timeout, on_timeout);
+	driver_logf("connecting %s to %s over %s with %s", user, server,
+	    transport, auth);
+	purple_account_set_enabled(drv.account, DRIVER_UI, TRUE);
+	if (purple_account_is_disconnected(drv.account))
+		purple_account_connect(drv.account);
+	g_main_loop_run(drv.loop);
+	if (drv.timer != 0)
+		g_source_remove(drv.timer);
+	g_main_loop_unref(drv.loop);
+	purple_signals_disconnect_by_handle(&driver_handle);
+out:
+	purple_core_quit();
+wipe:
+	if (password != NULL) {
+		memset(password, 0, strlen(password));
+		g_free(password);
+	}
+	remove_tree(userdir);
+	g_free(userdir);
+	driver_logf("exit %d", drv.exit_code);
+	if (drv.log != NULL)
+		fclose(drv.log);
+	return drv.exit_code;
+}
