@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/listen.c: one Sofia transport per configured listener (UDP, TCP,
+ * TLS), tagged with the listener's ident so that requests know their
+ * listener and role, and the private run directory that holds the TLS
+ * key and certificate in the layout Sofia's tport expects.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/tport_tag.h>
+
+#define LOG_MODULE "listen"
+#include "src/log.h"
+#include "src/proxy.h"
+
+#define PEM_MAX	(1024 * 1024)	/* largest key or certificate file read */
+
+/* Append the whole file src to the open descriptor fd; 0 or errno. */
+static int
+append_file(int fd, const char *src)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int in, err = 0;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno;
+	if ((buf = malloc(PEM_MAX)) == NULL) {
+		err = ENOMEM;
+		goto out;
+	}
+	while (len < PEM_MAX &&
+	    (n = read(in, buf + len, PEM_MAX - len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	if (len == PEM_MAX) {
+		err = EFBIG;
+		goto out;
+	}
+	if (len > 0 && write(fd, buf, len) != (ssize_t)len)
+		err = errno ? errno : EIO;
+	else if (len > 0 && buf[len - 1] != '\n' && write(fd, "\n", 1) != 1)
+		err = errno ? errno : EIO;
+ out:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+	}
+	(void)close(in);
+	return err;
+}
+
+static int
+write_pem(const char *dir, const char *name, const char *first,
+    const char *second)
+{
+	char path[4096];
+	int fd, err;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return errno;
+	err = append_file(fd, first);
+	if (err == 0 && second != NULL)
+		err = append_file(fd, second);
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	return err;
+}
+
+/*
+ * Sofia 1.12 takes a directory: agent.pem (key and certificate) and
+ * cafile.pem.  The configuration names the key and certificate files, so
+ * a private directory is built per TLS listener under the run directory.
+ */
+static int
+tls_dir_build(struct proxy *px, struct listener *l,
+    const struct conf_listen *cl)
+{
+	const char *tmp;
+	int err;
+
+	if (px->run_dir == NULL) {
+		tmp = getenv("TMPDIR");
+		px->run_dir = su_sprintf(px->home, "%s/sipsad.XXXXXX",
+		    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+		if (px->run_dir == NULL)
+			return ENOMEM;
+		if (mkdtemp(px->run_dir) == NULL) {
+			err = errno;
+			log_warn("cannot create a private directory %s",
+			    px->run_dir);
+			px->run_dir = NULL;
+			return err;
+		}
+	}
+	l->tls_dir = su_sprintf(px->home, "%s/%s", px->run_dir, l->ident);
+	if (l->tls_dir == NULL)
+		return ENOMEM;
+	if (mkdir(l->tls_dir, 0700) == -1)
+		return errno;
+	if ((err = write_pem(l->tls_dir, "agent.pem", cl->tls_key,
+	    cl->tls_cert)) != 0) {
+		log_warnx("listener %s:%u: cannot read TLS key %s or "
+		    "certificate %s: %s", cl->address, cl->port, cl->tls_key,
+		    cl->tls_cert, strerror(err));
+		return err;
+	}
+	if ((err = write_pem(l->tls_dir, "cafile.pem", cl->tls_cert,
+	    NULL)) != 0)
+		return err;
+	return 0;
+}
+
+static int
+listen_open(struct proxy *px, struct listener *l,
+    const struct conf_listen *cl)
+{
+	const char *tpname = conf_transport_name(cl->transport);
+	const char *host = cl->address;
+	char *url;
+	int rc, err;
+
+	if (cl->transport == CONF_TP_TLS &&
+	    (err = tls_dir_build(px, l, cl)) != 0)
+		return err;
+	/* An IPv6 address goes in brackets in a SIP URI. */
+	/* nta binds TLS only for a sips: URI. */
+	url = su_sprintf(px->home, "%s:%s%s%s:%u;transport=%s",
+	    cl->transport == CONF_TP_TLS ? "sips" : "sip",
+	    strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
+	    cl->port, tpname);
+	if (url == NULL)
+		return ENOMEM;
+	if (cl->transport == CONF_TP_TLS)
+		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
+		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1),
+		    TPTAG_CERTIFICATE(l->tls_dir),
+		    /* 0: negotiate the best version, not TLS 1.0 only. */
+		    TPTAG_TLS_VERSION(0), TAG_END());
+	else
+		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
+		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1), TAG_END());
+	su_free(px->home, url);
+	if (rc != 0) {
+		err = errno ? errno : EIO;
+		log_warnx("%s:%d:%d: cannot listen on %s %s:%u: %s",
+		    cl->pos.file ? cl->pos.file : "?", cl->pos.line,
+		    cl->pos.col, tpname, host, cl->port, strerror(err));
+		return err;
+	}
+	log_info("listening on %s %s:%u (%s, %s)", tpname, host, cl->port,
+	    l->ident, cl->role == CONF_ROLE_PROXY ? "proxy" : "registrar");
+	return 0;
+}
+
+int
+listen_open_all(struct proxy *px)
+{
+	const struct conf_listen *cl;
+	struct listener *l;
+	size_t n = 0;
+	int err;
+
+	for (cl = px->conf->listeners; cl != NULL; cl = cl->next)
+		n++;
+	if (n == 0) {
+		log_warnx("no listener configured");
+		return EINVAL;
+	}
+	if ((px->listeners = su_zalloc(px->home, n * sizeof(*l))) == NULL)
+		return ENOMEM;
+	for (cl = px->conf->listeners; cl != NULL; cl = cl->next) {
+		l = &px->listeners[px->nlisteners];
+		(void)snprintf(l->ident, sizeof(l->ident), "l%zu",
+		    px->nlisteners);
+		l->transport = cl->transport;
+		l->port = cl->port;
+		l->role = cl->role;
+		if ((l->address = su_strdup(px->home, cl->address)) == NULL)
+			return ENOMEM;
+		px->nlisteners++;
+		if ((err = listen_open(px, l, cl)) != 0)
+			return err;
+	}
+	return 0;
+}
+
+static void
+remove_pem_dir(const char *dir)
+{
+	char path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/agent.pem", dir);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/cafile.pem", dir);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+
+/* The transports close with the agent; here the run directory goes. */
+void
+listen_close_all(struct proxy *px)
+{
+	size_t i;
+
+	for (i = 0; i < px->nlisteners; i++)
+		if (px->listeners[i].tls_dir != NULL)
+			remove_pem_dir(px->listeners[i].tls_dir);
+	if (px->run_dir != NULL && rmdir(px->run_dir) == -1)
+		log_warn("cannot remove %s", px->run_dir);
+	px->run_dir = NULL;
+}
+
+const struct listener *
+listen_by_ident(const struct proxy *px, const char *ident)
+{
+	size_t i;
+
+	if (ident == NULL)
+		return NULL;
+	for (i = 0; i < px->nlisteners; i++)
+		if (strcmp(px->listeners[i].ident, ident) == 0)
+			return &px->listeners[i];
+	return NULL;
+}
+
+static int
+listen_equal(const struct listener *l, const struct conf_listen *cl)
+{
+	return l->transport == cl->transport && l->port == cl->port &&
+	    l->role == cl->role && strcmp(l->address, cl->address) == 0;
+}
+
+/* Listeners are fixed at start: report each difference as needing one. */
+int
+listen_diff(const struct proxy *px, const struct sipsa_conf *next)
+{
+	const struct conf_listen *cl;
+	size_t i;
+	int n = 0, found;
+
+	for (cl = next->listeners; cl != NULL; cl = cl->next) {
+		for (i = 0, found = 0; i < px->nlisteners && !found; i++)
+			found = listen_equal(&px->listeners[i], cl);
+		if (!found && ++n)
+			log_warnx("%s:%d:%d: new listener %s %s:%u: needs a "
+			    "restart", cl->pos.file ? cl->pos.file : "?",
+			    cl->pos.line, cl->pos.col,
+			    conf_transport_name(cl->transport), cl->address,
+			    cl->port);
+	}
+	for (i = 0; i < px->nlisteners; i++) {
+		for (cl = next->listeners, found = 0; cl && !found;
+		    cl = cl->next)
+			found = listen_equal(&px->listeners[i], cl);
+		if (!found && ++n)
+			log_warnx("listener %s %s:%u removed or changed: "
+			    "needs a restart",
+			    conf_transport_name(px->listeners[i].transport),
+			    px->listeners[i].address, px->listeners[i].port);
+	}
+	return n;
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/main.c: sipsad, the MS-SIPAE edge proxy and registrar: command line,
+ * configuration check (-n), logging set-up, daemonising and the pid file.
+ * See doc/sipsad.8.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOG_MODULE "main"
+#include "conf/conf.h"
+#include "src/log.h"
+#include "src/proxy.h"
+
+#ifndef CONF_SECRETS_CHECK_IF_PRESENT
+#define CONF_SECRETS_CHECK_IF_PRESENT	1
+#endif
+#ifndef CONF_SECRETS_REQUIRE
+#define CONF_SECRETS_REQUIRE		1
+#endif
+
+#define DEFAULT_CONF	SYSCONFDIR "/sipsa/sipsa.conf"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: sipsad [-dDnv] [-f file]\n");
+	exit(1);
+}
+
+/* Configuration errors at start-up go to stderr, one per line. */
+static void
+conf_err_stderr(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static int
+check_config(const char *path, int verbose)
+{
+	struct sipsa_conf *conf = NULL;
+
+	if (conf_load(path, CONF_SECRETS_CHECK_IF_PRESENT, conf_err_stderr,
+	    NULL, &conf) != 0)
+		return 1;
+	if (verbose)
+		conf_dump(conf, stdout);
+	printf("configuration OK\n");
+	conf_free(conf);
+	return 0;
+}
+
+/*
+ * Detach from the terminal.  The parent waits for nothing: errors after
+ * this point go to the log (syslog once detached).
+ */
+static void
+daemonise(void)
+{
+	int fd;
+
+	switch (fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (setsid() == -1)
+		fatal("setsid");
+	switch (fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			(void)close(fd);
+	}
+}
+
+static void
+write_pidfile(const char *path)
+{
+	FILE *fp;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		fatal("pid file %s", path);
+	fprintf(fp, "%ld\n", (long)getpid());
+	if (fclose(fp) != 0)
+		fatal("pid file %s", path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *path = DEFAULT_CONF;
+	char abspath[PATH_MAX];
+	struct sipsa_conf *conf = NULL;
+	struct proxy *px = NULL;
+	char *pidfile = NULL;
+	int ch, debug = 0, foreground = 0, check = 0, verbose = 0;
+	int level, to_syslog;
+
+	while ((ch = getopt(argc, argv, "dDf:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			foreground = 1;
+			break;
+		case 'D':
+			foreground = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init("sipsad", 0, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (check)
+		return check_config(path, verbose);
+
+	if (realpath(path, abspath) == NULL)
+		fatal("configuration file %s", path);
+	if (conf_load(abspath, CONF_SECRETS_REQUIRE, conf_err_stderr, NULL,
+	    &conf) != 0)
+		fatalx("%s: configuration not valid, not starting", abspath);
+
+	/* The configuration decides the log target unless -d says debug. */
+	level = debug ? LOG_LVL_DEBUG : conf->log.level;
+	to_syslog = conf->log.to_syslog;
+	if (!foreground && !to_syslog) {
+		/* A daemon has no stderr: its log goes to syslog. */
+		to_syslog = 1;
+	}
+	log_init("sipsad", to_syslog, level);
+	if (conf->pid_file != NULL && (pidfile = strdup(conf->pid_file)) ==
+	    NULL)
+		fatal("strdup");
+
+	if (!foreground)
+		daemonise();
+	if (pidfile != NULL)
+		write_pidfile(pidfile);
+
+	if (proxy_create(conf, abspath, debug, &px) != 0) {
+		if (pidfile != NULL)
+			(void)unlink(pidfile);
+		fatalx("not starting");
+	}
+	log_notice("sipsad %s started (pid %ld)", PACKAGE_VERSION,
+	    (long)getpid());
+	(void)proxy_run(px);
+	proxy_destroy(px);
+	if (pidfile != NULL)
+		(void)unlink(pidfile);
+	free(pidfile);
+	log_notice("sipsad stopped");
+	return 0;
+}

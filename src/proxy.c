@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/proxy.c: the Sofia event loop and nta agent of sipsad, the request
+ * pipeline every incoming request goes through (proxy_request), and
+ * configuration reloads.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NTA_LEG_MAGIC_T		struct proxy
+#define SU_ROOT_MAGIC_T		struct proxy
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/nta.h>
+
+#define LOG_MODULE "proxy"
+#include "src/log.h"
+#include "src/proxy.h"
+
+#ifndef CONF_SECRETS_REQUIRE
+#define CONF_SECRETS_REQUIRE	1
+#endif
+
+/*
+ * The pipeline.  Each step returns 0 to pass the request on, or non-zero
+ * once the request is finished; the reply went out through proxy_reply()
+ * (src/reply.c), the only place that creates responses.  Order matters:
+ * validation first, then the requests that are never challenged (ACK,
+ * CANCEL, OPTIONS to the server itself), then authentication.
+ */
+typedef int ptx_step_fn(struct ptx *);
+
+static ptx_step_fn *const pipeline[] = {
+	ptx_validate,		/* 400, 482, 483 */
+	ptx_ack,		/* ACK: never answered */
+	ptx_cancel,		/* CANCEL without transaction: 481 */
+	ptx_options,		/* OPTIONS to this server: 200 */
+	ptx_auth,		/* 403 until MS-SIPAE authentication lands */
+};
+
+/*
+ * Every request enters here: nta calls the default leg for each new
+ * server transaction.  Returning 0 tells nta that the application owns
+ * the transaction (the ptx destroys it once replied).
+ */
+static int
+proxy_request(struct proxy *px, nta_leg_t *leg, nta_incoming_t *irq,
+    sip_t const *sip)
+{
+	struct ptx *ptx = NULL;
+	size_t i;
+
+	(void)leg;
+	if (px->stopping || ptx_create(px, irq, sip, &ptx) != 0) {
+		/* Without a ptx there is no reply exit: let nta send it. */
+		log_warnx("cannot take a request (%s)",
+		    px->stopping ? "stopping" : "out of memory");
+		return 500;
+	}
+	log_debug("%s call-id=%s peer=%s listener=%s", ptx_method(ptx),
+	    ptx_call_id(ptx), ptx->peer,
+	    ptx->listener ? ptx->listener->ident : "?");
+
+	for (i = 0; i < sizeof(pipeline) / sizeof(pipeline[0]); i++)
+		if (pipeline[i](ptx) != 0)
+			break;
+	if (i == sizeof(pipeline) / sizeof(pipeline[0]))
+		(void)proxy_reply(ptx, 500, "No step answered", TAG_END());
+
+	ptx_free(ptx);
+	return 0;
+}
+
+int
+proxy_create(struct sipsa_conf *conf, const char *conf_path,
+    int level_fixed, struct proxy **px_out)
+{
+	struct proxy *px;
+	int err = 0;
+
+	*px_out = NULL;
+	if (su_init() != 0) {
+		conf_free(conf);
+		log_warnx("su_init failed");
+		return EIO;
+	}
+	sofialog_init();
+	sofialog_setlevel(log_getlevel());
+
+	if ((px = su_home_new(sizeof(*px))) == NULL) {
+		conf_free(conf);
+		su_deinit();
+		return ENOMEM;
+	}
+	px->conf = conf;
+	px->level_fixed = level_fixed;
+	if ((px->conf_path = su_strdup(px->home, conf_path)) == NULL) {
+		err = ENOMEM;
+		goto out;
+	}
+	if ((px->root = su_root_create(px)) == NULL) {
+		log_warnx("cannot create the event loop");
+		err = EIO;
+		goto out;
+	}
+	/* (url_string_t *)-1: no transport yet; listen.c adds them. */
+	px->agent = nta_agent_create(px->root, (url_string_t *)-1, NULL, NULL,
+	    NTATAG_SERVER_RPORT(1), NTATAG_UA(0), TAG_END());
+	if (px->agent == NULL) {
+		log_warn("cannot create the SIP agent");
+		err = EIO;
+		goto out;
+	}
+	if ((err = listen_open_all(px)) != 0)
+		goto out;
+	px->leg = nta_leg_tcreate(px->agent, proxy_request, px,
+	    NTATAG_NO_DIALOG(1), TAG_END());
+	if (px->leg == NULL) {
+		log_warnx("cannot create the default leg");
+		err = EIO;
+		goto out;
+	}
+	if ((err = signals_init(px)) != 0)
+		goto out;
+ out:
+	if (err != 0)
+		proxy_destroy(px);
+	else
+		*px_out = px;
+	return err;
+}
+
+int
+proxy_run(struct proxy *px)
+{
+	su_root_run(px->root);
+	return 0;
+}
+
+void
+proxy_stop(struct proxy *px)
+{
+	px->stopping = 1;
+	su_root_break(px->root);
+}
+
+void
+proxy_destroy(struct proxy *px)
+{
+	if (px == NULL)
+		return;
+	signals_fini(px);
+	if (px->leg != NULL)
+		nta_leg_destroy(px->leg);
+	if (px->agent != NULL)
+		nta_agent_destroy(px->agent);
+	listen_close_all(px);
+	if (px->root != NULL)
+		su_root_destroy(px->root);
+	conf_free(px->conf);
+	su_home_unref(px->home);
+	su_deinit();
+}
+
+/* Reload errors are logged, one line each, in file:line:col form. */
+static void
+conf_err_log(const char *msg, void *arg)
+{
+	(void)arg;
+	log_err("%s", msg);
+}
+
+static int
+str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/*
+ * SIGHUP: load the file again.  An invalid file changes nothing.  A valid
+ * one replaces the running snapshot; what the snapshot feeds at request
+ * time (log level, auth realm, version and schemes, registrar limits)
+ * takes effect at once.  Listeners, the pid file and the state directory
+ * are fixed at start: a change there is logged and waits for a restart.
+ */
+void
+proxy_reload(struct proxy *px)
+{
+	struct sipsa_conf *next = NULL;
+	int n;
+
+	log_notice("reloading configuration %s", px->conf_path);
+	n = conf_load(px->conf_path, CONF_SECRETS_REQUIRE, conf_err_log, NULL,
+	    &next);
+	if (n != 0) {
+		log_err("configuration %s has %d error%s: keeping the running "
+		    "configuration", px->conf_path, n, n == 1 ? "" : "s");
+		return;
+	}
+	(void)listen_diff(px, next);
+	if (str_differs(px->conf->pid_file, next->pid_file))
+		log_warnx("pid file changed: needs a restart");
+	if (str_differs(px->conf->state_dir, next->state_dir))
+		log_warnx("state directory changed: needs a restart");
+	if (!px->level_fixed && next->log.level != px->conf->log.level) {
+		log_notice("log level %s -> %s",
+		    log_level_name(px->conf->log.level),
+		    log_level_name(next->log.level));
+		log_setlevel(next->log.level);
+		sofialog_setlevel(next->log.level);
+	}
+	if (next->log.to_syslog != px->conf->log.to_syslog)
+		log_warnx("log target changed: needs a restart");
+	conf_free(px->conf);
+	px->conf = next;
+	log_notice("configuration reloaded");
+}

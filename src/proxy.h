@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/proxy.h: the daemon's objects.  struct proxy holds the event loop,
+ * the nta agent, the listeners and the running configuration; struct ptx
+ * is one incoming request on its way through the pipeline (see
+ * doc/architecture.md).  Sofia types stay behind forward declarations
+ * here: only the files at the edge (proxy.c, listen.c, reply.c and the
+ * steps) include the nta headers.
+ */
+#ifndef SIPSA_PROXY_H
+#define SIPSA_PROXY_H
+
+#include <stddef.h>
+
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_tag.h>
+
+#include "conf/conf.h"
+
+struct su_root_s;
+struct nta_agent_s;
+struct nta_leg_s;
+struct nta_incoming_s;
+struct sip_s;
+struct signals;
+
+/*
+ * One configured socket.  The ident ("l0", "l1", ...) is given to the
+ * Sofia transport, so that a request can be traced back to the listener
+ * (and so to the role) it arrived on.
+ */
+struct listener {
+	char			 ident[16];
+	enum conf_transport	 transport;
+	char			*address;	/* owned by proxy home */
+	unsigned		 port;
+	enum conf_role		 role;
+	char			*tls_dir;	/* agent.pem + cafile.pem, or NULL */
+};
+
+struct proxy {
+	su_home_t		 home[1];	/* first: the proxy is its home */
+	struct su_root_s	*root;
+	struct nta_agent_s	*agent;
+	struct nta_leg_s	*leg;		/* default leg: every request */
+	struct sipsa_conf	*conf;		/* running snapshot, owned */
+	char			*conf_path;	/* absolute, for reloads */
+	struct listener		*listeners;	/* array in the home */
+	size_t			 nlisteners;
+	char			*run_dir;	/* private 0700 dir, or NULL */
+	int			 level_fixed;	/* -d given: reload keeps level */
+	struct signals		*signals;
+	int			 stopping;
+};
+
+/*
+ * Create the proxy from a loaded configuration: the su_root, the agent,
+ * one transport per listener and the default leg.  Takes ownership of conf
+ * (also on failure).  level_fixed != 0 means the command line set the log
+ * level.  Returns 0 or an errno value; failures are logged.
+ */
+int	proxy_create(struct sipsa_conf *conf, const char *conf_path,
+	    int level_fixed, struct proxy **px_out);
+/* Run the event loop until proxy_stop(); returns 0. */
+int	proxy_run(struct proxy *);
+/* Ask the loop to end (from the loop itself, e.g. a signal callback). */
+void	proxy_stop(struct proxy *);
+/* Re-read the configuration file and apply what can be applied. */
+void	proxy_reload(struct proxy *);
+/* Close transports, remove files, free everything.  NULL is fine. */
+void	proxy_destroy(struct proxy *);
+
+/* src/listen.c: listeners and their transports. */
+int	listen_open_all(struct proxy *);
+void	listen_close_all(struct proxy *);
+const struct listener *listen_by_ident(const struct proxy *,
+	    const char *ident);
+/* Log every listener difference between the running and a new conf. */
+int	listen_diff(const struct proxy *, const struct sipsa_conf *next);
+
+/* src/signals.c: signals delivered through the su_root. */
+int	signals_init(struct proxy *);
+void	signals_fini(struct proxy *);
+
+/* src/sofialog.c: Sofia's own logs into the facade. */
+void	sofialog_init(void);
+void	sofialog_setlevel(int level);
+
+/*
+ * One incoming request.  The ptx owns its home (every temporary string of
+ * the request lives there) and the server transaction until the reply has
+ * been sent.  sip and listener are borrowed.
+ */
+struct ptx {
+	su_home_t		 home[1];	/* first: the ptx is its home */
+	struct proxy		*px;		/* borrowed */
+	struct nta_incoming_s	*irq;		/* owned; NULL once destroyed */
+	const struct sip_s	*sip;		/* borrowed from the request */
+	const struct listener	*listener;	/* borrowed, may be NULL */
+	char			 peer[64];	/* "addr:port" for logs */
+	int			 status;	/* 0 until replied */
+	const char		*phrase;
+	int			 replied;
+};
+
+/* src/ptx.c */
+int	ptx_create(struct proxy *, struct nta_incoming_s *,
+	    const struct sip_s *, struct ptx **ptx_out);
+void	ptx_free(struct ptx *);
+const char *ptx_method(const struct ptx *);
+const char *ptx_call_id(const struct ptx *);
+
+/*
+ * The pipeline steps (src/validate.c, src/steps.c).  Each returns 0 to let
+ * the request continue, or non-zero once the request is finished (a reply
+ * went out through proxy_reply(), or, for ACK, nothing is to be sent).
+ */
+int	ptx_validate(struct ptx *);
+int	ptx_ack(struct ptx *);
+int	ptx_cancel(struct ptx *);
+int	ptx_options(struct ptx *);
+int	ptx_auth(struct ptx *);
+
+/*
+ * src/reply.c: the one response exit.  Sends status/phrase (phrase NULL:
+ * the standard one) with the extra headers given as Sofia SIPTAG_* items,
+ * adds Server and Date, records status on the ptx.  Returns the status
+ * (non-zero) so steps can "return proxy_reply(...)".
+ */
+int	proxy_reply(struct ptx *, int status, const char *phrase,
+	    tag_type_t tag, tag_value_t value, ...);
+
+#endif /* SIPSA_PROXY_H */

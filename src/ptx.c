@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/ptx.c: the per-request object: its memory home, the server
+ * transaction it owns, the listener the request came in on and the peer
+ * address used in log lines.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/tport.h>
+
+#define LOG_MODULE "ptx"
+#include "src/log.h"
+#include "src/proxy.h"
+
+/* Fill ptx->peer with "addr:port" of the sender and find the listener. */
+static void
+ptx_origin(struct ptx *ptx)
+{
+	nta_incoming_t *irq = ptx->irq;
+	msg_t *msg;
+	tport_t *tp;
+	su_sockaddr_t const *su;
+	char host[46];	/* INET6_ADDRSTRLEN */
+
+	(void)snprintf(ptx->peer, sizeof(ptx->peer), "?");
+	if ((msg = nta_incoming_getrequest(irq)) != NULL) {
+		su = msg_addr(msg);
+		if (su != NULL && su_inet_ntop(su->su_family, SU_ADDR(su),
+		    host, sizeof(host)) != NULL)
+			(void)snprintf(ptx->peer, sizeof(ptx->peer), "%s:%u",
+			    host, ntohs(su->su_port));
+		tp = nta_incoming_transport(ptx->px->agent, irq, msg);
+		if (tp != NULL) {
+			ptx->listener = listen_by_ident(ptx->px,
+			    tport_ident(tp));
+			tport_decref(&tp);
+		}
+		msg_destroy(msg);
+	}
+}
+
+int
+ptx_create(struct proxy *px, nta_incoming_t *irq, sip_t const *sip,
+    struct ptx **ptx_out)
+{
+	struct ptx *ptx;
+
+	*ptx_out = NULL;
+	if ((ptx = su_home_new(sizeof(*ptx))) == NULL)
+		return ENOMEM;
+	ptx->px = px;
+	ptx->irq = irq;
+	ptx->sip = sip;
+	ptx_origin(ptx);
+	*ptx_out = ptx;
+	return 0;
+}
+
+/*
+ * Destroy the transaction (nta keeps what it needs for retransmissions)
+ * and the request's memory.
+ */
+void
+ptx_free(struct ptx *ptx)
+{
+	if (ptx == NULL)
+		return;
+	if (ptx->irq != NULL)
+		nta_incoming_destroy(ptx->irq);
+	su_home_unref(ptx->home);
+}
+
+const char *
+ptx_method(const struct ptx *ptx)
+{
+	const sip_t *sip = ptx->sip;
+
+	if (sip == NULL || sip->sip_request == NULL ||
+	    sip->sip_request->rq_method_name == NULL)
+		return "?";
+	return sip->sip_request->rq_method_name;
+}
+
+const char *
+ptx_call_id(const struct ptx *ptx)
+{
+	const sip_t *sip = ptx->sip;
+
+	if (sip == NULL || sip->sip_call_id == NULL ||
+	    sip->sip_call_id->i_id == NULL)
+		return "-";
+	return sip->sip_call_id->i_id;
+}

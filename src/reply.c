@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/reply.c: the one response exit of sipsad.  Every response the daemon
+ * sends is built and sent here, and nowhere else: this is where Server
+ * and Date are added and where, once security associations exist, the
+ * response is signed.
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+
+#define LOG_MODULE "reply"
+#include "src/log.h"
+#include "src/proxy.h"
+
+#define SIPSA_SERVER	PACKAGE_NAME "/" PACKAGE_VERSION
+
+int
+proxy_reply(struct ptx *ptx, int status, const char *phrase,
+    tag_type_t tag, tag_value_t value, ...)
+{
+	nta_incoming_t *irq = ptx->irq;
+	msg_t *msg = NULL;
+	sip_t *sip;
+	sip_date_t *date;
+	ta_list ta;
+	int rc;
+
+	if (phrase == NULL)
+		phrase = sip_status_phrase(status);
+	if (phrase == NULL)
+		phrase = "";
+	ptx->status = status;
+	ptx->phrase = phrase;
+	if (ptx->replied || irq == NULL) {
+		log_warnx("second reply %03d to %s call-id=%s dropped", status,
+		    ptx_method(ptx), ptx_call_id(ptx));
+		return status;
+	}
+	ptx->replied = 1;
+
+	ta_start(ta, tag, value);
+	if ((msg = nta_msg_create(ptx->px->agent, 0)) == NULL)
+		goto fail;
+	sip = sip_object(msg);
+	date = sip_date_create(msg_home(msg), sip_now());
+	if (date == NULL || sip_add_tl(msg, sip, SIPTAG_SERVER_STR(SIPSA_SERVER),
+	    SIPTAG_DATE(date), ta_tags(ta)) < 0)
+		goto fail;
+	if (nta_incoming_complete_response(irq, msg, status, phrase,
+	    TAG_END()) < 0)
+		goto fail;
+	/* Signing of the response (MS-SIPAE) will happen here. */
+	rc = nta_incoming_mreply(irq, msg);	/* takes msg */
+	msg = NULL;
+	(void)ta_end(ta);
+	if (rc < 0) {
+		log_warnx("cannot send %03d to %s peer=%s", status,
+		    ptx_method(ptx), ptx->peer);
+		return status;
+	}
+	log_debug("%03d %s -> %s call-id=%s peer=%s", status, phrase,
+	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer);
+	return status;
+ fail:
+	(void)ta_end(ta);
+	if (msg != NULL)
+		msg_destroy(msg);
+	log_warnx("cannot build %03d for %s call-id=%s: out of memory",
+	    status, ptx_method(ptx), ptx_call_id(ptx));
+	/* Last resort so that the client is not left waiting. */
+	(void)nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR,
+	    TAG_END());
+	return status;
+}

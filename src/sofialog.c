@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/sofialog.c: Sofia-SIP's own logs (su, nta, tport) redirected into
+ * the logging facade.
+ *
+ * Sofia's logger callback does not receive the level of a message, so the
+ * mapping works by threshold: for each facade level, each Sofia log gets
+ * the highest Sofia level (0 fatal .. 9 everything) whose messages belong
+ * at that facade level, and what passes is written at the facade level the
+ * threshold stands for: Sofia 0-1 are errors, 2-3 warnings, 4-5 one line per
+ * message (debug), 6-9 internals (only through Sofia's own variables).  A Sofia
+ * variable set in the environment (NTA_DEBUG, TPORT_DEBUG, SU_DEBUG) keeps
+ * its level.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/su_log.h>
+
+#define LOG_MODULE "sofia"
+#include "src/log.h"
+#include "src/proxy.h"
+
+/* Exported by libsofia-sip-ua, not declared in its public headers. */
+extern su_log_t nta_log[];
+extern su_log_t tport_log[];
+
+static su_log_t *const sofia_logs[] = { su_log_default, nta_log, tport_log };
+static const char *const sofia_names[] = { "su", "nta", "tport" };
+
+/* The facade level Sofia's messages are written at (set by threshold). */
+static int sofia_emit_level = LOG_LVL_WARN;
+
+static void
+sofia_logger(void *stream, char const *fmt, va_list ap)
+{
+	const char *name = stream;
+	char buf[1024];
+	size_t len;
+	int n;
+
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n <= 0)
+		return;
+	len = strlen(buf);
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (len == 0)
+		return;
+	/* Sofia often starts its lines with the module name: drop it. */
+	n = (int)strlen(name);
+	if (strncmp(buf, name, (size_t)n) == 0 && buf[n] == ':' &&
+	    buf[n + 1] == ' ')
+		log_emit(sofia_emit_level, name, 0, "%s", buf + n + 2);
+	else
+		log_emit(sofia_emit_level, name, 0, "%s", buf);
+}
+
+void
+sofialog_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sofia_logs) / sizeof(sofia_logs[0]); i++)
+		su_log_redirect(sofia_logs[i], sofia_logger,
+		    (void *)sofia_names[i]);
+}
+
+void
+sofialog_setlevel(int level)
+{
+	unsigned threshold;
+	size_t i;
+	su_log_t *lg;
+
+	switch (level) {
+	case LOG_LVL_ERR:
+		threshold = 1;
+		sofia_emit_level = LOG_LVL_ERR;
+		break;
+	case LOG_LVL_DEBUG:
+		/* 5: one line per message; 7 and up trace tport internals. */
+		threshold = 5;
+		sofia_emit_level = LOG_LVL_DEBUG;
+		break;
+	default:
+		threshold = 3;
+		sofia_emit_level = LOG_LVL_WARN;
+		break;
+	}
+	for (i = 0; i < sizeof(sofia_logs) / sizeof(sofia_logs[0]); i++) {
+		lg = sofia_logs[i];
+		if (lg->log_env != NULL && getenv(lg->log_env) != NULL) {
+			/* The operator asked for this level: emit it all. */
+			sofia_emit_level = level;
+			continue;
+		}
+		su_log_set_level(lg, threshold);
+	}
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/steps.c: the pipeline steps after validation: ACK (never answered),
+ * CANCEL without a transaction, OPTIONS addressed to the server itself,
+ * and the authentication gate, which refuses with 403 until MS-SIPAE
+ * authentication is in place (not 503: SIPE treats 503 as fatal).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <strings.h>
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip_tag.h>
+
+#define LOG_MODULE "steps"
+#include "src/log.h"
+#include "src/proxy.h"
+
+#define SIPSA_ALLOW	"REGISTER, OPTIONS, ACK, CANCEL, BYE, SUBSCRIBE, " \
+			"NOTIFY, MESSAGE, INFO, INVITE, SERVICE, BENOTIFY"
+#define SIPSA_ACCEPT	"application/sdp"
+#define SIPSA_SUPPORTED	"path, gruu"
+
+static int
+method_is(const struct ptx *ptx, sip_method_t m)
+{
+	return ptx->sip->sip_request->rq_method == m;
+}
+
+/* ACK: the end of an INVITE transaction nta did not match; never reply. */
+int
+ptx_ack(struct ptx *ptx)
+{
+	if (!method_is(ptx, sip_method_ack))
+		return 0;
+	log_debug("ACK call-id=%s peer=%s: absorbed", ptx_call_id(ptx),
+	    ptx->peer);
+	return 1;
+}
+
+/* nta matches CANCEL to its transaction; one that reaches us matches none. */
+int
+ptx_cancel(struct ptx *ptx)
+{
+	if (!method_is(ptx, sip_method_cancel))
+		return 0;
+	return proxy_reply(ptx, 481, "Call/Transaction Does Not Exist",
+	    TAG_END());
+}
+
+/*
+ * Is the Request-URI this server?  No user part, and the host is the
+ * configured FQDN or the address of a listener.
+ */
+static int
+uri_is_self(const struct ptx *ptx)
+{
+	const url_t *u = ptx->sip->sip_request->rq_url;
+	const struct proxy *px = ptx->px;
+	size_t i;
+
+	if (u->url_user != NULL || u->url_host == NULL)
+		return 0;
+	if (px->conf->fqdn != NULL && strcasecmp(u->url_host,
+	    px->conf->fqdn) == 0)
+		return 1;
+	for (i = 0; i < px->nlisteners; i++)
+		if (strcasecmp(u->url_host, px->listeners[i].address) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ptx_options(struct ptx *ptx)
+{
+	if (!method_is(ptx, sip_method_options) || !uri_is_self(ptx))
+		return 0;
+	return proxy_reply(ptx, 200, NULL, SIPTAG_ALLOW_STR(SIPSA_ALLOW),
+	    SIPTAG_ACCEPT_STR(SIPSA_ACCEPT),
+	    SIPTAG_SUPPORTED_STR(SIPSA_SUPPORTED), TAG_END());
+}
+
+/*
+ * The authentication gate.  Nothing can authenticate yet, so every
+ * request that gets here is refused with a 403 whose Warning says why.
+ */
+int
+ptx_auth(struct ptx *ptx)
+{
+	const char *fqdn = ptx->px->conf->fqdn;
+	char *warning;
+
+	warning = su_sprintf(ptx->home,
+	    "399 %s \"authentication not yet available\"",
+	    fqdn != NULL ? fqdn : "sipsa");
+	if (warning == NULL)
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	log_info("%s refused call-id=%s peer=%s role=%s reason=NO_AUTH",
+	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer,
+	    ptx->listener == NULL ? "?" :
+	    ptx->listener->role == CONF_ROLE_PROXY ? "proxy" : "registrar");
+	return proxy_reply(ptx, 403, "Forbidden", SIPTAG_WARNING_STR(warning),
+	    TAG_END());
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""tests/integration/sipreq.py: send one SIP request over UDP, TCP or TLS
+and print the first final response (status line and headers).
+
+  sipreq.py [-H 'Header: value']... [--timeout S] TRANSPORT HOST PORT METHOD URI
+
+Exit status: 0 a final response was printed, 2 no response in time,
+1 usage or connection error.  TLS does not verify the server certificate
+(the tests use a self-signed one)."""
+import argparse
+import os
+import socket
+import ssl
+import sys
+import time
+
+
+def build(method, uri, transport, lhost, lport, headers):
+    tag = os.urandom(4).hex()
+    lines = [
+        f"{method} {uri} SIP/2.0",
+        f"Via: SIP/2.0/{transport.upper()} {lhost}:{lport};branch=z9hG4bK{os.urandom(6).hex()};rport",
+        "Max-Forwards: 70",
+        f"From: <sip:probe@example.test>;tag={tag}",
+        f"To: <{uri}>" if method != "REGISTER" else "To: <sip:probe@example.test>",
+        f"Call-ID: {os.urandom(8).hex()}@sipreq",
+        f"CSeq: 1 {method}",
+        f"Contact: <sip:probe@{lhost}:{lport};transport={transport}>",
+        "User-Agent: sipsa-tests/sipreq",
+    ]
+    lines += headers
+    lines += ["Content-Length: 0", "", ""]
+    return "\r\n".join(lines).encode()
+
+
+def parse(data):
+    """Split a buffer into (response text, rest) or (None, data)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None, data
+    head = data[:end].decode(errors="replace")
+    length = 0
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() in ("content-length", "l"):
+            length = int(value.strip() or 0)
+    total = end + 4 + length
+    if len(data) < total:
+        return None, data
+    return head, data[total:]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-H", dest="headers", action="append", default=[])
+    ap.add_argument("--timeout", type=float, default=10.0)
+    ap.add_argument("transport", choices=["udp", "tcp", "tls"])
+    ap.add_argument("host")
+    ap.add_argument("port", type=int)
+    ap.add_argument("method")
+    ap.add_argument("uri")
+    a = ap.parse_args()
+    deadline = time.monotonic() + a.timeout
+    try:
+        if a.transport == "udp":
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind((a.host, 0))
+            s.connect((a.host, a.port))
+        else:
+            s = socket.create_connection((a.host, a.port), timeout=a.timeout)
+            if a.transport == "tls":
+                ctx = ssl.create_default_context()
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+                s = ctx.wrap_socket(s)
+        lhost, lport = s.getsockname()[:2]
+        msg = build(a.method, a.uri, a.transport, lhost, lport, a.headers)
+        s.sendall(msg) if a.transport != "udp" else s.send(msg)
+    except OSError as e:
+        print(f"sipreq: {a.transport} {a.host}:{a.port}: {e}", file=sys.stderr)
+        return 1
+    buf = b""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print("sipreq: no final response in time", file=sys.stderr)
+            return 2
+        s.settimeout(left)
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError as e:
+            print(f"sipreq: receive: {e}", file=sys.stderr)
+            return 1
+        if not chunk:
+            print("sipreq: connection closed", file=sys.stderr)
+            return 2
+        buf = buf if a.transport != "udp" else b""
+        buf += chunk
+        while True:
+            head, buf = parse(buf)
+            if head is None:
+                break
+            parts = head.split(" ", 2)
+            if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) >= 200:
+                print(head.replace("\r\n", "\n"))
+                return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
