@@ -1,0 +1,13 @@
+# tests/sipe/: the real-client tests.  sipe-driver signs the pidgin-sipe
+# client in through libpurple, headless; the scripts run it against SIPp
+# stand-ins and against sipsad (issue 4, item 8; tests/sipe/README.md).
+check_PROGRAMS += tests/sipe/sipe-driver
+tests_sipe_sipe_driver_SOURCES = tests/sipe/sipe-driver.c
+tests_sipe_sipe_driver_CFLAGS = $(AM_CFLAGS) $(PURPLE_CFLAGS)
+tests_sipe_sipe_driver_LDADD = $(PURPLE_LIBS)
+
+TESTS += tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh
+EXTRA_DIST += tests/sipe/README.md tests/sipe/lib.sh \
+	tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
+	tests/sipe/t-sipe-signin.sh \
+	tests/sipe/uas-403.xml tests/sipe/uas-200.xml tests/sipe/uas-silent.xml

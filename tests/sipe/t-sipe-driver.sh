@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# t-sipe-driver: the driver's own outcomes with the real pidgin-sipe client
+# against SIPp stand-ins: sign on / linger / sign off against a registrar
+# without authentication (uas-200.xml), --expect-fail, a closed port
+# (network error), a registrar that never answers (timeout), bad options.
+# Each outcome has its own exit code (tests/sipe/README.md).
+. "$(dirname "$0")/lib.sh"
+sipe_require sipp ss shuf
+
+user=user1@example.test
+
+# 1. Signed on, stays for --linger while its SUBSCRIBEs get 404, signs off.
+sipe_sipp_start signon uas-200.xml
+sipe_run signon --user "$user" --password user1pw \
+    --server "127.0.0.1:$SIPE_PORT" --transport tcp --auth ntlm --linger 2
+sipe_sipp_stop
+sipe_expect_rc signon 0
+sipe_expect_order signon SIGNED-ON SIGNED-OFF
+sipe_expect_no_out signon ERROR
+sipe_expect_log signon 'Expires: 7200'
+sipe_expect_log signon 'SUBSCRIBE sip:user1@example.test SIP/2.0' 3
+sipe_expect_log signon 'SIP/2.0 404 Not Found' 3
+sipe_expect_log signon 'driver: signing off'
+# The de-REGISTER went out after the linger.
+sed -n '/driver: signing off/,$p' "$SIPE_WORK/signon.log" |
+    grep -q '^Expires: 0' || sipe_fail "signon: no de-REGISTER after the linger"
+sipe_ok "signon: de-REGISTER (Expires: 0) sent at sign-off"
+# The private purple user directory is gone and ~/.purple was never made.
+udir=$(sed -n 's/.* prefs: Reading \(.*\)\/prefs.xml$/\1/p' \
+    "$SIPE_WORK/signon.log" | head -n 1)
+[ -n "$udir" ] && [ ! -e "$udir" ] && [ ! -e "$HOME/.purple" ] ||
+    sipe_fail "signon: user directory '$udir' left behind or ~/.purple used"
+sipe_ok "signon: temporary purple user directory removed, ~/.purple untouched"
+
+# 2. --expect-fail: signing on is the failure (exit 8, no linger).
+sipe_sipp_start unexpected uas-200.xml
+sipe_run unexpected --user "$user" --password user1pw \
+    --server "127.0.0.1:$SIPE_PORT" --transport tcp --auth ntlm \
+    --linger 60 --expect-fail
+sipe_sipp_stop
+sipe_expect_rc unexpected 8
+sipe_expect_out unexpected SIGNED-ON
+
+# 3. Nobody listens: a network error (exit 3).
+port=$(sipe_pick_port)
+sipe_run refused --user "$user" --password user1pw \
+    --server "127.0.0.1:$port" --transport tcp --auth ntlm
+sipe_expect_rc refused 3
+grep -q '^ERROR NETWORK_ERROR: ' "$SIPE_WORK/refused.out" ||
+    sipe_fail "refused: no ERROR NETWORK_ERROR line"
+sipe_ok "refused: prints ERROR NETWORK_ERROR"
+
+# 4. The REGISTER is never answered: the driver's timeout (exit 4).
+sipe_sipp_start silent uas-silent.xml
+sipe_run silent --user "$user" --password user1pw \
+    --server "127.0.0.1:$SIPE_PORT" --transport tcp --auth ntlm --timeout 2
+sipe_sipp_stop
+sipe_expect_rc silent 4
+sipe_expect_out silent 'TIMEOUT sign-on not complete after 2 s'
+sipe_expect_log silent 'REGISTER sip:example.test SIP/2.0'
+
+# 5. Bad options: usage (exit 1) before anything is started.
+sipe_run usage --user "$user" --password x --transport tcp
+sipe_expect_rc usage 1
+sipe_run usage2 --user no-at-sign --password x --server 127.0.0.1:5060
+sipe_expect_rc usage2 1
+sipe_run usage3 --user "$user" --server 127.0.0.1:5060
+sipe_expect_rc usage3 1
+echo "1..$SIPE_CHECKS"
