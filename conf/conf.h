@@ -9,6 +9,7 @@
 #define SIPSA_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct conf_pos {
 	const char	*file;		/* borrowed from the snapshot's file list */
@@ -140,11 +141,24 @@ typedef void conf_err_fn(const char *msg, void *arg);
 #define CONF_MAX_ERRORS	20
 
 /*
+ * Values of the check_secrets argument.  0 checks no secret file.
+ * CONF_SECRETS_CHECK_IF_PRESENT (for "sipsad -n") checks the owner, type
+ * and mode of every secret file that exists and lets a missing one pass;
+ * CONF_SECRETS_REQUIRE (daemon start and reload) also refuses a missing
+ * one.
+ */
+#define CONF_SECRETS_NONE		0
+#define CONF_SECRETS_CHECK_IF_PRESENT	1
+#define CONF_SECRETS_REQUIRE		2
+
+/*
  * Parse and validate a file (and its includes).  On success returns 0 and
  * sets *conf_out to a snapshot the caller frees with conf_free().  On
  * failure returns the number of errors (> 0), each reported through err
- * (stderr when err is NULL), and *conf_out is NULL.  check_secrets != 0
- * also checks the owner and mode of keytab, NTLM user file and TLS key.
+ * (stderr when err is NULL), and *conf_out is NULL.  check_secrets (one of
+ * the CONF_SECRETS_* values) also checks the owner and mode of keytab,
+ * NTLM user file and TLS key.  Warnings (nothing that stops loading) go
+ * to the logging facade.
  */
 int	conf_load(const char *path, int check_secrets, conf_err_fn *err,
 	    void *arg, struct sipsa_conf **conf_out);
@@ -156,5 +170,12 @@ void	conf_free(struct sipsa_conf *conf);
 
 const char *conf_transport_name(enum conf_transport);
 const char *conf_scheme_name(enum conf_scheme);	/* "NTLM", "Kerberos" */
+
+/*
+ * Print the effective configuration (every value, defaults included) in
+ * the sipsa.conf grammar, so that the output parses back to an equal
+ * configuration.  Secret files appear by path only.
+ */
+void	conf_dump(const struct sipsa_conf *conf, FILE *fp);
 
 #endif /* SIPSA_CONF_H */

@@ -1,3 +1,5 @@
-# conf/: see doc/architecture.md.
+# conf/: the sipsa.conf parser, validator and dumper (see doc/sipsa.conf.5).
 noinst_LIBRARIES += libconf.a
-libconf_a_SOURCES = conf/conf.h
+libconf_a_SOURCES = conf/conf.h conf/conf_int.h conf/conf.c conf/lex.c \
+	conf/parse.c conf/directives.c conf/apply.c conf/validate.c \
+	conf/secrets.c conf/dump.c

@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * conf/directives.c: the schema of sipsa.conf.  One table names every
+ * directive with its block, type, bounds, default and validator; the same
+ * table drives parsing, defaults, conf_dump() and the man page check.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "conf/conf_int.h"
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+
+#define OFF(f)	offsetof(struct sipsa_conf, f)
+#define LOFF(f)	offsetof(struct conf_listen, f)
+
+static const char *const role_names[] = { "registrar", "proxy", NULL };
+static const int role_values[] = { CONF_ROLE_REGISTRAR, CONF_ROLE_PROXY };
+static const char *const target_names[] = { "stderr", "syslog", NULL };
+static const int target_values[] = { 0, 1 };
+static const char *const level_names[] = { "err", "warn", "notice", "info",
+    "debug", NULL };
+static const int level_values[] = { 3, 4, 5, 6, 7 };	/* enum log_level */
+
+static const char *const facilities[] = { "auth", "authpriv", "daemon",
+    "user", "local0", "local1", "local2", "local3", "local4", "local5",
+    "local6", "local7", NULL };
+
+/* Host name syntax (RFC 1123): letters, digits, hyphens, dots. */
+static int
+check_hostname(struct conf_ctx *ctx, const struct conf_directive *d,
+    const struct conf_tok *tok)
+{
+	const char *s = tok->text;
+	size_t len = strlen(s), label = 0;
+
+	if (len == 0 || len > 253 || s[0] == '.' || s[len - 1] == '.')
+		goto bad;
+	for (; *s != '\0'; s++) {
+		if (*s == '.') {
+			if (label == 0)
+				goto bad;
+			label = 0;
+		} else if (isalnum((unsigned char)*s) || *s == '-') {
+			if (++label > 63)
+				goto bad;
+		} else
+			goto bad;
+	}
+	return 0;
+ bad:
+	conf_error(ctx, &tok->pos, "%s: \"%s\" is not a host name", d->name,
+	    tok->text);
+	return -1;
+}
+
+static int
+check_netbios(struct conf_ctx *ctx, const struct conf_directive *d,
+    const struct conf_tok *tok)
+{
+	const char *s;
+
+	for (s = tok->text; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			break;
+	if (*s != '\0' || strlen(tok->text) > 15) {
+		conf_error(ctx, &tok->pos, "%s: \"%s\" is not a NetBIOS name "
+		    "(1 to 15 letters, digits, '-' or '_')", d->name,
+		    tok->text);
+		return -1;
+	}
+	return 0;
+}
+
+/* The realm goes into a quoted header parameter. */
+static int
+check_realm(struct conf_ctx *ctx, const struct conf_directive *d,
+    const struct conf_tok *tok)
+{
+	const char *s;
+
+	for (s = tok->text; *s != '\0'; s++)
+		if (*s == '"' || *s == '\\' || iscntrl((unsigned char)*s)) {
+			conf_error(ctx, &tok->pos, "%s: must not contain "
+			    "quotes, backslashes or control characters",
+			    d->name);
+			return -1;
+		}
+	return 0;
+}
+
+static int
+check_facility(struct conf_ctx *ctx, const struct conf_directive *d,
+    const struct conf_tok *tok)
+{
+	int i;
+
+	for (i = 0; facilities[i] != NULL; i++)
+		if (strcmp(facilities[i], tok->text) == 0)
+			return 0;
+	conf_error(ctx, &tok->pos, "%s: unknown syslog facility \"%s\" "
+	    "(auth, authpriv, daemon, user, local0 .. local7)", d->name,
+	    tok->text);
+	return -1;
+}
+
+/* Handlers of the statements that are more than one value (apply.c). */
+conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
+    conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route;
+
+/*
+ * Table entries: V is one plain value (string, path, number, duration,
+ * percentage), E a word from a list, B a block, C a statement with its own
+ * handler in apply.c.  def is the default as it would be written in the
+ * file; NULL means no default or one derived from other values.
+ */
+#define V(b, n, t, o, lo, hi, dflt, fl, chk) \
+	{ .block = (b), .name = (n), .type = (t), .off = (o), .min = (lo), \
+	  .max = (hi), .def = (dflt), .flags = (fl), .check = (chk) }
+#define E(b, n, o, nm, vals, dflt) \
+	{ .block = (b), .name = (n), .type = CONF_T_ENUM, .off = (o), \
+	  .names = (nm), .values = (vals), .def = (dflt) }
+#define B(b, n, c) \
+	{ .block = (b), .name = (n), .type = CONF_T_BLOCK, .child = (c) }
+#define C(b, n, h, fl, dflt) \
+	{ .block = (b), .name = (n), .type = CONF_T_CUSTOM, .handler = (h), \
+	  .flags = (fl), .def = (dflt) }
+
+#define STR	CONF_T_STRING
+#define PATH	CONF_T_PATH
+#define UINT	CONF_T_UINT
+#define DUR	CONF_T_DURATION
+#define PCT	CONF_T_PERCENT
+#define SECRET	CONF_F_SECRET
+#define REPEAT	CONF_F_REPEAT
+
+const struct conf_directive conf_directives[] = {
+	C(CONF_B_ANY, "include", NULL, REPEAT, NULL),
+	B(CONF_B_TOP, "server", CONF_B_SERVER),
+	V(CONF_B_SERVER, "fqdn", STR, OFF(fqdn), 0, 0, NULL, 0,
+	    check_hostname),
+	V(CONF_B_SERVER, "state-dir", PATH, OFF(state_dir), 0, 0,
+	    LOCALSTATEDIR "/lib/sipsa", 0, NULL),
+	V(CONF_B_SERVER, "pid-file", PATH, OFF(pid_file), 0, 0, NULL, 0, NULL),
+	{ .block = CONF_B_TOP, .name = "listen", .type = CONF_T_CUSTOM,
+	  .handler = conf_h_listen, .flags = REPEAT | CONF_F_BLOCKOK,
+	  .child = CONF_B_LISTEN },
+	E(CONF_B_LISTEN, "role", LOFF(role), role_names, role_values,
+	    "registrar"),
+	V(CONF_B_LISTEN, "certificate", PATH, LOFF(tls_cert), 0, 0, NULL, 0,
+	    NULL),
+	V(CONF_B_LISTEN, "key", PATH, LOFF(tls_key), 0, 0, NULL, SECRET, NULL),
+	B(CONF_B_TOP, "auth", CONF_B_AUTH),
+	C(CONF_B_AUTH, "schemes", conf_h_schemes, 0, "kerberos ntlm"),
+	V(CONF_B_AUTH, "realm", STR, OFF(auth.realm), 0, 0,
+	    "SIP Communications Service", 0, check_realm),
+	V(CONF_B_AUTH, "version", UINT, OFF(auth.version), 2, 4, "4", 0, NULL),
+	B(CONF_B_AUTH, "kerberos", CONF_B_KERBEROS),
+	V(CONF_B_KERBEROS, "keytab", PATH, OFF(auth.keytab), 0, 0, NULL,
+	    SECRET, NULL),
+	C(CONF_B_KERBEROS, "replay-cache", conf_h_rcache, 0, NULL),
+	B(CONF_B_AUTH, "ntlm", CONF_B_NTLM),
+	C(CONF_B_NTLM, "users", conf_h_users, SECRET, NULL),
+	V(CONF_B_NTLM, "netbios-domain", STR, OFF(auth.netbios_domain), 0, 0,
+	    NULL, 0, check_netbios),
+	V(CONF_B_NTLM, "netbios-computer", STR, OFF(auth.netbios_computer),
+	    0, 0, NULL, 0, check_netbios),
+	B(CONF_B_TOP, "sa", CONF_B_SA),
+	V(CONF_B_SA, "lifetime", DUR, OFF(sa.lifetime), 1, 28800, "8h", 0,
+	    NULL),
+	V(CONF_B_SA, "idle-timeout", DUR, OFF(sa.idle_timeout), 1, 28800,
+	    "15m", 0, NULL),
+	V(CONF_B_SA, "half-open-max", UINT, OFF(sa.max_half_open), 1,
+	    10000000, "10000", 0, NULL),
+	V(CONF_B_SA, "half-open-per-source", UINT,
+	    OFF(sa.max_half_open_per_source), 1, 10000000, "64", 0, NULL),
+	V(CONF_B_SA, "max", UINT, OFF(sa.max_established), 0, UINT_MAX, "0",
+	    0, NULL),
+	B(CONF_B_TOP, "registrar", CONF_B_REGISTRAR),
+	C(CONF_B_REGISTRAR, "domain", conf_h_domain, REPEAT, NULL),
+	V(CONF_B_REGISTRAR, "expires-min", DUR, OFF(registrar.expires_min),
+	    1, 31536000, "300", 0, NULL),
+	V(CONF_B_REGISTRAR, "expires-default", DUR,
+	    OFF(registrar.expires_default), 1, 31536000, "3600", 0, NULL),
+	V(CONF_B_REGISTRAR, "expires-max", DUR, OFF(registrar.expires_max),
+	    1, 31536000, "7200", 0, NULL),
+	V(CONF_B_REGISTRAR, "endpoints-per-user", UINT,
+	    OFF(registrar.max_endpoints), 1, 1000, "8", 0, NULL),
+	V(CONF_B_REGISTRAR, "expires-jitter", PCT,
+	    OFF(registrar.expires_jitter), 0, 50, "10%", 0, NULL),
+	V(CONF_B_REGISTRAR, "store", PATH, OFF(registrar.store), 0, 0, NULL,
+	    0, NULL),
+	B(CONF_B_TOP, "home", CONF_B_HOME),
+	C(CONF_B_HOME, "user", conf_h_home, REPEAT, NULL),
+	C(CONF_B_HOME, "domain", conf_h_home, REPEAT, NULL),
+	C(CONF_B_HOME, "pattern", conf_h_home, REPEAT, NULL),
+	C(CONF_B_HOME, "default", conf_h_home_default, 0, "local"),
+	C(CONF_B_TOP, "route", conf_h_route, REPEAT, NULL),
+	B(CONF_B_TOP, "log", CONF_B_LOG),
+	E(CONF_B_LOG, "target", OFF(log.to_syslog), target_names,
+	    target_values, "stderr"),
+	E(CONF_B_LOG, "level", OFF(log.level), level_names, level_values,
+	    "info"),
+	V(CONF_B_LOG, "facility", STR, OFF(log.facility), 0, 0, "daemon", 0,
+	    check_facility),
+};
+const size_t conf_ndirectives = sizeof(conf_directives) /
+    sizeof(conf_directives[0]);
+
+static const char *const block_names[] = {
+	[CONF_B_ANY] = "any", [CONF_B_TOP] = "top level",
+	[CONF_B_SERVER] = "server", [CONF_B_LISTEN] = "listen",
+	[CONF_B_AUTH] = "auth", [CONF_B_KERBEROS] = "kerberos",
+	[CONF_B_NTLM] = "ntlm", [CONF_B_SA] = "sa",
+	[CONF_B_REGISTRAR] = "registrar", [CONF_B_HOME] = "home",
+	[CONF_B_LOG] = "log",
+};
+
+const char *
+conf_block_name(enum conf_block b)
+{
+	return block_names[b];
+}
+
+int
+conf_directive_find(enum conf_block b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf_ndirectives; i++)
+		if ((conf_directives[i].block == b ||
+		    conf_directives[i].block == CONF_B_ANY) &&
+		    strcmp(conf_directives[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+conf_directive_index(const struct conf_directive *d)
+{
+	return (int)(d - conf_directives);
+}
+
+/* Digits only, no sign, no overflow. */
+static int
+parse_uint(const char *s, const char **end, unsigned *v)
+{
+	unsigned long long n = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		n = n * 10 + (unsigned)(*s - '0');
+		if (n > UINT_MAX)
+			return -1;
+	}
+	*end = s;
+	*v = (unsigned)n;
+	return 0;
+}
+
+/* "300" and "300s" are seconds; m, h and d multiply. */
+static int
+parse_duration(const char *s, unsigned *v)
+{
+	unsigned long long n;
+	unsigned mult = 1;
+	const char *end;
+
+	if (parse_uint(s, &end, v) != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	n = (unsigned long long)*v * mult;
+	if (n > UINT_MAX)
+		return -1;
+	*v = (unsigned)n;
+	return 0;
+}
+
+static void
+fmt_value(const struct conf_directive *d, unsigned v, char *buf, size_t len)
+{
+	if (d->type == CONF_T_DURATION)
+		(void)conf_fmt_duration(v, buf, len);
+	else
+		(void)snprintf(buf, len, "%u%s", v,
+		    d->type == CONF_T_PERCENT ? "%" : "");
+}
+
+/* Parse tok as a value of d and store it at base + d->off. */
+int
+conf_set_value(struct conf_ctx *ctx, const struct conf_directive *d,
+    const struct conf_tok *tok, void *base)
+{
+	char *p = (char *)base + d->off, lo[32], hi[32], list[128];
+	const char *end, *s = tok->text;
+	unsigned v;
+	size_t n;
+	int i, ok;
+
+	switch (d->type) {
+	case CONF_T_STRING:
+	case CONF_T_PATH:
+		if (*s == '\0') {
+			conf_error(ctx, &tok->pos, "%s: empty value", d->name);
+			return -1;
+		}
+		if (d->check != NULL && d->check(ctx, d, tok) != 0)
+			return -1;
+		if ((s = conf_strdup(ctx, s)) == NULL)
+			return -1;
+		memcpy(p, &s, sizeof(s));
+		return 0;
+	case CONF_T_ENUM:
+		for (i = 0; d->names[i] != NULL; i++)
+			if (strcmp(d->names[i], s) == 0) {
+				memcpy(p, &d->values[i], sizeof(int));
+				return 0;
+			}
+		for (i = 0, n = 0; d->names[i] != NULL && n < sizeof(list);
+		    i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n,
+			    "%s%s", i == 0 ? "" : d->names[i + 1] == NULL ?
+			    " or " : ", ", d->names[i]);
+		conf_error(ctx, &tok->pos, "%s: expected %s, not \"%s\"",
+		    d->name, list, s);
+		return -1;
+	case CONF_T_UINT:
+		ok = parse_uint(s, &end, &v) == 0 && *end == '\0';
+		if (!ok)
+			conf_error(ctx, &tok->pos, "%s: expected a number, not "
+			    "\"%s\"", d->name, s);
+		break;
+	case CONF_T_DURATION:
+		ok = parse_duration(s, &v) == 0;
+		if (!ok)
+			conf_error(ctx, &tok->pos, "%s: expected a duration "
+			    "(300, 30s, 15m, 8h, 1d), not \"%s\"", d->name, s);
+		break;
+	case CONF_T_PERCENT:
+		ok = parse_uint(s, &end, &v) == 0 && strcmp(end, "%") == 0;
+		if (!ok)
+			conf_error(ctx, &tok->pos, "%s: expected a percentage "
+			    "such as 10%%, not \"%s\"", d->name, s);
+		break;
+	default:
+		return -1;
+	}
+	if (!ok)
+		return -1;
+	if (v < d->min || v > d->max) {
+		fmt_value(d, d->min, lo, sizeof(lo));
+		fmt_value(d, d->max, hi, sizeof(hi));
+		conf_error(ctx, &tok->pos, "%s %s is out of range (%s..%s)",
+		    d->name, s, lo, hi);
+		return -1;
+	}
+	memcpy(p, &v, sizeof(v));
+	return 0;
+}
+
+/* Table defaults of one block, stored into base. */
+static void
+block_defaults(struct conf_ctx *ctx, enum conf_block b, void *base)
+{
+	struct conf_tok tok;
+	size_t i;
+
+	for (i = 0; i < conf_ndirectives; i++) {
+		const struct conf_directive *d = &conf_directives[i];
+
+		if (d->block != b || d->def == NULL ||
+		    d->type == CONF_T_CUSTOM)
+			continue;
+		memset(&tok, 0, sizeof(tok));
+		tok.type = CONF_TOK_WORD;
+		tok.pos = ctx->priv->origin;
+		tok.text = (char *)d->def;
+		(void)conf_set_value(ctx, d, &tok, base);
+	}
+}
+
+void
+conf_listen_defaults(struct conf_ctx *ctx, struct conf_listen *l)
+{
+	block_defaults(ctx, CONF_B_LISTEN, l);
+}
+
+void
+conf_set_defaults(struct conf_ctx *ctx)
+{
+	struct sipsa_conf *conf = ctx->conf;
+	size_t i;
+
+	for (i = CONF_B_TOP; i <= CONF_B_LOG; i++)
+		if (i != CONF_B_LISTEN)
+			block_defaults(ctx, (enum conf_block)i, conf);
+	/* The defaults of the custom directives ("def" in the table). */
+	conf->auth.schemes[0] = CONF_SCHEME_KERBEROS;
+	conf->auth.schemes[1] = CONF_SCHEME_NTLM;
+	conf->auth.nschemes = 2;
+	conf->auth.ntlm_source = CONF_NTLM_USERS_FILE;
+}
