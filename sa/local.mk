@@ -1,3 +1,15 @@
 # sa/: see doc/architecture.md.
 noinst_LIBRARIES += libsa.a
 libsa_a_SOURCES = sa/sa.h
+# The mechanisms (mech.h): NTLM via gss-ntlmssp, Kerberos via MIT GSSAPI.
+libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
+	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c
+# Real round trips through mech.h against a throwaway realm
+# (tests/mech/run.sh starts scripts/sipsa-realm; no mocks).
+check_PROGRAMS += tests/mech/mech
+tests_mech_mech_SOURCES = tests/mech/mech.c tests/mech/helpers.c \
+	tests/mech/bench.c tests/mech/mech_test.h
+tests_mech_mech_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_mech_mech_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)
+TESTS += tests/mech/run.sh
+EXTRA_DIST += tests/mech/run.sh scripts/sipsa-realm

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tests/mech/mech.c: real round trips through sa/mech.h, no mocks: the
+ * sipsa initiator against the sipsa acceptor for NTLM (gss-ntlmssp and the
+ * realm's user file) and Kerberos (the realm's throwaway KDC), signatures
+ * in both directions, and each rejection with its own reason.  Needs the
+ * environment of scripts/sipsa-realm (tests/mech/run.sh provides it).
+ * "mech --bench N" prints median costs instead of running the tests.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <CUnit/Basic.h>
+
+#include "sa/mech.h"
+#include "sipauth/ntlm.h"
+#include "tests/mech/mech_test.h"
+
+struct realm realm;
+static struct mech_server *server;
+
+static const char msg_c[] = "<NTLM><1a2b3c4d><2><SIP Communications Service>"
+    "<proxy.example.test><0a1b2c3d4e5f60718293a4b5c6d7e8f9><1><SUBSCRIBE>"
+    "<sip:user1@example.test><8f3a2b1c0d><sip:user1@example.test><><><><>";
+static const char msg_s[] = "<NTLM><3D4E5F60><3><SIP Communications Service>"
+    "<proxy.example.test><0a1b2c3d4e5f60718293a4b5c6d7e8f9><1><SUBSCRIBE>"
+    "<sip:user1@example.test><8f3a2b1c0d><sip:user1@example.test>"
+    "<AB12CD34EF56><><><36000><200>";
+
+static int
+suite_init(void)
+{
+	struct mech_server_params sp;
+	char err[512];
+
+	if (realm_from_env(&realm) != 0)
+		return -1;
+	realm_server_params(&realm, &sp);
+	if (mech_server_create(&sp, &server, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mech_server_create: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+suite_fini(void)
+{
+	mech_server_free(server);
+	server = NULL;
+	return 0;
+}
+
+/* Sign on one side, verify on the other, both ways; then tamper. */
+static void
+check_signatures(struct mech_ctx *srv, struct mech_ctx *cli)
+{
+	uint8_t sig[MECH_SIG_MAX];
+	size_t len;
+
+	CU_ASSERT_EQUAL_FATAL(mech_sign(cli, msg_c, strlen(msg_c), sig, &len,
+	    NULL), MECH_OK);
+	CU_ASSERT_TRUE(len > 0 && len <= MECH_SIG_MAX);
+	CU_ASSERT_EQUAL(mech_verify(srv, msg_c, strlen(msg_c), sig, len,
+	    NULL), MECH_OK);
+	/* A signature of the other direction does not verify. */
+	CU_ASSERT_EQUAL(mech_verify(cli, msg_c, strlen(msg_c), sig, len,
+	    NULL), MECH_R_BAD_SIGNATURE);
+	sig[len - 1] ^= 0x40;
+	CU_ASSERT_EQUAL(mech_verify(srv, msg_c, strlen(msg_c), sig, len,
+	    NULL), MECH_R_BAD_SIGNATURE);
+
+	CU_ASSERT_EQUAL_FATAL(mech_sign(srv, msg_s, strlen(msg_s), sig, &len,
+	    NULL), MECH_OK);
+	CU_ASSERT_EQUAL(mech_verify(cli, msg_s, strlen(msg_s), sig, len,
+	    NULL), MECH_OK);
+	CU_ASSERT_EQUAL(mech_verify(cli, msg_c, strlen(msg_c), sig, len,
+	    NULL), MECH_R_BAD_SIGNATURE);
+	sig[len / 2] ^= 0x01;
+	CU_ASSERT_EQUAL(mech_verify(cli, msg_s, strlen(msg_s), sig, len,
+	    NULL), MECH_R_BAD_SIGNATURE);
+	CU_ASSERT_EQUAL(mech_verify(cli, msg_s, strlen(msg_s), sig, 0,
+	    NULL), MECH_R_BAD_SIGNATURE);
+}
+
+static void
+test_ntlm_round_trip(void)
+{
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct ntlm_challenge ch;
+	struct mech_result r;
+	char want[300];
+
+	CU_ASSERT_EQUAL_FATAL(ntlm_handshake(server, "user1", "user1pw",
+	    &srv, &cli, &ch, &r), MECH_OK);
+	CU_ASSERT_EQUAL(ch.flags & NTLM_SIPE_REQUIRED_FLAGS,
+	    NTLM_SIPE_REQUIRED_FLAGS);
+	CU_ASSERT_TRUE(ch.flags & NTLM_NEG_IDENTIFY);
+	CU_ASSERT_TRUE(r.complete);
+	(void)snprintf(want, sizeof(want), "%s\\user1", realm.netbios);
+	CU_ASSERT_TRUE(strcasecmp(r.user, want) == 0);
+	CU_ASSERT_EQUAL(r.out_len, 0);
+	CU_ASSERT_EQUAL(mech_ctx_kind(srv), MECH_NTLM);
+	CU_ASSERT_TRUE(mech_ctx_memory(srv) < 1024);
+	CU_ASSERT_TRUE(mech_ctx_memory(cli) < 1024);
+	check_signatures(srv, cli);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+}
+
+static void
+test_ntlm_rejections(void)
+{
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct mech_result r;
+	static const uint8_t junk[] = "NTLMSSP\0\3\0\0\0garbage";
+
+	CU_ASSERT_EQUAL(ntlm_handshake(server, "user1", "wrongpw", &srv, &cli,
+	    NULL, &r), MECH_R_BAD_PASSWORD);
+	CU_ASSERT_PTR_NULL(srv);
+	mech_ctx_free(cli);
+	cli = NULL;
+	CU_ASSERT_EQUAL(ntlm_handshake(server, "nosuchuser", "x", &srv, &cli,
+	    NULL, &r), MECH_R_UNKNOWN_USER);
+	CU_ASSERT_PTR_NULL(srv);
+	mech_ctx_free(cli);
+	cli = NULL;
+
+	/* A first leg that is not empty (not connectionless). */
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_NTLM, &srv, junk,
+	    sizeof(junk), &r), 0);
+	CU_ASSERT_EQUAL(r.reason, MECH_R_BAD_TOKEN);
+	CU_ASSERT_PTR_NULL(srv);
+	/* Garbage instead of the AUTHENTICATE. */
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_NTLM, &srv, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL_FATAL(r.reason, MECH_OK);
+	free(r.out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_TRUE(mech_ctx_memory(srv) >= 1024);	/* half-open */
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_NTLM, &srv, junk,
+	    sizeof(junk), &r), 0);
+	CU_ASSERT_EQUAL(r.reason, MECH_R_BAD_TOKEN);
+	CU_ASSERT_PTR_NULL(srv);
+}
+
+static void
+test_krb_round_trip(void)
+{
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct mech_result r;
+	char want[300];
+
+	CU_ASSERT_EQUAL_FATAL(krb_handshake(server, KRB_KEYTAB, 0, &srv, &cli,
+	    &r, NULL, NULL), MECH_OK);
+	(void)snprintf(want, sizeof(want), "user1@%s", realm.realm);
+	CU_ASSERT_STRING_EQUAL(r.user, want);
+	CU_ASSERT_EQUAL(r.out_len, 0);	/* no mutual: no AP-REP */
+	CU_ASSERT_TRUE(r.lifetime > 0);
+	CU_ASSERT_EQUAL(mech_ctx_kind(srv), MECH_KERBEROS);
+	check_signatures(srv, cli);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+
+	/* Mutual authentication, credentials from the kinit ccache. */
+	srv = cli = NULL;
+	CU_ASSERT_EQUAL_FATAL(krb_handshake(server, KRB_CCACHE, 1, &srv,
+	    &cli, &r, NULL, NULL), MECH_OK);
+	check_signatures(srv, cli);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+}
+
+static void
+test_krb_rejections(void)
+{
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct mech_result r;
+	uint8_t *apreq = NULL;
+	size_t apreq_len = 0;
+	char text[512];
+	static const uint8_t junk[] = { 0x60, 0x05, 0x06, 0x03, 0x2a, 0x03,
+	    0x04, 0x00 };
+
+	/* The same AP-REQ twice: the replay cache refuses the second. */
+	CU_ASSERT_EQUAL_FATAL(krb_handshake(server, KRB_KEYTAB, 0, &srv, &cli,
+	    &r, &apreq, &apreq_len), MECH_OK);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+	srv = NULL;
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_KERBEROS, &srv, apreq,
+	    apreq_len, &r), 0);
+	CU_ASSERT_EQUAL(r.reason, MECH_R_REPLAYED_TICKET);
+	CU_ASSERT_PTR_NULL(srv);
+	mech_status_text(&r.status, text, sizeof(text));
+	CU_ASSERT_TRUE(strlen(text) > 0);
+	free(apreq);
+
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_KERBEROS, &srv, junk,
+	    sizeof(junk), &r), 0);
+	CU_ASSERT_EQUAL(r.reason, MECH_R_BAD_TOKEN);
+	CU_ASSERT_PTR_NULL(srv);
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_KERBEROS, &srv,
+	    (const uint8_t *)"garbage", 7, &r), 0);
+	CU_ASSERT_EQUAL(r.reason, MECH_R_BAD_TOKEN);
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_KERBEROS, &srv, NULL, 0,
+	    &r), 0);
+	CU_ASSERT_EQUAL(r.reason, MECH_R_BAD_TOKEN);
+}
+
+/* A server whose keytab lacks sip/<fqdn> fails to start, saying why. */
+static void
+test_server_errors(void)
+{
+	struct mech_server_params sp;
+	struct mech_server *s = NULL;
+	char err[512], kt[4200];
+	int i;
+
+	realm_server_params(&realm, &sp);
+	(void)snprintf(kt, sizeof(kt), "%s/user1.keytab", realm.dir);
+	sp.keytab = kt;
+	CU_ASSERT_NOT_EQUAL(mech_server_create(&sp, &s, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "user1.keytab"));
+	realm_server_params(&realm, &sp);
+	sp.ntlm_user_file = "/nonexistent/users";
+	CU_ASSERT_NOT_EQUAL(mech_server_create(&sp, &s, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/users"));
+	for (i = 0; i < MECH_R_MAX; i++)
+		CU_ASSERT_STRING_NOT_EQUAL(mech_reason_text(i),
+		    "unknown reason");
+	CU_ASSERT_STRING_EQUAL(mech_reason_text(MECH_R_MAX),
+	    "unknown reason");
+	mech_status_text(NULL, err, sizeof(err));
+	CU_ASSERT_STRING_EQUAL(err, "");
+}
+
+static CU_TestInfo tests[] = {
+	{ "NTLM round trip", test_ntlm_round_trip },
+	{ "NTLM rejections", test_ntlm_rejections },
+	{ "Kerberos round trip", test_krb_round_trip },
+	{ "Kerberos rejections", test_krb_rejections },
+	{ "server set-up errors", test_server_errors },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "mech", suite_init, suite_fini, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	int failed;
+
+	if (argc == 3 && strcmp(argv[1], "--bench") == 0)
+		return mech_bench(atoi(argv[2]));
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	if (CU_register_suites(suites) != CUE_SUCCESS)
+		return 1;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	(void)CU_basic_run_tests();
+	failed = (int)CU_get_number_of_failures() +
+	    (int)CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return failed != 0;
+}
