@@ -1,6 +1,12 @@
 # sa/: see doc/architecture.md.
 noinst_LIBRARIES += libsa.a
-libsa_a_SOURCES = sa/sa.h
+# Security associations: table, expiry, replay window (sa.h).
+libsa_a_SOURCES = sa/sa.h sa/sa_priv.h sa/table.c sa/assoc.c \
+	sa/endpoint.c sa/expire.c sa/seqwin.c sa/seqwin.h sa/hash.c \
+	sa/hash.h sa/reason.c sa/clock.c sa/backend.c
+tests_unit_unit_SOURCES += tests/unit/test_sa.c tests/unit/test_sa.h \
+	tests/unit/test_sa_fake.c \
+	tests/unit/test_sa_seqwin.c tests/unit/test_sa_expire.c
 # The mechanisms (mech.h): NTLM via gss-ntlmssp, Kerberos via MIT GSSAPI.
 libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sa/sa.h: MS-SIPAE security associations ([MS-SIPAE] §3.3, [MS-SIP]
+ * §3.1.5.1): the table of SAs keyed by opaque and by endpoint, their
+ * half-open and established states, lifetime and idle expiry, the cnum
+ * replay window and the snum/srand counters for signing.
+ *
+ * Life of an SA.  sa_begin() creates a half-open SA when a client starts a
+ * handshake; the daemon returns its opaque in the challenge and finds it
+ * again with sa_lookup_opaque().  sa_step() runs each handshake leg through
+ * the mechanism; when the mechanism completes, the SA is established with
+ * the authenticated user name.  sa_check_identity() and
+ * sa_establish_endpoint() then bind it to the endpoint (AOR, epid, realm,
+ * targetname), replacing any older SA of that endpoint.  From then on every
+ * message from the client goes through sa_verify() and every message to it
+ * through sa_next_server_salt() and sa_sign().
+ *
+ * Ownership.  SAs are reference counted.  Every function that hands out a
+ * struct sa_assoc * (sa_begin, sa_lookup_opaque, sa_find_endpoint) gives
+ * the caller a new reference, to be dropped with sa_unref().  The table
+ * holds one reference of its own while the SA is in it.  Expiry,
+ * eviction, replacement and handshake failure remove the SA from the table
+ * and wipe its keys at once, but the struct stays valid until the last
+ * reference goes; on such a detached SA every operation reports
+ * SA_R_EXPIRED.  Strings passed in are copied; strings returned are owned
+ * by the SA and live as long as the caller's reference.
+ *
+ * Logging.  Every failure is logged here, once, with its reason name
+ * (sa_reason_name) and the SA's opaque; callers must not log it again.
+ * Neither keys nor tokens are ever logged.
+ *
+ * Not thread-safe: one table belongs to one event loop.
+ */
+#ifndef SIPSA_SA_SA_H
+#define SIPSA_SA_SA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sa/mech.h"
+
+/*
+ * The outcome of an SA operation.  The first values are enum mech_reason,
+ * unchanged, so a mechanism's reason passes through as it is; the SA layer
+ * adds its own after them.  (The SA_R_ prefix does not collide with the
+ * SA_* flags of <signal.h>.)
+ */
+enum sa_reason {
+	SA_R_OK = MECH_OK,
+	SA_R_UNKNOWN_USER = MECH_R_UNKNOWN_USER,
+	SA_R_BAD_PASSWORD = MECH_R_BAD_PASSWORD,
+	SA_R_CLOCK_SKEW = MECH_R_CLOCK_SKEW,
+	SA_R_REPLAYED_TICKET = MECH_R_REPLAYED_TICKET,
+	SA_R_BAD_TOKEN = MECH_R_BAD_TOKEN,
+	SA_R_BAD_SIGNATURE = MECH_R_BAD_SIGNATURE,
+	SA_R_FLAGS = MECH_R_FLAGS,
+	SA_R_NO_CREDENTIALS = MECH_R_NO_CREDENTIALS,
+	SA_R_INTERNAL = MECH_R_INTERNAL,
+	SA_R_REPLAYED_CNUM = MECH_R_MAX, /* cnum seen, or below the window */
+	SA_R_UNKNOWN_OPAQUE,		/* no SA has this opaque */
+	SA_R_UNKNOWN_ENDPOINT,		/* no SA bound to this endpoint */
+	SA_R_EXPIRED,			/* lifetime or idle timeout passed */
+	SA_R_LIMIT,			/* a table cap or size limit refused it */
+	SA_R_WRONG_STATE,		/* half-open where established is needed,
+					   or the reverse */
+	SA_R_IDENTITY,			/* From user is not the authenticated
+					   user, or a bound SA changes endpoint */
+	SA_R_MAX,
+};
+
+/* Stable upper-case name for log lines: "REPLAYED_CNUM". Never NULL. */
+const char *sa_reason_name(enum sa_reason reason);
+
+/* Hard lifetime ceiling from establishment, [MS-SIPAE] §3.2.2. */
+#define SA_LIFETIME_MAX_S	(8 * 3600)	/* seconds */
+/* sa_extend() keeps an SA this much longer than the REGISTER expiry. */
+#define SA_EXTEND_MARGIN_S	30		/* seconds */
+/* Width of the cnum replay window, as [MS-SIP] §3.1.5.1 has for snum. */
+#define SA_REPLAY_WINDOW	256		/* sequence numbers */
+/* Length of an opaque: 8 upper-case hex digits. */
+#define SA_OPAQUE_LEN		8
+
+/* Which header family the handshake used; responses use the same one. */
+enum sa_hdr {
+	SA_HDR_WWW,	/* 401, WWW-Authenticate, Authorization */
+	SA_HDR_PROXY,	/* 407, Proxy-Authenticate, Proxy-Authorization */
+};
+
+enum sa_state {
+	ASSOC_HALF_OPEN,	/* handshake in progress */
+	ASSOC_ESTABLISHED,	/* mechanism complete, keys in place */
+	ASSOC_DETACHED,		/* out of the table: expired, evicted,
+				   replaced or failed; keys wiped */
+};
+
+/*
+ * Table limits.  A zero field takes the default given in brackets, except
+ * max_established, where 0 means no limit.
+ */
+struct sa_limits {
+	uint32_t	lifetime_s;	/* hard, from establishment [8 h];
+					   more than SA_LIFETIME_MAX_S is
+					   refused */
+	uint32_t	idle_s;		/* without a verified message [900] */
+	uint32_t	handshake_s;	/* half-open lifetime [60] */
+	uint32_t	max_half_open;	/* in the whole table [10000] */
+	uint32_t	max_half_open_per_source; /* per source address [16] */
+	uint32_t	max_established; /* in the whole table [none] */
+};
+
+/*
+ * The mechanism operations an SA table calls.  sa_mech_gss forwards to
+ * sa/mech.h and is what the daemon and tools use; unit tests of the table
+ * logic may pass a test double.  The functions have the contracts of the
+ * sa/mech.h functions of the same names.
+ */
+struct sa_mech_ops {
+	int	(*accept)(struct mech_server *server, enum mech_kind kind,
+		    struct mech_ctx **ctxp, const uint8_t *in, size_t in_len,
+		    struct mech_result *res);
+	enum mech_reason (*sign)(struct mech_ctx *ctx, const void *msg,
+		    size_t len, uint8_t *sig, size_t *sig_len,
+		    struct mech_status *st);
+	enum mech_reason (*verify)(struct mech_ctx *ctx, const void *msg,
+		    size_t len, const uint8_t *sig, size_t sig_len,
+		    struct mech_status *st);
+	void	(*ctx_free)(struct mech_ctx *ctx);
+	size_t	(*ctx_memory)(const struct mech_ctx *ctx);
+	void	(*status_text)(const struct mech_status *st, char *buf,
+		    size_t bufsz);
+};
+
+/* The real mechanisms (sa/mech.h). */
+extern const struct sa_mech_ops sa_mech_gss;
+
+/* Monotonic clock in milliseconds; arg is unused. The default clock. */
+uint64_t sa_clock_monotonic(void *arg);
+
+struct sa_table_params {
+	struct sa_limits	 limits;
+	/* Time source, monotonic milliseconds; NULL: sa_clock_monotonic. */
+	uint64_t		(*now_ms)(void *arg);
+	void			*clock_arg;	/* [in] borrowed, for now_ms */
+	/* [in] borrowed, must outlive the table; required. */
+	const struct sa_mech_ops *mech;
+};
+
+/* Counters for stats lines and sipsactl. */
+struct sa_stats {
+	uint32_t	half_open;		/* now in the table */
+	uint32_t	established;		/* now in the table */
+	uint64_t	created;		/* sa_begin calls that succeeded */
+	uint64_t	evictions;		/* half-open SAs pushed out by caps */
+	uint64_t	expirations;		/* SAs removed by timeouts */
+	uint64_t	replaced;		/* SAs replaced by re-authentication */
+	uint64_t	handshake_failures;	/* failed sa_step legs */
+	uint64_t	verify_failures;	/* failed sa_verify calls */
+	uint64_t	limit_refusals;		/* max_established reached */
+};
+
+struct sa_table;
+struct sa_assoc;
+
+/*
+ * Create a table.  params is copied.  Returns 0, EINVAL (no mech ops, or
+ * a lifetime above SA_LIFETIME_MAX_S) or ENOMEM; *table_out is set on
+ * success only.
+ */
+int	sa_table_create(const struct sa_table_params *params,
+	    struct sa_table **table_out);
+/*
+ * Detach every SA and free the table.  SAs still referenced elsewhere stay
+ * valid (detached) until their last sa_unref().  NULL is allowed.
+ */
+void	sa_table_free(struct sa_table *table);
+void	sa_table_stats(const struct sa_table *table, struct sa_stats *st);
+
+/*
+ * Start a handshake: a new half-open SA with a fresh opaque for a client
+ * at source address src (text form without port; the per-source cap is
+ * counted on it).  server is borrowed and must outlive the SA's handshake.
+ * When a half-open cap is reached (globally or for src), the oldest
+ * half-open SA concerned is evicted first.  Returns 0, EINVAL, ENOMEM or
+ * EIO (no randomness); *sa_out gets a reference on success.
+ */
+int	sa_begin(struct sa_table *table, const char *src, enum mech_kind kind,
+	    enum sa_hdr hdr, struct mech_server *server,
+	    struct sa_assoc **sa_out);
+
+/*
+ * Find an SA by the opaque a client echoed (8 hex digits, either case).
+ * Returns SA_R_OK with a reference in *sa_out, SA_R_UNKNOWN_OPAQUE or
+ * SA_R_EXPIRED (the SA is then removed).  Failures are logged.
+ */
+enum sa_reason sa_lookup_opaque(struct sa_table *table, const char *opaque,
+	    size_t len, struct sa_assoc **sa_out);
+
+/*
+ * Run the next handshake leg of a half-open SA with the client's token
+ * (may be empty).  On SA_R_OK, *out and *out_len hold the token to send
+ * back (caller frees it with free(); NULL when there is none) and the SA may
+ * now be established (sa_state).  On failure the SA leaves the table and
+ * the reason is logged; *out is NULL.
+ */
+enum sa_reason sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
+	    uint8_t **out, size_t *out_len);
+
+/*
+ * Check that user (the user part of the From URI, or whatever name the
+ * daemon maps it to) is the authenticated user: compared, ignoring ASCII
+ * case, with the account part of "DOMAIN\user" or "user@REALM".  Returns
+ * SA_R_OK, SA_R_IDENTITY or SA_R_WRONG_STATE; failures are logged and the
+ * SA is left as it was.
+ */
+enum sa_reason sa_check_identity(struct sa_assoc *sa, const char *user);
+
+/*
+ * Bind an established SA to its endpoint.  Strings are copied and compared
+ * byte for byte later, so the caller normalises them first.  An older SA
+ * bound to the same endpoint leaves the table (replaced).  Binding again to
+ * the same endpoint is a no-op; to another endpoint, SA_R_IDENTITY.
+ * Returns SA_R_OK, SA_R_WRONG_STATE, SA_R_EXPIRED, SA_R_IDENTITY,
+ * SA_R_LIMIT (strings too long) or SA_R_INTERNAL.
+ */
+enum sa_reason sa_establish_endpoint(struct sa_assoc *sa, const char *aor,
+	    const char *epid, const char *realm, const char *targetname);
+
+/*
+ * The SA bound to an endpoint, for signing requests sent toward it.
+ * Returns SA_R_OK with a reference in *sa_out, SA_R_UNKNOWN_ENDPOINT or
+ * SA_R_EXPIRED.  Logged at debug level only (not an authentication
+ * failure).
+ */
+enum sa_reason sa_find_endpoint(struct sa_table *table, const char *aor,
+	    const char *epid, const char *realm, const char *targetname,
+	    struct sa_assoc **sa_out);
+
+/*
+ * Verify a message from the client: sigstr/len is the signature input
+ * string ([MS-SIPAE] §3.2.5.2), sig/siglen the decoded response value,
+ * cnum the client's sequence number.  In this order: the SA must be
+ * established and unexpired, the MIC must verify, then cnum must pass the
+ * replay window; only when all passed is cnum recorded and the idle timer
+ * refreshed.  Returns SA_R_OK or the reason (logged once).
+ */
+enum sa_reason sa_verify(struct sa_assoc *sa, uint32_t cnum,
+	    const void *sigstr, size_t len, const uint8_t *sig, size_t siglen);
+
+/*
+ * Salt for the next message signed toward the client: a fresh random srand
+ * (8 upper-case hex digits and a NUL) and the next snum (1 for the first).
+ * Returns SA_R_OK, SA_R_WRONG_STATE, SA_R_EXPIRED or SA_R_INTERNAL.
+ */
+enum sa_reason sa_next_server_salt(struct sa_assoc *sa,
+	    char srand[SA_OPAQUE_LEN + 1], uint32_t *snum);
+
+/*
+ * Sign sigstr/len (built with the srand/snum above).  Writes at most
+ * MECH_SIG_MAX bytes into sig and the length into *siglen.  Does not
+ * refresh the idle timer.  Returns SA_R_OK or the reason (logged).
+ */
+enum sa_reason sa_sign(struct sa_assoc *sa, const void *sigstr, size_t len,
+	    uint8_t *sig, size_t *siglen);
+
+/*
+ * Keep an established SA alive at least seconds + SA_EXTEND_MARGIN_S from
+ * now (the granted REGISTER expiry), but never past its hard lifetime.
+ * Never shortens.  Returns SA_R_OK, SA_R_WRONG_STATE or SA_R_EXPIRED.
+ */
+enum sa_reason sa_extend(struct sa_assoc *sa, uint32_t seconds);
+
+/*
+ * Expire SAs whose time has passed, doing at most budget units of work
+ * (one unit per SA examined).  Returns how many SAs left the table.  Call
+ * it from a periodic timer; sa_next_deadline_ms() says when work is due.
+ */
+unsigned sa_expire_run(struct sa_table *table, unsigned budget);
+/* Earliest time (now_ms clock) at which an SA may expire; UINT64_MAX: none. */
+uint64_t sa_next_deadline_ms(const struct sa_table *table);
+
+/* Take or drop a reference.  sa_unref(NULL) does nothing. */
+struct sa_assoc *sa_ref(struct sa_assoc *sa);
+void	sa_unref(struct sa_assoc *sa);
+
+/* Accessors.  Strings are owned by the SA. */
+const char *sa_opaque(const struct sa_assoc *sa);	/* "4E074A7D" */
+enum sa_state sa_state(const struct sa_assoc *sa);
+enum mech_kind sa_kind(const struct sa_assoc *sa);
+enum sa_hdr sa_hdr(const struct sa_assoc *sa);
+const char *sa_user(const struct sa_assoc *sa);	/* NULL: not yet */
+const char *sa_aor(const struct sa_assoc *sa);		/* NULL: unbound */
+const char *sa_epid(const struct sa_assoc *sa);	/* NULL: unbound */
+/* Milliseconds (table clock) at which the SA expires unless refreshed. */
+uint64_t sa_deadline_ms(const struct sa_assoc *sa);
+/* Bytes the SA holds, its table entries and mechanism context included. */
+size_t	sa_memory(const struct sa_assoc *sa);
+
+#endif /* SIPSA_SA_SA_H */
