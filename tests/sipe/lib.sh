@@ -11,23 +11,19 @@ SIPE_SRC=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$(pwd)}"
 SIPE_DRIVER=${SIPE_DRIVER:-$top_builddir/tests/sipe/sipe-driver}
 SIPE_NAME=$(basename "$0" .sh)
-SIPE_WORK=$(mktemp -d "${TMPDIR:-/tmp}/$SIPE_NAME.XXXXXX")
 SIPE_PIDS=
+SIPE_SIPP_PID=
 SIPE_FAILED=0
 SIPE_CHECKS=0
+SIPE_RC=0
 PATH=$PATH:/usr/sbin:/sbin
-
-# Our own HOME, so that nothing can read or write the user's ~/.purple.
-HOME=$SIPE_WORK/home
-mkdir -p "$HOME"
-export HOME
 
 sipe_cleanup() {
 	for p in $SIPE_PIDS; do
-		kill "$p" 2>/dev/null
+		kill "$p" 2>/dev/null || true
 	done
 	for p in $SIPE_PIDS; do
-		wait "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true
 	done
 	SIPE_PIDS=
 	if [ "$SIPE_FAILED" -ne 0 ] || [ -n "${SIPE_KEEP:-}" ]; then
@@ -36,8 +32,23 @@ sipe_cleanup() {
 		rm -rf "$SIPE_WORK"
 	fi
 }
-trap sipe_cleanup EXIT
-trap 'exit 1' INT TERM
+
+# Sourced after tests/integration/lib.sh (which owns $T, the realm, sipsad
+# and the exit trap), the driver's files go to $T/sipe; alone, this file
+# makes its own scratch directory and cleans up on exit.
+if [ -n "${T:-}" ]; then
+	SIPE_WORK=$T/sipe
+	mkdir -p "$SIPE_WORK"
+else
+	SIPE_WORK=$(mktemp -d "${TMPDIR:-/tmp}/$SIPE_NAME.XXXXXX")
+	trap sipe_cleanup EXIT
+	trap 'exit 1' INT TERM
+fi
+
+# Our own HOME, so that nothing can read or write the user's ~/.purple.
+HOME=$SIPE_WORK/home
+mkdir -p "$HOME"
+export HOME
 
 sipe_die() {
 	echo "$SIPE_NAME: $*" >&2
@@ -54,6 +65,10 @@ sipe_fail() {
 		tail -n 20 "$f" >&2
 	done
 	SIPE_FAILED=1
+	# With the integration harness, its fail() adds sipsad's log.
+	if [ -n "${T:-}" ] && command -v fail >/dev/null 2>&1; then
+		fail "$*"
+	fi
 	exit 1
 }
 
@@ -119,9 +134,29 @@ sipe_sipp_start() {
 	    sipe_fail "SIPp ($2) does not listen on port $SIPE_PORT: $(tail -n 5 "$SIPE_WORK/$1.sipp")"
 }
 
+# sipe_tls_start NAME BACKEND_PORT: a TLS front end (tls-relay.py) with a
+# fresh self-signed certificate for 127.0.0.1, relaying to BACKEND_PORT.
+# Sets SIPE_TLS_PORT.
+sipe_tls_start() {
+	if [ ! -f "$SIPE_WORK/tls.crt" ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		    -subj "/CN=proxy.example.test" \
+		    -addext "subjectAltName=DNS:proxy.example.test,IP:127.0.0.1" \
+		    -keyout "$SIPE_WORK/tls.key" -out "$SIPE_WORK/tls.crt" \
+		    >/dev/null 2>&1 || sipe_fail "openssl could not make a certificate"
+	fi
+	SIPE_TLS_PORT=$(sipe_pick_port)
+	python3 "$SIPE_SRC/tls-relay.py" "$SIPE_WORK/tls.crt" \
+	    "$SIPE_WORK/tls.key" "$SIPE_TLS_PORT" "$2" \
+	    >"$SIPE_WORK/$1.relay" 2>&1 &
+	SIPE_PIDS="$SIPE_PIDS $!"
+	sipe_wait_listen "$SIPE_TLS_PORT" $! ||
+	    sipe_fail "tls-relay does not listen: $(tail -n 5 "$SIPE_WORK/$1.relay")"
+}
+
 sipe_sipp_stop() {
-	kill "$SIPE_SIPP_PID" 2>/dev/null
-	wait "$SIPE_SIPP_PID" 2>/dev/null
+	kill "$SIPE_SIPP_PID" 2>/dev/null || true
+	wait "$SIPE_SIPP_PID" 2>/dev/null || true
 	SIPE_PIDS=$(echo "$SIPE_PIDS" | sed "s/ $SIPE_SIPP_PID\b//")
 }
 
@@ -130,9 +165,12 @@ sipe_sipp_stop() {
 sipe_run() {
 	name=$1
 	shift
-	"$SIPE_DRIVER" --log "$SIPE_WORK/$name.log" "$@" \
-	    >"$SIPE_WORK/$name.out" 2>"$SIPE_WORK/$name.err"
-	SIPE_RC=$?
+	if "$SIPE_DRIVER" --log "$SIPE_WORK/$name.log" "$@" \
+	    >"$SIPE_WORK/$name.out" 2>"$SIPE_WORK/$name.err"; then
+		SIPE_RC=0
+	else
+		SIPE_RC=$?
+	fi
 	cat "$SIPE_WORK/$name.err" >>"$SIPE_WORK/$name.out"
 }
 
@@ -158,7 +196,7 @@ sipe_expect_no_out() {
 # sipe_expect_log NAME TEXT [COUNT]: the debug log has TEXT (at least COUNT
 # lines with it).
 sipe_expect_log() {
-	n=$(grep -cF -- "$2" "$SIPE_WORK/$1.log")
+	n=$(grep -cF -- "$2" "$SIPE_WORK/$1.log" || true)
 	[ "$n" -ge "${3:-1}" ] ||
 	    sipe_fail "$1: \"$2\" found $n times in the client log, expected ${3:-1}"
 	sipe_ok "$1: client log has \"$2\" ($n)"

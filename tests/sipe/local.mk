@@ -9,5 +9,5 @@ tests_sipe_sipe_driver_LDADD = $(PURPLE_LIBS)
 TESTS += tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh
 EXTRA_DIST += tests/sipe/README.md tests/sipe/lib.sh \
 	tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
-	tests/sipe/t-sipe-signin.sh \
+	tests/sipe/t-sipe-signin.sh tests/sipe/tls-relay.py \
 	tests/sipe/uas-403.xml tests/sipe/uas-200.xml tests/sipe/uas-silent.xml

@@ -6,7 +6,7 @@
 # (network error), a registrar that never answers (timeout), bad options.
 # Each outcome has its own exit code (tests/sipe/README.md).
 . "$(dirname "$0")/lib.sh"
-sipe_require sipp ss shuf
+sipe_require sipp ss shuf python3 openssl
 
 user=user1@example.test
 
@@ -60,7 +60,36 @@ sipe_expect_rc silent 4
 sipe_expect_out silent 'TIMEOUT sign-on not complete after 2 s'
 sipe_expect_log silent 'REGISTER sip:example.test SIP/2.0'
 
-# 5. Bad options: usage (exit 1) before anything is started.
+# 5. TLS (tls-relay.py in front of SIPp, a self-signed certificate): with
+# --tls-accept-any the prompt is accepted and the client signs on and off
+# over TLS; without it the certificate is refused (network error, exit 3).
+sipe_sipp_start tls-signon uas-200.xml
+sipe_tls_start tls-signon "$SIPE_PORT"
+sipe_run tls-signon --user "$user" --password user1pw \
+    --server "127.0.0.1:$SIPE_TLS_PORT" --transport tls --auth ntlm \
+    --linger 1 --tls-accept-any
+sipe_sipp_stop
+sipe_expect_rc tls-signon 0
+sipe_expect_order tls-signon SIGNED-ON SIGNED-OFF
+sipe_expect_log tls-signon \
+    'driver: request "SSL Certificate Verification": Accept certificate for 127.0.0.1? -> Accept'
+sipe_expect_log tls-signon 'User ACCEPTED cert'
+sipe_expect_log tls-signon 'Via: SIP/2.0/tls 127.0.0.1:'
+grep -q '^REGISTER sip:example.test SIP/2.0' "$SIPE_WORK/tls-signon.msg" ||
+    sipe_fail "tls-signon: the REGISTER did not reach SIPp through TLS"
+sipe_ok "tls-signon: REGISTER relayed from TLS to SIPp"
+
+sipe_sipp_start tls-refuse uas-403.xml
+sipe_tls_start tls-refuse "$SIPE_PORT"
+sipe_run tls-refuse --user "$user" --password user1pw \
+    --server "127.0.0.1:$SIPE_TLS_PORT" --transport tls --auth ntlm
+sipe_sipp_stop
+sipe_expect_rc tls-refuse 3
+sipe_expect_out tls-refuse \
+    'ERROR NETWORK_ERROR: SSL peer presented an invalid certificate'
+sipe_expect_no_log tls-refuse 'MESSAGE START >>>>>>>>>> SIP'
+
+# 6. Bad options: usage (exit 1) before anything is started.
 sipe_run usage --user "$user" --password x --transport tcp
 sipe_expect_rc usage 1
 sipe_run usage2 --user no-at-sign --password x --server 127.0.0.1:5060

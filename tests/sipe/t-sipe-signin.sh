@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# t-sipe-signin: the real pidgin-sipe client signs in to sipsad (issue 4,
+# item 8): NTLM and Kerberos, each over TCP and over TLS, stays signed in
+# for --linger seconds (default 60) while its SUBSCRIBEs are answered, and
+# signs out cleanly.  For every run: exit code 0, SIGNED-ON then
+# SIGNED-OFF, the client verified sipsad's signatures ("signature of
+# incoming message validated") and never saw a bad one ("Invalid message
+# signature") or an unsigned message it had to ignore.
+#
+# The realm (scripts/sipsa-realm) and sipsad come from
+# tests/integration/lib.sh (setup, start_sipsad); the driver helpers from
+# tests/sipe/lib.sh.  Not in TESTS until sipsad can sign a client in.
+#
+#   SIPE_LINGER=N    seconds to stay signed in (default 60)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
+[ -f "$top_srcdir/tests/integration/lib.sh" ] || {
+	echo "t-sipe-signin: tests/integration/lib.sh is missing" >&2
+	exit 1
+}
+. "$top_srcdir/tests/integration/lib.sh"
+. "$here/lib.sh"
+sipe_require
+linger=${SIPE_LINGER:-60}
+
+setup info
+start_sipsad
+
+# run NAME AUTH TRANSPORT USER[,LOGIN] DRIVER-OPTIONS...: one sign-in, run
+# in the background (the runs of a wave overlap, each with its own user).
+run() {
+	name=$1 auth=$2 tp=$3 user=$4
+	shift 4
+	port=$PORT
+	if [ "$tp" = tls ]; then
+		port=$TLS_PORT
+		set -- "$@" --tls-accept-any
+	fi
+	sipe_run "$name" --user "$user" --server "127.0.0.1:$port" \
+	    --transport "$tp" --auth "$auth" --linger "$linger" --timeout 30 \
+	    "$@"
+	echo "$SIPE_RC" >"$SIPE_WORK/$name.rc"
+}
+
+check() {
+	name=$1
+	SIPE_RC=$(cat "$SIPE_WORK/$name.rc" 2>/dev/null || echo 99)
+	sipe_expect_rc "$name" 0
+	sipe_expect_order "$name" SIGNED-ON SIGNED-OFF
+	sipe_expect_no_out "$name" ERROR
+	sipe_expect_log "$name" 'signature of incoming message validated'
+	sipe_expect_no_log "$name" 'Invalid message signature'
+	sipe_expect_no_log "$name" 'message without authentication data'
+	# It subscribed, and signed out with a de-REGISTER.
+	sipe_expect_log "$name" 'SUBSCRIBE sip:'
+	sed -n '/driver: signing off/,$p' "$SIPE_WORK/$name.log" |
+	    grep -q '^Expires: 0' ||
+	    sipe_fail "$name: no de-REGISTER after the linger"
+	sipe_ok "$name: de-REGISTER sent at sign-off"
+	alive "$SIPSAD_PID" || sipe_fail "sipsad died during $name"
+	sipe_ok "$name: sipsad still running"
+}
+
+# NTLM logs in as DOMAIN\user (user file entries are EXAMPLE\userN);
+# Kerberos with the UPN, so that SIPE asks the test KDC for the TGT itself
+# (sso=false: AS-REQ with the password, then TGS-REQ for sip/<fqdn>).
+ntlm_login() { echo "$1@example.test,$SIPSA_NETBIOS\\$1"; }
+krb5_login() { echo "$1@example.test,$1@$SIPSA_REALM"; }
+
+# Wave 1: three users at once.
+run ntlm-tcp ntlm tcp "$(ntlm_login user1)" --password user1pw &
+w1=$!
+run ntlm-tls ntlm tls "$(ntlm_login user2)" --password user2pw &
+w2=$!
+run krb5-tcp krb5 tcp "$(krb5_login user3)" --password user3pw &
+w3=$!
+wait $w1 $w2 $w3 || true
+# Wave 2: Kerberos over TLS with a password, and Kerberos from the
+# credential cache (--sso, no password: the TGT comes from kinit).
+"$REALM_TOOL" kinit "$SIPSA_REALM_DIR" user2 || sipe_fail "kinit user2 failed"
+run krb5-tls krb5 tls "$(krb5_login user1)" --password user1pw &
+w1=$!
+run krb5-sso krb5 tcp "$(krb5_login user2)" --sso &
+w2=$!
+wait $w1 $w2 || true
+
+for name in ntlm-tcp ntlm-tls krb5-tcp krb5-tls krb5-sso; do
+	check "$name"
+done
+echo "1..$SIPE_CHECKS"
