@@ -1,3 +1,26 @@
-# registrar/: see doc/architecture.md.
+# registrar/: REGISTER processing and the durable binding store
+# (doc/registrar.md).
 noinst_LIBRARIES += libregistrar.a
-libregistrar_a_SOURCES = registrar/registrar.h
+libregistrar_a_SOURCES = registrar/registrar.h registrar/internal.h \
+	registrar/reason.c registrar/binding.c registrar/expiry.c \
+	registrar/endpoint.c registrar/register.c registrar/registrar.c \
+	registrar/store_lmdb.c
+
+tests_unit_unit_SOURCES += tests/unit/test_registrar.c
+
+# The registrar's suites also run on their own, with a real LMDB store in
+# a temporary directory; the durability test kills a writer with SIGKILL.
+REGISTRAR_TEST_LDADD = libregistrar.a liblog.a $(OPENSSL_LIBS) \
+	$(LMDB_LIBS) $(LIBS)
+check_PROGRAMS += tests/registrar/test_registrar tests/registrar/durable \
+	tests/registrar/putbench
+tests_registrar_test_registrar_SOURCES = tests/registrar/runner.c \
+	tests/unit/test_registrar.c
+tests_registrar_test_registrar_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_registrar_test_registrar_LDADD = $(REGISTRAR_TEST_LDADD) $(CUNIT_LIBS)
+tests_registrar_durable_SOURCES = tests/registrar/durable.c
+tests_registrar_durable_LDADD = $(REGISTRAR_TEST_LDADD)
+tests_registrar_putbench_SOURCES = tests/registrar/putbench.c
+tests_registrar_putbench_LDADD = $(REGISTRAR_TEST_LDADD)
+TESTS += tests/registrar/test_registrar tests/registrar/durable.sh
+EXTRA_DIST += tests/registrar/durable.sh doc/registrar.md

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * registrar/endpoint.c: endpoint identities ([MS-SIPAE] §3.3.5.2: epid,
+ * +sip.instance and the GRUU), contact URI checks and the Contact values
+ * of a 200 OK (RFC 5627 §5 for gruu=, RFC 5626 for +sip.instance).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "registrar/internal.h"
+
+/*
+ * The epid namespace GUID fcacfb03-8a73-46ef-91b1-e5ebeeaba4fe, laid out
+ * as a Windows GUID in memory: the first three fields little-endian.
+ */
+static const unsigned char epid_ns[16] = {
+	0x03, 0xfb, 0xac, 0xfc, 0x73, 0x8a, 0xef, 0x46,
+	0x91, 0xb1, 0xe5, 0xeb, 0xee, 0xab, 0xa4, 0xfe,
+};
+
+/*
+ * MS-SIP clients derive +sip.instance from the epid:
+ *
+ *  1. hash = SHA-1(namespace GUID in memory layout || epid as ASCII);
+ *  2. take the first 16 bytes as a GUID in memory layout, so that the
+ *     first three fields are little-endian;
+ *  3. set the version (5) in the top nibble of the third field and the
+ *     RFC 4122 variant in byte 8;
+ *  4. print it as usual, fields as numbers: 8-4-4-4-12 lower-case hex.
+ */
+int
+registrar_instance_from_epid(const char *epid, char *buf, size_t bufsize)
+{
+	unsigned char in[16 + REG_MAX_TOKEN], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	unsigned v3;
+	size_t len;
+	int n;
+
+	if (epid == NULL || bufsize < REG_INSTANCE_LEN + 1)
+		return EINVAL;
+	len = strlen(epid);
+	if (len == 0 || len > REG_MAX_TOKEN)
+		return EINVAL;
+	/* Step 1. */
+	memcpy(in, epid_ns, sizeof(epid_ns));
+	memcpy(in + 16, epid, len);
+	if (EVP_Digest(in, 16 + len, md, &mdlen, EVP_sha1(), NULL) != 1 ||
+	    mdlen < 16)
+		return EIO;
+	/* Steps 2 and 3. */
+	v3 = ((unsigned)md[7] << 8 | md[6]);
+	v3 = (v3 & 0x0fff) | 0x5000;
+	md[8] = (md[8] & 0x3f) | 0x80;
+	/* Step 4. */
+	n = snprintf(buf, bufsize,
+	    "urn:uuid:%02x%02x%02x%02x-%02x%02x-%04x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    md[3], md[2], md[1], md[0], md[5], md[4], v3, md[8], md[9],
+	    md[10], md[11], md[12], md[13], md[14], md[15]);
+	return (n == REG_INSTANCE_LEN) ? 0 : EIO;
+}
+
+/*
+ * A +sip.instance value as the key of a binding: surrounding quotes and
+ * angle brackets are dropped, letters are lower-cased (UUIDs compare
+ * case-insensitively), and only URN characters are accepted so that the
+ * value can go into a GRUU parameter unescaped.
+ */
+int
+instance_normalize(const char *in, char *buf, size_t bufsize)
+{
+	size_t len, i;
+
+	len = strlen(in);
+	if (len >= 2 && in[0] == '"' && in[len - 1] == '"') {
+		in++;
+		len -= 2;
+	}
+	if (len >= 2 && in[0] == '<' && in[len - 1] == '>') {
+		in++;
+		len -= 2;
+	}
+	if (len == 0 || len > REG_MAX_TOKEN || len >= bufsize)
+		return EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (!isalnum(ch) && strchr("-.:_+%", ch) == NULL)
+			return EINVAL;
+		buf[i] = (char)tolower(ch);
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+/*
+ * A contact URI the registrar will store: "sip:" or "sips:" followed by
+ * something, printable ASCII without spaces, quotes or angle brackets,
+ * and no longer than REG_MAX_URI.  The daemon's parser has already split
+ * the header; this guards what ends up in the store and in responses.
+ */
+int
+uri_valid(const char *uri)
+{
+	size_t len, skip, i;
+
+	if (uri == NULL)
+		return 0;
+	len = strlen(uri);
+	if (len > REG_MAX_URI)
+		return 0;
+	if (strncasecmp(uri, "sip:", 4) == 0)
+		skip = 4;
+	else if (strncasecmp(uri, "sips:", 5) == 0)
+		skip = 5;
+	else
+		return 0;
+	if (len == skip || uri[skip] == ';' || uri[skip] == '@')
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)uri[i];
+
+		if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '<' ||
+		    ch == '>')
+			return 0;
+	}
+	return 1;
+}
+
+/* snprintf into a malloc'ed string of the right size; ENOMEM. */
+static int __attribute__((format(printf, 2, 3)))
+str_printf(char **out, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	*out = NULL;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (*out = malloc((size_t)n + 1)) == NULL)
+		return ENOMEM;
+	va_start(ap, fmt);
+	(void)vsnprintf(*out, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/*
+ * The public GRUU, in the form Microsoft servers hand out:
+ * "<aor>;opaque=user:epid:<uuid>;gruu", where <uuid> is the instance
+ * without its "urn:uuid:" prefix.  It is derived from the AOR and the
+ * instance alone, so it is stable across registrations and restarts.
+ */
+int
+gruu_make(const char *aor, const char *instance, char **gruu_out)
+{
+	const char *id = instance;
+
+	if (strncmp(id, "urn:uuid:", 9) == 0)
+		id += 9;
+	return str_printf(gruu_out, "%s;opaque=user:epid:%s;gruu", aor, id);
+}
+
+/*
+ * One Contact value of a 200 OK: the URI, the time left, and, when the
+ * client sent a +sip.instance, that instance and the GRUU (RFC 5627 §5):
+ *	<uri>;expires=N;+sip.instance="<urn:uuid:…>";gruu="…"
+ * The registrar always hands out the GRUU then: SIPE asks for it with
+ * Supported: gruu-10 and falls back to a default contact without it.
+ */
+int
+contact_format(const struct reg_binding *b, uint64_t now, char **hdr_out)
+{
+	uint64_t left = b->expires_at > now ? b->expires_at - now : 0;
+
+	if (b->gruu[0] == '\0')
+		return str_printf(hdr_out, "<%s>;expires=%llu", b->uri,
+		    (unsigned long long)left);
+	return str_printf(hdr_out, "<%s>;expires=%llu;+sip.instance="
+	    "\"<%s>\";gruu=\"%s\"", b->uri, (unsigned long long)left,
+	    b->instance, b->gruu);
+}

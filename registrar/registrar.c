@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * registrar/registrar.c: the registrar object: opening the binding store
+ * (dropping what expired while the daemon was down), lookups for routing,
+ * the expiry sweep and the release of responses.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#define LOG_MODULE "registrar"
+#include "src/log.h"
+#include "registrar/internal.h"
+
+void
+reg_resp_clear(struct reg_resp *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->nbindings; i++) {
+		binding_clear(&rs->bindings[i]);
+		if (rs->contact_hdrs != NULL)
+			free(rs->contact_hdrs[i]);
+	}
+	free(rs->bindings);
+	free(rs->contact_hdrs);
+	rs->bindings = NULL;
+	rs->contact_hdrs = NULL;
+	rs->nbindings = 0;
+}
+
+/* The default jitter source: the OpenSSL CSPRNG (never fails once seeded). */
+static uint32_t
+random_openssl(void *arg)
+{
+	uint32_t v = 0;
+
+	(void)arg;
+	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
+		return 0;
+	return v;
+}
+
+void
+registrar_set_random(struct registrar *reg, reg_random_fn *fn, void *arg)
+{
+	reg->rnd = fn != NULL ? fn : random_openssl;
+	reg->rnd_arg = fn != NULL ? arg : NULL;
+}
+
+struct sweep_ctx {
+	uint64_t	now;
+	unsigned	removed;
+};
+
+/*
+ * One record during a sweep: drop its expired bindings, and the record
+ * itself when none is left.  A record that does not decode (a newer
+ * format, damage) is kept and reported, never thrown away.
+ */
+static enum reg_sweep_action
+sweep_record(const char *aor, const unsigned char *val, size_t len,
+    unsigned char **val_out, size_t *len_out, void *arg)
+{
+	struct sweep_ctx *sc = arg;
+	struct reg_blist l;
+	enum reg_sweep_action act = REG_SWEEP_KEEP;
+	unsigned dropped;
+
+	if (record_decode(val, len, &l) != 0) {
+		log_warnx("keeping undecodable record aor=%.128s", aor);
+		return REG_SWEEP_KEEP;
+	}
+	dropped = blist_prune(&l, sc->now);
+	if (dropped == 0)
+		goto out;
+	if (l.n == 0)
+		act = REG_SWEEP_DELETE;
+	else if (record_encode(&l, val_out, len_out) == 0)
+		act = REG_SWEEP_REPLACE;
+	else
+		goto out;		/* no memory: try again next sweep */
+	sc->removed += dropped;
+out:
+	blist_clear(&l);
+	return act;
+}
+
+int
+registrar_expire(struct registrar *reg, uint64_t now, unsigned *removed_out)
+{
+	struct sweep_ctx sc = { now, 0 };
+	int err;
+
+	if (removed_out != NULL)
+		*removed_out = 0;
+	err = reg->ops->sweep(reg->st, sweep_record, &sc);
+	if (err == 0 && removed_out != NULL)
+		*removed_out = sc.removed;
+	return err;
+}
+
+int
+registrar_open(const struct registrar_config *cfg,
+    const struct reg_store_ops *ops, uint64_t now,
+    struct registrar **reg_out)
+{
+	struct registrar *reg = NULL;
+	unsigned removed = 0;
+	int err;
+
+	*reg_out = NULL;
+	if (cfg == NULL || ops == NULL || cfg->store_dir == NULL ||
+	    cfg->expires_min == 0 || cfg->expires_min > cfg->expires_default ||
+	    cfg->expires_default > cfg->expires_max ||
+	    cfg->max_endpoints == 0 ||
+	    cfg->max_endpoints > REG_MAX_ENDPOINTS || cfg->jitter > 50)
+		return EINVAL;
+	if ((reg = calloc(1, sizeof(*reg))) == NULL)
+		return ENOMEM;
+	reg->cfg = *cfg;
+	reg->cfg.store_dir = NULL;
+	reg->ops = ops;
+	registrar_set_random(reg, NULL, NULL);
+	if ((err = ops->open(cfg->store_dir, &cfg->store, &reg->st)) != 0) {
+		log_warnx("cannot open %s store in %s: %s", ops->name,
+		    cfg->store_dir, strerror(err));
+		goto out;
+	}
+	if ((err = registrar_expire(reg, now, &removed)) != 0) {
+		log_warnx("expiry sweep of %s failed: %s", cfg->store_dir,
+		    strerror(err));
+		goto out;
+	}
+	log_info("binding store %s open (%s), %u expired bindings dropped",
+	    cfg->store_dir, ops->name, removed);
+out:
+	if (err != 0)
+		registrar_close(reg);
+	else
+		*reg_out = reg;
+	return err;
+}
+
+void
+registrar_close(struct registrar *reg)
+{
+	if (reg == NULL)
+		return;
+	if (reg->st != NULL)
+		reg->ops->close(reg->st);
+	free(reg);
+}
+
+/*
+ * Routing reads straight from the store: an LMDB read is a B-tree walk in
+ * the memory map with no system call, so there is no second copy of the
+ * bindings in memory to keep in step.
+ */
+int
+registrar_lookup(struct registrar *reg, const char *aor, uint64_t now,
+    reg_lookup_fn *fn, void *arg)
+{
+	struct reg_blist l = { NULL, 0 };
+	unsigned char *val = NULL;
+	size_t len = 0, i;
+	int err;
+
+	if (aor == NULL || fn == NULL || strlen(aor) > REG_MAX_AOR)
+		return EINVAL;
+	err = reg->ops->get(reg->st, aor, &val, &len);
+	if (err == ENOENT)
+		return 0;
+	if (err != 0)
+		return err;
+	err = record_decode(val, len, &l);
+	free(val);
+	if (err != 0)
+		return err;
+	(void)blist_prune(&l, now);
+	blist_sort(&l);
+	for (i = 0; i < l.n; i++)
+		fn(&l.b[i], arg);
+	blist_clear(&l);
+	return 0;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * registrar/registrar.h: the sipsa registrar, REGISTER processing after
+ * RFC 3261 §10.3 with MS-SIP endpoint identities (epid, +sip.instance,
+ * GRUU) over a durable binding store.
+ *
+ * The API speaks plain C: the daemon parses the REGISTER with Sofia,
+ * authenticates it, fills a struct reg_req and turns the struct reg_resp
+ * it gets back into a response.  No Sofia, SA or proxy type crosses this
+ * boundary, so the registrar and its tests need neither a parser nor a
+ * security association.
+ */
+#ifndef SIPSA_REGISTRAR_H
+#define SIPSA_REGISTRAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits on what one binding may carry (bytes, without the NUL). */
+#define REG_MAX_URI		1024	/* contact URI, AOR, transport */
+#define REG_MAX_TOKEN		255	/* epid, Call-ID, instance */
+#define REG_MAX_CONTACTS	16	/* Contact values in one REGISTER */
+#define REG_MAX_ENDPOINTS	255	/* hard ceiling for max_endpoints */
+
+/*
+ * Why a REGISTER ended as it did.  Each reason maps to one SIP status and
+ * phrase through registrar_reason_status() (one designated-initialiser
+ * table in reason.c).
+ */
+enum reg_reason {
+	REG_REASON_OK = 0,		/* 200: bindings added or refreshed */
+	REG_REASON_REMOVED,		/* 200: bindings removed (Expires 0, *) */
+	REG_REASON_QUERY,		/* 200: no Contact, bindings listed */
+	REG_REASON_RETRANSMISSION,	/* 200: same Call-ID and CSeq again */
+	REG_REASON_BAD_REQUEST,		/* 400: AOR or Call-ID missing */
+	REG_REASON_BAD_CONTACT,		/* 400: Contact URI not sip:/sips: */
+	REG_REASON_BAD_STAR,		/* 400: "*" not alone or Expires != 0 */
+	REG_REASON_NO_ENDPOINT,		/* 400: neither epid nor +sip.instance */
+	REG_REASON_DUP_ENDPOINT,	/* 400: two Contacts, one endpoint */
+	REG_REASON_INSTANCE_MISMATCH,	/* 403: +sip.instance not from epid */
+	REG_REASON_TOO_MANY_ENDPOINTS,	/* 403: max_endpoints reached */
+	REG_REASON_INTERVAL_TOO_BRIEF,	/* 423: with Min-Expires */
+	REG_REASON_OUT_OF_ORDER,	/* 500: same Call-ID, lower CSeq */
+	REG_REASON_STORE_ERROR,		/* 500: the store failed */
+	REG_REASON_NO_MEMORY,		/* 500: allocation failed */
+	REG_REASON_MAX			/* not a reason: the count */
+};
+
+/* Status code and phrase of a reason; phrase is static. */
+unsigned	 registrar_reason_status(enum reg_reason, const char **phrase);
+/* "OK", "INTERVAL_TOO_BRIEF", ...: for log lines ("reason=%s"). */
+const char	*registrar_reason_name(enum reg_reason);
+
+/* One Contact value of the REGISTER, as the daemon parsed it. */
+struct reg_contact {
+	const char	*uri;		/* [in] borrowed: the URI inside <> */
+	const char	*instance;	/* [in] borrowed, NULL if absent: the
+					   +sip.instance value without quotes
+					   or <>, e.g. "urn:uuid:b2e1..." */
+	long long	 expires;	/* [in] expires= param, -1 if absent */
+	unsigned	 q;		/* [in] q= in thousandths, 1000 if absent */
+};
+
+/*
+ * The REGISTER, already authenticated.  Every pointer is borrowed for the
+ * duration of registrar_handle() only.  A request with ncontacts == 0 is a
+ * query; star != 0 stands for "Contact: *" (and then ncontacts is 0).
+ */
+struct reg_req {
+	const char		*aor;		/* authenticated, canonical
+						   "sip:user@domain" */
+	const char		*epid;		/* From ;epid=, NULL if absent */
+	const struct reg_contact *contacts;
+	size_t			 ncontacts;
+	int			 star;
+	int			 has_expires_hdr;
+	unsigned		 expires_hdr;	/* Expires header value */
+	const char		*call_id;
+	uint32_t		 cseq;
+	const char		*transport;	/* "tcp:127.0.0.1:51012": how the
+						   client was reached */
+	uint64_t		 conn_id;	/* the daemon's connection id,
+						   0 if none (UDP) */
+	uint64_t		 now;		/* wall clock, seconds */
+};
+
+/* One binding as the registrar keeps and reports it. */
+struct reg_binding {
+	char		*uri;		/* contact URI */
+	char		*instance;	/* "urn:uuid:…": the endpoint key */
+	char		*epid;		/* "" when the client sent none */
+	char		*gruu;		/* pub-gruu, see doc/registrar.md */
+	char		*call_id;
+	char		*transport;
+	uint32_t	 cseq;
+	unsigned	 q;		/* thousandths */
+	uint64_t	 conn_id;
+	uint64_t	 registered;	/* first registration, seconds */
+	uint64_t	 expires_at;	/* absolute, seconds */
+};
+
+/*
+ * The outcome.  registrar_handle() fills it and the caller releases it
+ * with reg_resp_clear(); every string belongs to the struct.
+ */
+struct reg_resp {
+	enum reg_reason	 reason;
+	unsigned	 status;
+	const char	*phrase;	/* static */
+	const char	*warning;	/* static text for a Warning header on
+					   4xx, NULL otherwise */
+	unsigned	 expires;	/* for the Expires header, see doc */
+	unsigned	 min_expires;	/* for Min-Expires on 423, else 0 */
+	struct reg_binding *bindings;	/* the AOR's live bindings after
+					   the request: the 200's Contacts */
+	size_t		 nbindings;
+	char		**contact_hdrs;	/* one ready Contact value per
+					   binding: <uri>;expires=N[;+sip.
+					   instance="<…>";gruu="…"] */
+};
+
+void	reg_resp_clear(struct reg_resp *);
+
+/*
+ * A location store keeps, per AOR, one opaque record (the encoded binding
+ * list, see binding.c).  Every put and del is one committed transaction
+ * that is durable when the call returns.  Errors are errno values; get
+ * returns ENOENT for an unknown AOR.
+ */
+enum reg_sweep_action {
+	REG_SWEEP_KEEP,
+	REG_SWEEP_DELETE,
+	REG_SWEEP_REPLACE,		/* store *val_out (malloc'ed) instead */
+};
+
+typedef enum reg_sweep_action reg_sweep_fn(const char *aor,
+    const unsigned char *val, size_t len, unsigned char **val_out,
+    size_t *len_out, void *arg);
+
+struct reg_store_params {
+	size_t		map_size;	/* bytes; 0: 64 MiB */
+	int		nosync;		/* 1: no fsync per commit (bench only) */
+};
+
+struct reg_store_ops {
+	const char	*name;
+	/* Open or create the store in directory path (must exist). */
+	int	(*open)(const char *path, const struct reg_store_params *,
+		    void **st_out);
+	/* *val_out is malloc'ed, the caller frees it. */
+	int	(*get)(void *st, const char *aor, unsigned char **val_out,
+		    size_t *len_out);
+	int	(*put)(void *st, const char *aor, const unsigned char *val,
+		    size_t len);
+	int	(*del)(void *st, const char *aor);
+	/* Visit every record in one write transaction. */
+	int	(*sweep)(void *st, reg_sweep_fn *fn, void *arg);
+	void	(*close)(void *st);
+};
+
+/* The LMDB backend (store_lmdb.c). */
+extern const struct reg_store_ops reg_store_lmdb;
+
+/* Settings, copied from struct conf_registrar by the daemon. */
+struct registrar_config {
+	unsigned	expires_min;	/* s; 423 below it (0 excepted) */
+	unsigned	expires_default; /* s; neither param nor header */
+	unsigned	expires_max;	/* s; longer requests are cut */
+	unsigned	max_endpoints;	/* per AOR, 1..REG_MAX_ENDPOINTS */
+	unsigned	jitter;		/* percent 0..50, downward only */
+	const char	*store_dir;	/* borrowed during registrar_open */
+	struct reg_store_params store;
+};
+
+struct registrar;
+
+/* Random source for the jitter: returns a uniform 32-bit value. */
+typedef uint32_t reg_random_fn(void *arg);
+
+/*
+ * Open the store (ops: &reg_store_lmdb) and drop every binding that has
+ * expired at now.  On success *reg_out is set; free it with
+ * registrar_close().  EINVAL for inconsistent settings.
+ */
+int	registrar_open(const struct registrar_config *,
+	    const struct reg_store_ops *ops, uint64_t now,
+	    struct registrar **reg_out);
+void	registrar_close(struct registrar *);
+/* Replace the jitter's random source (default: OpenSSL RAND_bytes). */
+void	registrar_set_random(struct registrar *, reg_random_fn *, void *arg);
+
+/*
+ * Process one REGISTER.  Always fills *resp (even on failure: the reason
+ * then says 500) and returns 0, or the errno value behind a 500.
+ */
+int	registrar_handle(struct registrar *, const struct reg_req *,
+	    struct reg_resp *resp);
+
+/*
+ * Call fn once per live binding of aor at now (in q order, highest
+ * first), for routing.  The binding is borrowed for the call only.
+ * Returns 0 (also when there is none), or an errno value.
+ */
+typedef void reg_lookup_fn(const struct reg_binding *, void *arg);
+int	registrar_lookup(struct registrar *, const char *aor, uint64_t now,
+	    reg_lookup_fn *fn, void *arg);
+
+/* Drop every binding expired at now; *removed_out counts them. */
+int	registrar_expire(struct registrar *, uint64_t now,
+	    unsigned *removed_out);
+
+/*
+ * The +sip.instance an MS-SIP client derives from its epid ([MS-SIPAE]
+ * §3.3.5.2): "urn:uuid:" and a name-based UUID (SHA-1) in the epid
+ * namespace.  buf must hold REG_INSTANCE_LEN + 1 bytes.
+ */
+#define REG_INSTANCE_LEN	45
+int	registrar_instance_from_epid(const char *epid, char *buf,
+	    size_t bufsize);
+
+#endif /* SIPSA_REGISTRAR_H */

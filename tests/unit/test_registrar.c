@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tests/unit/test_registrar.c: the registrar's suites: reasons, expiry and
+ * jitter, endpoint identities, RFC 3261 §10.3 processing and the LMDB
+ * store, each test on a fresh store in a temporary directory.
+ */
+#include "config.h"
+
+#include <CUnit/CUnit.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "registrar/internal.h"
+
+extern CU_SuiteInfo registrar_suites[];
+
+#define AOR	"sip:user1@example.test"
+#define EPID	"1259c01b0250"
+#define INST	"urn:uuid:b2e11dcf-e174-5e2b-9651-1dcb046c4b91"
+#define T0	1000000ull
+
+static char dir[64];
+static struct registrar *reg;
+static uint32_t fake_random;
+
+static uint32_t
+fixed_random(void *arg)
+{
+	(void)arg;
+	return fake_random;
+}
+
+static struct registrar *
+open_at(uint64_t now, unsigned max_endpoints, unsigned jitter)
+{
+	struct registrar_config cfg = {
+		.expires_min = 60, .expires_default = 600,
+		.expires_max = 3600, .max_endpoints = max_endpoints,
+		.jitter = jitter, .store_dir = dir,
+	};
+	struct registrar *r = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(registrar_open(&cfg, &reg_store_lmdb, now, &r),
+	    0);
+	registrar_set_random(r, fixed_random, NULL);
+	return r;
+}
+
+static int
+fresh_store(void)
+{
+	(void)snprintf(dir, sizeof(dir), "/tmp/sipsa-reg-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	fake_random = 0;
+	reg = open_at(T0, 4, 0);
+	return 0;
+}
+
+static void
+drop_store(void)
+{
+	char path[128];
+
+	registrar_close(reg);
+	reg = NULL;
+	(void)snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+
+/* A REGISTER like SIPE's (sipe-client.md §2), varied per test. */
+static struct reg_req
+sipe_req(const struct reg_contact *c, size_t n, uint32_t cseq)
+{
+	struct reg_req rq = {
+		.aor = AOR, .epid = EPID, .contacts = c, .ncontacts = n,
+		.call_id = "A6A4gFA6AaD945i124Dm8757t2DF7bBE45xCA11x",
+		.cseq = cseq, .transport = "tcp:127.0.0.1:51012",
+		.conn_id = 7, .now = T0,
+	};
+	return rq;
+}
+
+static const struct reg_contact sipe_contact = {
+	"sip:127.0.0.1:51012;transport=tcp;ms-opaque=d3470f2e1d",
+	"<" INST ">", -1, 1000,
+};
+
+/* Run rq; check the reason and its status; leave the response in *rs. */
+static void
+expect(const struct reg_req *rq, enum reg_reason want, struct reg_resp *rs)
+{
+	const char *phrase;
+	unsigned status = registrar_reason_status(want, &phrase);
+
+	(void)registrar_handle(reg, rq, rs);
+	CU_ASSERT_EQUAL(rs->reason, want);
+	if (rs->reason != want)
+		fprintf(stderr, "\n  got %s, want %s\n",
+		    registrar_reason_name(rs->reason),
+		    registrar_reason_name(want));
+	CU_ASSERT_EQUAL(rs->status, status);
+	CU_ASSERT_STRING_EQUAL(rs->phrase, phrase);
+}
+
+static void
+count_cb(const struct reg_binding *b, void *arg)
+{
+	(void)b;
+	(*(unsigned *)arg)++;
+}
+
+static unsigned
+live(const char *aor, uint64_t now)
+{
+	unsigned n = 0;
+
+	CU_ASSERT_EQUAL(registrar_lookup(reg, aor, now, count_cb, &n), 0);
+	return n;
+}
+
+static void
+test_reason_table(void)
+{
+	static const unsigned want[REG_REASON_MAX] = {
+		[REG_REASON_OK] = 200, [REG_REASON_REMOVED] = 200,
+		[REG_REASON_QUERY] = 200, [REG_REASON_RETRANSMISSION] = 200,
+		[REG_REASON_BAD_REQUEST] = 400, [REG_REASON_BAD_CONTACT] = 400,
+		[REG_REASON_BAD_STAR] = 400, [REG_REASON_NO_ENDPOINT] = 400,
+		[REG_REASON_DUP_ENDPOINT] = 400,
+		[REG_REASON_INSTANCE_MISMATCH] = 403,
+		[REG_REASON_TOO_MANY_ENDPOINTS] = 403,
+		[REG_REASON_INTERVAL_TOO_BRIEF] = 423,
+		[REG_REASON_OUT_OF_ORDER] = 500,
+		[REG_REASON_STORE_ERROR] = 500, [REG_REASON_NO_MEMORY] = 500,
+	};
+	const char *phrase = NULL;
+	int r;
+
+	for (r = 0; r < REG_REASON_MAX; r++) {
+		CU_ASSERT_EQUAL(registrar_reason_status(r, &phrase), want[r]);
+		CU_ASSERT_PTR_NOT_NULL(phrase);
+		CU_ASSERT(phrase != NULL && phrase[0] != '\0');
+		CU_ASSERT_STRING_NOT_EQUAL(registrar_reason_name(r),
+		    "UNKNOWN");
+		/* Every refusal tells the client why, except 423 and 5xx
+		   that have their own header or nothing to say. */
+		if (want[r] == 400 || want[r] == 403)
+			CU_ASSERT_PTR_NOT_NULL(registrar_reason_warning(r));
+	}
+	(void)registrar_reason_status(REG_REASON_INTERVAL_TOO_BRIEF, &phrase);
+	CU_ASSERT_STRING_EQUAL(phrase, "Interval Too Brief");
+	CU_ASSERT_EQUAL(registrar_reason_status(REG_REASON_MAX, &phrase), 500);
+	CU_ASSERT_STRING_EQUAL(registrar_reason_name(REG_REASON_MAX),
+	    "UNKNOWN");
+}
+
+static void
+test_expiry_table(void)
+{
+	static const struct {
+		long long	param;
+		int		has_hdr;
+		unsigned	hdr;
+		enum reg_reason	reason;
+		unsigned	granted;
+	} rows[] = {
+		{ -1, 0, 0, REG_REASON_OK, 600 },	/* default */
+		{ -1, 1, 900, REG_REASON_OK, 900 },	/* header */
+		{ 120, 1, 900, REG_REASON_OK, 120 },	/* param wins */
+		{ 0, 1, 900, REG_REASON_OK, 0 },	/* param 0 removes */
+		{ -1, 1, 0, REG_REASON_OK, 0 },		/* header 0 removes */
+		{ 900, 1, 0, REG_REASON_OK, 900 },	/* param beats 0 hdr */
+		{ 59, 0, 0, REG_REASON_INTERVAL_TOO_BRIEF, 0 },
+		{ -1, 1, 1, REG_REASON_INTERVAL_TOO_BRIEF, 0 },
+		{ 60, 0, 0, REG_REASON_OK, 60 },	/* min itself */
+		{ 3600, 0, 0, REG_REASON_OK, 3600 },	/* max itself */
+		{ 3601, 0, 0, REG_REASON_OK, 3600 },	/* cut to max */
+		{ -1, 1, 4294967295u, REG_REASON_OK, 3600 },
+		{ 99999999999ll, 0, 0, REG_REASON_OK, 3600 },
+	};
+	struct registrar_config cfg = { .expires_min = 60,
+	    .expires_default = 600, .expires_max = 3600 };
+	struct reg_contact c = { "sip:a@b", NULL, -1, 1000 };
+	struct reg_req rq = { .aor = AOR };
+	unsigned got, i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		c.expires = rows[i].param;
+		rq.has_expires_hdr = rows[i].has_hdr;
+		rq.expires_hdr = rows[i].hdr;
+		CU_ASSERT_EQUAL(expiry_compute(&cfg, &rq, &c, &got),
+		    rows[i].reason);
+		CU_ASSERT_EQUAL(got, rows[i].granted);
+	}
+}
+
+static void
+test_jitter_bounds(void)
+{
+	static const uint32_t draws[] = { 0, 1, 0x12345678, 0x80000000u,
+	    0xfffffffeu, 0xffffffffu };
+	unsigned i, pct, g, prev;
+
+	/* Off, zero, and the two ends of the range. */
+	CU_ASSERT_EQUAL(expiry_jitter(600, 0, 60, 0xffffffffu), 600);
+	CU_ASSERT_EQUAL(expiry_jitter(0, 20, 60, 0xffffffffu), 0);
+	CU_ASSERT_EQUAL(expiry_jitter(600, 20, 60, 0), 600);
+	CU_ASSERT_EQUAL(expiry_jitter(600, 20, 60, 0xffffffffu), 480);
+	CU_ASSERT_EQUAL(expiry_jitter(600, 10, 60, 0xffffffffu), 540);
+	/* Never below min, even with 50 % off a short interval. */
+	CU_ASSERT_EQUAL(expiry_jitter(100, 50, 90, 0xffffffffu), 90);
+	for (pct = 1; pct <= 50; pct += 7) {
+		prev = 600;
+		for (i = 0; i < sizeof(draws) / sizeof(draws[0]); i++) {
+			g = expiry_jitter(600, pct, 60, draws[i]);
+			CU_ASSERT(g <= 600 && g >= 600 - 600 * pct / 100);
+			CU_ASSERT(g <= prev);	/* monotone in the draw */
+			CU_ASSERT_EQUAL(g, expiry_jitter(600, pct, 60,
+			    draws[i]));
+			prev = g;
+		}
+	}
+}
+
+static void
+test_instance_from_epid(void)
+{
+	/* [MS-SIPAE] §4.1, an OC R2 capture, SIPE 1.25 (sipe-client.md). */
+	static const char *vec[][2] = {
+		{ "01010101", "urn:uuid:4b1682a8-f968-5701-83fc-7c6741dc6697" },
+		{ "8248ca9ebb", "urn:uuid:4233fd41-093b-5fd6-b5d2-651ed55969e6" },
+		{ "c8ca638a15", "urn:uuid:34d859db-6585-5f91-a3b4-de853c15347d" },
+		{ EPID, INST },
+	};
+	char buf[REG_INSTANCE_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		CU_ASSERT_EQUAL(registrar_instance_from_epid(vec[i][0], buf,
+		    sizeof(buf)), 0);
+		CU_ASSERT_STRING_EQUAL(buf, vec[i][1]);
+	}
+	CU_ASSERT_EQUAL(registrar_instance_from_epid("", buf, sizeof(buf)),
+	    EINVAL);
+	CU_ASSERT_EQUAL(registrar_instance_from_epid(EPID, buf, 10), EINVAL);
+}
+
+static void
+test_sipe_register(void)
+{
+	struct reg_req rq = sipe_req(&sipe_contact, 1, 3);
+	struct reg_resp rs;
+
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 600);
+	CU_ASSERT_EQUAL_FATAL(rs.nbindings, 1);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].instance, INST);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].epid, EPID);
+	CU_ASSERT_EQUAL(rs.bindings[0].conn_id, 7);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].transport, "tcp:127.0.0.1:51012");
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].gruu, "sip:user1@example.test;"
+	    "opaque=user:epid:b2e11dcf-e174-5e2b-9651-1dcb046c4b91;gruu");
+	CU_ASSERT_STRING_EQUAL(rs.contact_hdrs[0],
+	    "<sip:127.0.0.1:51012;transport=tcp;ms-opaque=d3470f2e1d>;"
+	    "expires=600;+sip.instance=\"<" INST ">\";gruu=\"sip:user1@"
+	    "example.test;opaque=user:epid:b2e11dcf-e174-5e2b-9651-"
+	    "1dcb046c4b91;gruu\"");
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(live(AOR, T0), 1);
+	CU_ASSERT_EQUAL(live(AOR, T0 + 599), 1);
+	CU_ASSERT_EQUAL(live(AOR, T0 + 600), 0);
+	CU_ASSERT_EQUAL(live("sip:other@example.test", T0), 0);
+}
+
+static void
+test_expires_in_handle(void)
+{
+	struct reg_contact c = sipe_contact;
+	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_resp rs;
+
+	/* Below min: 423 with Min-Expires, nothing stored. */
+	c.expires = 30;
+	expect(&rq, REG_REASON_INTERVAL_TOO_BRIEF, &rs);
+	CU_ASSERT_EQUAL(rs.min_expires, 60);
+	CU_ASSERT_EQUAL(rs.nbindings, 0);
+	CU_ASSERT_PTR_NULL(rs.warning);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(live(AOR, T0), 0);
+	/* Above max: cut, with the Contact's expires= telling the truth. */
+	c.expires = 7200;
+	rq.cseq = 2;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 3600);
+	CU_ASSERT_EQUAL(rs.min_expires, 0);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	CU_ASSERT(strstr(rs.contact_hdrs[0], ";expires=3600;") != NULL);
+	reg_resp_clear(&rs);
+	/* Header only. */
+	c.expires = -1;
+	rq.has_expires_hdr = 1;
+	rq.expires_hdr = 900;
+	rq.cseq = 3;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 900);
+	reg_resp_clear(&rs);
+}
+
+static void
+test_jitter_in_handle(void)
+{
+	struct reg_req rq = sipe_req(&sipe_contact, 1, 1);
+	struct reg_resp rs;
+
+	registrar_close(reg);
+	reg = open_at(T0, 4, 20);
+	fake_random = 0xffffffffu;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 480);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	CU_ASSERT_EQUAL(rs.bindings[0].expires_at, T0 + 480);
+	reg_resp_clear(&rs);
+	fake_random = 0x80000000u;
+	rq.cseq = 2;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT(rs.expires > 480 && rs.expires < 600);
+	reg_resp_clear(&rs);
+}
+
+
+static void
+test_endpoint_cap(void)
+{
+	static const char *epids[] = { "0000000001", "0000000002",
+	    "0000000003" };
+	struct reg_contact c = { "sip:10.0.0.1:5060;transport=tcp", NULL,
+	    -1, 1000 };
+	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_resp rs;
+	size_t i;
+
+	registrar_close(reg);
+	reg = open_at(T0, 2, 0);
+	for (i = 0; i < 3; i++) {
+		rq.epid = epids[i];
+		expect(&rq, i < 2 ? REG_REASON_OK : REG_REASON_TOO_MANY_ENDPOINTS,
+		    &rs);
+		reg_resp_clear(&rs);
+	}
+	CU_ASSERT_STRING_EQUAL(registrar_reason_warning(
+	    REG_REASON_TOO_MANY_ENDPOINTS),
+	    "Too many endpoints registered for this user");
+	CU_ASSERT_EQUAL(live(AOR, T0), 2);
+	/* Known endpoints still refresh at the cap. */
+	rq.epid = epids[0];
+	rq.cseq = 2;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_EQUAL(rs.nbindings, 2);
+	reg_resp_clear(&rs);
+	/* One leaves, the third gets in. */
+	c.expires = 0;
+	rq.cseq = 3;
+	expect(&rq, REG_REASON_REMOVED, &rs);
+	reg_resp_clear(&rs);
+	c.expires = -1;
+	rq.epid = epids[2];
+	rq.cseq = 4;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_EQUAL(rs.nbindings, 2);
+	reg_resp_clear(&rs);
+	/* Once the others expire, a new one fits again. */
+	rq.epid = epids[0];
+	rq.now = T0 + 601;
+	rq.cseq = 5;
+	expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+}
+
+static void
+test_remove_and_query(void)
+{
+	struct reg_contact c = sipe_contact;
+	struct reg_req rq = sipe_req(&c, 1, 3);
+	struct reg_req q = sipe_req(NULL, 0, 10);
+	struct reg_resp rs;
+
+	expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+	/* Query 100 s later: bindings listed, Expires is the time left. */
+	q.now = T0 + 100;
+	expect(&q, REG_REASON_QUERY, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 500);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	CU_ASSERT(strstr(rs.contact_hdrs[0], ";expires=500;") != NULL);
+	reg_resp_clear(&rs);
+	/* SIPE signs off: Expires: 0 header, same Contact, CSeq 4. */
+	rq.has_expires_hdr = 1;
+	rq.expires_hdr = 0;
+	rq.cseq = 4;
+	expect(&rq, REG_REASON_REMOVED, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 0);
+	CU_ASSERT_EQUAL(rs.nbindings, 0);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(live(AOR, T0), 0);
+	/* Removing what is not there is fine. */
+	rq.cseq = 5;
+	expect(&rq, REG_REASON_REMOVED, &rs);
+	reg_resp_clear(&rs);
+	/* An empty query. */
+	expect(&q, REG_REASON_QUERY, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 0);
+	CU_ASSERT_EQUAL(rs.nbindings, 0);
+	reg_resp_clear(&rs);
+}
+
+static void
+test_star(void)
+{
+	struct reg_contact c = { "sip:10.0.0.1:5060", NULL, -1, 1000 };
+	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_req star = sipe_req(NULL, 0, 2);
+	struct reg_resp rs;
+
+	expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+	rq.epid = "0000000009";
+	rq.call_id = "other-call-id";
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_EQUAL(rs.nbindings, 2);
+	reg_resp_clear(&rs);
+	/* "*" needs Expires: 0 ... */
+	star.star = 1;
+	expect(&star, REG_REASON_BAD_STAR, &rs);
+	reg_resp_clear(&rs);
+	star.has_expires_hdr = 1;
+	star.expires_hdr = 600;
+	expect(&star, REG_REASON_BAD_STAR, &rs);
+	reg_resp_clear(&rs);
+	/* ... and no other Contact. */
+	star.expires_hdr = 0;
+	star.contacts = &c;
+	star.ncontacts = 1;
+	expect(&star, REG_REASON_BAD_STAR, &rs);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(live(AOR, T0), 2);
+	/* Lower CSeq than a binding of the same Call-ID: refused. */
+	star.contacts = NULL;
+	star.ncontacts = 0;
+	star.call_id = "other-call-id";
+	star.cseq = 0;
+	expect(&star, REG_REASON_OUT_OF_ORDER, &rs);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(live(AOR, T0), 2);
+	star.cseq = 2;
+	expect(&star, REG_REASON_REMOVED, &rs);
+	CU_ASSERT_EQUAL(rs.nbindings, 0);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(live(AOR, T0), 0);
+}
+
+static void
+test_cseq_order(void)
+{
+	struct reg_contact c = sipe_contact;
+	struct reg_req rq = sipe_req(&c, 1, 5);
+	struct reg_resp rs;
+
+	expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+	/* Same Call-ID, same CSeq: a retransmission, answered alike. */
+	rq.now = T0 + 10;
+	c.uri = "sip:changed@10.9.9.9";
+	expect(&rq, REG_REASON_RETRANSMISSION, &rs);
+	CU_ASSERT_EQUAL(rs.expires, 590);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].uri, sipe_contact.uri);
+	reg_resp_clear(&rs);
+	/* Lower CSeq: out of order, binding untouched. */
+	rq.cseq = 4;
+	expect(&rq, REG_REASON_OUT_OF_ORDER, &rs);
+	CU_ASSERT_EQUAL(rs.nbindings, 0);
+	CU_ASSERT_PTR_NOT_NULL(rs.warning);
+	reg_resp_clear(&rs);
+	/* A new Call-ID (client restarted) may start low. */
+	rq.call_id = "new-call-id";
+	rq.cseq = 1;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].uri, "sip:changed@10.9.9.9");
+	CU_ASSERT_EQUAL(rs.bindings[0].registered, T0);
+	CU_ASSERT_EQUAL(rs.bindings[0].expires_at, T0 + 610);
+	reg_resp_clear(&rs);
+}
+
+static void
+test_bad_requests(void)
+{
+	struct reg_contact c = sipe_contact;
+	struct reg_contact two[2] = { sipe_contact, sipe_contact };
+	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_resp rs;
+	static const char *bad_uris[] = { "http://x", "sip:", "sips:",
+	    "sip:a b", "sip:<x>", "sip:@host", "tel:+1555", "" };
+	size_t i;
+
+	rq.aor = NULL;
+	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
+	reg_resp_clear(&rs);
+	rq.aor = "sip:nouser";
+	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
+	reg_resp_clear(&rs);
+	rq.aor = AOR;
+	rq.call_id = "";
+	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
+	reg_resp_clear(&rs);
+	rq.call_id = "c";
+	rq.epid = "bad epid";
+	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
+	reg_resp_clear(&rs);
+	rq.epid = EPID;
+	for (i = 0; i < sizeof(bad_uris) / sizeof(bad_uris[0]); i++) {
+		c.uri = bad_uris[i];
+		expect(&rq, REG_REASON_BAD_CONTACT, &rs);
+		reg_resp_clear(&rs);
+	}
+	c.uri = sipe_contact.uri;
+	c.q = 1001;
+	expect(&rq, REG_REASON_BAD_CONTACT, &rs);
+	reg_resp_clear(&rs);
+	c.q = 1000;
+	c.instance = "<urn:uuid:bad\"char>";
+	expect(&rq, REG_REASON_BAD_CONTACT, &rs);
+	reg_resp_clear(&rs);
+	/* An instance that is not the epid's. */
+	c.instance = "<urn:uuid:4b1682a8-f968-5701-83fc-7c6741dc6697>";
+	expect(&rq, REG_REASON_INSTANCE_MISMATCH, &rs);
+	reg_resp_clear(&rs);
+	/* Neither identity. */
+	c.instance = NULL;
+	rq.epid = NULL;
+	expect(&rq, REG_REASON_NO_ENDPOINT, &rs);
+	reg_resp_clear(&rs);
+	/* Two Contacts, one endpoint. */
+	rq.epid = EPID;
+	rq.contacts = two;
+	rq.ncontacts = 2;
+	expect(&rq, REG_REASON_DUP_ENDPOINT, &rs);
+	reg_resp_clear(&rs);
+	rq.ncontacts = REG_MAX_CONTACTS + 1;
+	expect(&rq, REG_REASON_BAD_CONTACT, &rs);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(live(AOR, T0), 0);
+}
+
+static void
+test_identities(void)
+{
+	struct reg_contact c = sipe_contact;
+	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_resp rs;
+
+	/* +sip.instance alone (a non-MS client): key and GRUU from it. */
+	rq.epid = NULL;
+	c.instance = "\"<URN:UUID:B2E11DCF-E174-5E2B-9651-1DCB046C4B91>\"";
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].instance, INST);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].epid, "");
+	CU_ASSERT(strstr(rs.contact_hdrs[0], ";gruu=\"") != NULL);
+	reg_resp_clear(&rs);
+	/* epid alone: same endpoint (derived instance), no GRUU offered. */
+	rq.epid = EPID;
+	c.instance = NULL;
+	rq.cseq = 2;
+	expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].instance, INST);
+	CU_ASSERT_STRING_EQUAL(rs.bindings[0].gruu, "");
+	CU_ASSERT_STRING_EQUAL(rs.contact_hdrs[0], "<sip:127.0.0.1:51012;"
+	    "transport=tcp;ms-opaque=d3470f2e1d>;expires=600");
+	reg_resp_clear(&rs);
+}
+
+static void
+q_order_cb(const struct reg_binding *b, void *arg)
+{
+	unsigned *last = arg;
+
+	CU_ASSERT(b->q <= *last);
+	*last = b->q;
+}
+
+static void
+test_lookup_q_order(void)
+{
+	static const unsigned qs[] = { 100, 900, 500 };
+	static const char *epids[] = { "0a", "0b", "0c" };
+	struct reg_contact c = { "sip:10.0.0.1", NULL, -1, 0 };
+	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_resp rs;
+	unsigned last = 1000;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		c.q = qs[i];
+		rq.epid = epids[i];
+		expect(&rq, REG_REASON_OK, &rs);
+		reg_resp_clear(&rs);
+	}
+	CU_ASSERT_EQUAL(registrar_lookup(reg, AOR, T0, q_order_cb, &last), 0);
+	CU_ASSERT_EQUAL(last, 100);
+	CU_ASSERT_EQUAL(registrar_lookup(reg, NULL, T0, q_order_cb, &last),
+	    EINVAL);
+}
+
+static void
+test_expired_dropped_at_open(void)
+{
+	struct reg_contact c = sipe_contact;
+	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_resp rs;
+	unsigned removed = 9;
+
+	c.expires = 60;
+	expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+	c.expires = 3600;
+	c.instance = NULL;
+	rq.epid = "00000000aa";
+	expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+	rq.aor = "sip:user2@example.test";
+	c.expires = 120;
+	expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+	/* Reopen 200 s later: the 60 s and 120 s bindings are gone from
+	   the store itself, so even a lookup at the old time misses them. */
+	registrar_close(reg);
+	reg = open_at(T0 + 200, 4, 0);
+	CU_ASSERT_EQUAL(live(AOR, T0), 1);
+	CU_ASSERT_EQUAL(live("sip:user2@example.test", T0), 0);
+	CU_ASSERT_EQUAL(registrar_expire(reg, T0 + 200, &removed), 0);
+	CU_ASSERT_EQUAL(removed, 0);
+	CU_ASSERT_EQUAL(registrar_expire(reg, T0 + 3600, &removed), 0);
+	CU_ASSERT_EQUAL(removed, 1);
+	CU_ASSERT_EQUAL(live(AOR, T0), 0);
+}
+
+static void
+test_record_codec(void)
+{
+	struct reg_binding b = { (char *)"sip:a@b", (char *)INST,
+	    (char *)EPID, (char *)"g", (char *)"cid", (char *)"udp:x",
+	    42, 500, 9, T0, T0 + 60 };
+	struct reg_blist l = { &b, 1 }, d;
+	unsigned char *val, *copy;
+	size_t len, i;
+
+	CU_ASSERT_EQUAL_FATAL(record_encode(&l, &val, &len), 0);
+	CU_ASSERT_EQUAL(val[0], REG_RECORD_V1);
+	CU_ASSERT_EQUAL_FATAL(record_decode(val, len, &d), 0);
+	CU_ASSERT_FATAL(d.n == 1);
+	CU_ASSERT_STRING_EQUAL(d.b[0].uri, "sip:a@b");
+	CU_ASSERT_STRING_EQUAL(d.b[0].transport, "udp:x");
+	CU_ASSERT_EQUAL(d.b[0].cseq, 42);
+	CU_ASSERT_EQUAL(d.b[0].q, 500);
+	CU_ASSERT_EQUAL(d.b[0].conn_id, 9);
+	CU_ASSERT_EQUAL(d.b[0].expires_at, T0 + 60);
+	blist_clear(&d);
+	/* Every truncation, a trailing byte and another version fail. */
+	for (i = 0; i < len; i++)
+		CU_ASSERT_EQUAL(record_decode(val, i, &d), EBADMSG);
+	copy = malloc(len + 1);
+	CU_ASSERT_FATAL(copy != NULL);
+	memcpy(copy, val, len);
+	copy[len] = 0;
+	CU_ASSERT_EQUAL(record_decode(copy, len + 1, &d), EBADMSG);
+	copy[0] = 2;
+	CU_ASSERT_EQUAL(record_decode(copy, len, &d), EBADMSG);
+	free(copy);
+	free(val);
+}
+
+static void
+test_bad_record_in_store(void)
+{
+	struct registrar *r = reg;
+	struct reg_req rq = sipe_req(&sipe_contact, 1, 1);
+	struct reg_resp rs;
+	unsigned char junk[] = { 9, 1, 2, 3 };
+	unsigned removed;
+
+	CU_ASSERT_EQUAL(r->ops->put(r->st, AOR, junk, sizeof(junk)), 0);
+	expect(&rq, REG_REASON_STORE_ERROR, &rs);
+	CU_ASSERT_EQUAL(rs.nbindings, 0);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(registrar_lookup(reg, AOR, T0, count_cb, &removed),
+	    EBADMSG);
+	/* The sweep keeps what it cannot read. */
+	CU_ASSERT_EQUAL(registrar_expire(reg, T0 + 99999, &removed), 0);
+	CU_ASSERT_EQUAL(removed, 0);
+	CU_ASSERT_EQUAL(r->ops->del(r->st, AOR), 0);
+	CU_ASSERT_EQUAL(r->ops->del(r->st, AOR), ENOENT);
+}
+
+static void
+test_bad_config(void)
+{
+	struct registrar_config cfg = {
+		.expires_min = 600, .expires_default = 60,
+		.expires_max = 3600, .max_endpoints = 4, .store_dir = dir,
+	};
+	struct registrar *r = (struct registrar *)1;
+
+	CU_ASSERT_EQUAL(registrar_open(&cfg, &reg_store_lmdb, T0, &r), EINVAL);
+	CU_ASSERT_PTR_NULL(r);
+	cfg.expires_default = 600;
+	cfg.max_endpoints = 0;
+	CU_ASSERT_EQUAL(registrar_open(&cfg, &reg_store_lmdb, T0, &r), EINVAL);
+	cfg.max_endpoints = 4;
+	cfg.store_dir = "/nonexistent/sipsa-registrar";
+	CU_ASSERT_NOT_EQUAL(registrar_open(&cfg, &reg_store_lmdb, T0, &r), 0);
+	CU_ASSERT_PTR_NULL(r);
+}
+
+static int
+suite_init(void)
+{
+	return 0;
+}
+
+static int
+suite_clean(void)
+{
+	return 0;
+}
+
+static void
+setup(void)
+{
+	if (fresh_store() != 0)
+		CU_FAIL_FATAL("mkdtemp");
+}
+
+static void
+teardown(void)
+{
+	drop_store();
+}
+
+static CU_TestInfo pure_tests[] = {
+	{ "reason_table", test_reason_table },
+	{ "expiry_table", test_expiry_table },
+	{ "jitter_bounds", test_jitter_bounds },
+	{ "instance_from_epid", test_instance_from_epid },
+	{ "record_codec", test_record_codec },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo store_tests[] = {
+	{ "sipe_register", test_sipe_register },
+	{ "expires_in_handle", test_expires_in_handle },
+	{ "jitter_in_handle", test_jitter_in_handle },
+	{ "endpoint_cap", test_endpoint_cap },
+	{ "remove_and_query", test_remove_and_query },
+	{ "star", test_star },
+	{ "cseq_order", test_cseq_order },
+	{ "bad_requests", test_bad_requests },
+	{ "identities", test_identities },
+	{ "lookup_q_order", test_lookup_q_order },
+	{ "expired_dropped_at_open", test_expired_dropped_at_open },
+	{ "bad_record_in_store", test_bad_record_in_store },
+	{ "bad_config", test_bad_config },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo registrar_suites[] = {
+	{ "registrar", suite_init, suite_clean, NULL, NULL, pure_tests },
+	{ "registrar_store", suite_init, suite_clean, setup, teardown,
+	    store_tests },
+	CU_SUITE_INFO_NULL,
+};
