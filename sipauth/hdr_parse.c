@@ -157,6 +157,15 @@ set_hex(struct sipauth_str *dst, const struct param *p)
 	return set_once(dst, p);
 }
 
+/* A signature: hex bytes, so an even number of digits. */
+static int
+set_sig(struct sipauth_str *dst, const struct param *p)
+{
+	if (p->value.len % 2 != 0)
+		return EBADMSG;
+	return set_hex(dst, p);
+}
+
 static int
 set_u32(struct sipauth_str *dst, uint32_t *val, const struct param *p)
 {
@@ -247,7 +256,7 @@ cred_param(void *arg, const struct param *p)
 	if (name_is(p, "response")) {
 		if (is_null_literal(p))
 			return set_null(&x->nulls, 4);
-		return set_hex(&c->response, p);
+		return set_sig(&c->response, p);
 	}
 	return 0;
 }
@@ -350,7 +359,7 @@ info_param(void *arg, const struct param *p)
 	struct sipauth_info *i = x->i;
 
 	if (name_is(p, "rspauth"))
-		return set_hex(&i->rspauth, p);
+		return set_sig(&i->rspauth, p);
 	if (name_is(p, "srand"))
 		return set_hex(&i->srand, p);
 	if (name_is(p, "snum"))

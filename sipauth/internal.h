@@ -20,14 +20,6 @@ int	sipauth_parse_u32(const char *s, size_t len, uint32_t *out);
 /* Scheme token to enum (case-insensitive). */
 enum sipauth_scheme sipauth_scheme_classify(const struct sipauth_str *tok);
 
-/*
- * The value of a parsed Sofia header as on the wire: from the kept wire
- * text (h_data) when there is one, else from Sofia's encoding of it (in
- * home); name, colon and leading blanks removed, trailing blanks and CRLF
- * cut, folded lines joined with one space.  Returns 0, EBADMSG, ENOMEM.
- */
-int	sipauth_hdr_value(su_home_t *home, const sip_header_t *h,
-	    struct sipauth_str *out);
 
 /*
  * A growing string in a home.  The first failure sticks in error and later

@@ -48,9 +48,14 @@ enum sipauth_scheme {
 	SIPAUTH_OTHER,		/* any other token, e.g. Digest */
 };
 
+/*
+ * SIPAUTH_WWW: 401, WWW-Authenticate, Authorization, Authentication-Info;
+ * SIPAUTH_PROXY: 407, Proxy-Authenticate, Proxy-Authorization,
+ * Proxy-Authentication-Info.
+ */
 enum sipauth_family {
-	SIPAUTH_WWW,	/* 401: WWW-Authenticate, Authorization, Authentication-Info */
-	SIPAUTH_PROXY,	/* 407: Proxy-Authenticate, Proxy-Authorization, Proxy-Authentication-Info */
+	SIPAUTH_WWW,
+	SIPAUTH_PROXY,
 };
 
 /* The scheme token as sipsa prints it ("NTLM", "Kerberos", "TLS-DSK"), or
@@ -114,10 +119,12 @@ struct sipauth_info {
  * need not be NUL-terminated and nothing past s[len - 1] is read.  The
  * grammar is `scheme LWS param *(LWS "," LWS param)`, param = name LWS "="
  * LWS (token | quoted-string); names are case-insensitive, any order, hex
- * values in either case; unknown parameters are ignored; a known parameter
- * given twice, an empty scheme, an unterminated quote, bad hex in
- * response/rspauth/crand/srand, a cnum/snum that is not a decimal uint32 or
- * a version that is not a small decimal integer make the value invalid.
+ * values in either case; unknown parameters are ignored.  The value is
+ * invalid for: a known parameter given twice, an empty scheme, an
+ * unterminated quote, bad hex in crand/srand or response/rspauth (which
+ * must also have an even length), a cnum/snum that is not a decimal
+ * uint32, a version that is not a decimal integer up to 999, a value over
+ * 1 KiB (64 KiB for gssapi-data).
  * Quirk: SIPE sends crand, cnum and response as the literal "(null)" on a
  * 407 leg it never signs; those are taken as absent.
  * out is cleared first and borrows from s.  Return 0 or EBADMSG (EINVAL for
@@ -151,6 +158,19 @@ int	sipauth_match_cred(const struct sipauth_cred *cred, const char *realm,
  */
 int	sipauth_pick_cred(su_home_t *home, const sip_t *sip, const char *realm,
 	    const char *fqdn, struct sipauth_cred *out);
+
+/*
+ * The value of one parsed Sofia header as it is (or will be) on the wire:
+ * the received text when the message kept it (h_data), else Sofia's
+ * encoding of the header (msg_header_e, allocated in home; note that
+ * sip_header_as_string() of Sofia 1.12 truncates long Authentication-Info
+ * values, so use this instead).  Name, colon and leading blanks are cut,
+ * and trailing blanks and CRLF; folded lines are joined with one space (a
+ * copy in home).  *out borrows from the message or home.  Returns 0,
+ * EBADMSG, ENOMEM.
+ */
+int	sipauth_hdr_value(su_home_t *home, const sip_header_t *h,
+	    struct sipauth_str *out);
 
 /*
  * Formatters.  Each allocates the header value (without the header name
