@@ -1,1 +1,20 @@
-# tests/: integration and golden tests (unit tests: Makefile.am).
+# tests/: the integration tests (unit tests: Makefile.am and the module
+# fragments).  Each tests/integration/t-*.sh sources lib.sh, which brings
+# up a throwaway realm (scripts/sipsa-realm) and a sipsad on free loopback
+# ports, and tears both down by PID on exit.
+INTEGRATION_TESTS = \
+	tests/integration/t-check.sh \
+	tests/integration/t-start-stop.sh \
+	tests/integration/t-options.sh \
+	tests/integration/t-register-403.sh \
+	tests/integration/t-reload.sh
+TESTS += $(INTEGRATION_TESTS)
+
+EXTRA_DIST += $(INTEGRATION_TESTS) \
+	tests/integration/lib.sh \
+	tests/integration/sipreq.py \
+	tests/sipp/options.xml \
+	tests/sipp/register-403.xml \
+	scripts/sipsa-realm \
+	scripts/test \
+	scripts/demo

@@ -51,6 +51,17 @@ def parse(data):
     return head, data[total:]
 
 
+def close(s):
+    """Close cleanly (a TLS close_notify first), ignoring errors."""
+    try:
+        if isinstance(s, ssl.SSLSocket):
+            s.settimeout(2)
+            s = s.unwrap()
+        s.close()
+    except OSError:
+        pass
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-H", dest="headers", action="append", default=[])
@@ -106,6 +117,7 @@ def main():
             parts = head.split(" ", 2)
             if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) >= 200:
                 print(head.replace("\r\n", "\n"))
+                close(s)
                 return 0
 
 

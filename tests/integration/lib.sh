@@ -1,0 +1,249 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# tests/integration/lib.sh: the integration harness, sourced by every
+# tests/integration/t-*.sh.  It makes a private temporary directory, brings
+# up a throwaway realm (scripts/sipsa-realm: KDC, keytab, NTLM users),
+# picks free loopback ports, writes a sipsad configuration, starts sipsad
+# in the foreground (in the background of the test) and, on exit, stops
+# sipsad and the KDC by PID and removes the directory, pass or fail.
+#
+# A test may skip (exit 77) only when a tool is missing, and never when
+# CI=true.  Waits are bounded polls, never fixed sleeps.
+#
+# Environment from make check: top_srcdir, top_builddir (absolute).
+
+set -eu
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+SIPSAD=$top_builddir/sipsad
+REALM_TOOL=$top_srcdir/scripts/sipsa-realm
+SIPREQ=$top_srcdir/tests/integration/sipreq.py
+SIPP_DIR=$top_srcdir/tests/sipp
+TEST_NAME=$(basename "$0" .sh)
+PATH=$PATH:/usr/sbin:/sbin
+
+SIPSAD_PID=
+REALM_UP=
+T=
+
+log() { echo "$TEST_NAME: $*"; }
+fail() {
+	echo "$TEST_NAME: FAIL: $*" >&2
+	if [ -n "$T" ] && [ -s "$T/sipsad.log" ]; then
+		echo "---- last lines of sipsad.log" >&2
+		tail -n 30 "$T/sipsad.log" >&2
+	fi
+	exit 1
+}
+
+# A missing tool skips the test, except in CI where nothing may be skipped.
+skip() {
+	if [ "${CI:-}" = true ]; then
+		fail "$* (CI=true: skipping is not allowed)"
+	fi
+	echo "$TEST_NAME: SKIP: $*"
+	exit 77
+}
+
+need_tool() {
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
+	done
+}
+
+cleanup() {
+	rc=$?
+	set +e
+	if [ -n "$SIPSAD_PID" ]; then
+		stop_pid "$SIPSAD_PID" >/dev/null 2>&1
+	fi
+	if [ -n "$REALM_UP" ]; then
+		"$REALM_TOOL" down "$T/realm" >/dev/null 2>&1
+	fi
+	if [ -n "$T" ]; then
+		if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${KEEP_TMP:-}" ]; then
+			echo "$TEST_NAME: kept $T" >&2
+		else
+			rm -rf "$T"
+		fi
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+need_tool ss openssl python3
+[ -x "$SIPSAD" ] || fail "$SIPSAD not built"
+T=$(mktemp -d "${TMPDIR:-/tmp}/sipsa-$TEST_NAME.XXXXXX")
+chmod 700 "$T"
+
+# poll N CMD...: run CMD every 50 ms until it succeeds, at most N times.
+poll() {
+	n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		if "$@"; then
+			return 0
+		fi
+		n=$((n - 1))
+		sleep 0.05
+	done
+	return 1
+}
+
+alive() { kill -0 "$1" 2>/dev/null; }
+dead() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	poll 200 dead "$1" || kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null || true
+}
+
+port_free() {
+	! ss -Hltnu "( sport = :$1 )" 2>/dev/null | grep -q .
+}
+
+# pick_ports: PORT (UDP and TCP) and TLS_PORT, free on loopback.
+pick_ports() {
+	i=0
+	while [ $i -lt 200 ]; do
+		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		if port_free "$p" && port_free $((p + 1)); then
+			PORT=$p
+			TLS_PORT=$((p + 1))
+			return 0
+		fi
+		i=$((i + 1))
+	done
+	fail "no free port pair found"
+}
+
+realm_up() {
+	need_tool kdb5_util krb5kdc kadmin.local kinit iconv
+	REALM_UP=1
+	eval "$("$REALM_TOOL" up "$T/realm")" || fail "sipsa-realm up failed"
+}
+
+make_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+	    -subj "/CN=proxy.example.test" \
+	    -addext "subjectAltName=DNS:proxy.example.test,IP:127.0.0.1" \
+	    -keyout "$T/tls.key" -out "$T/tls.crt" >/dev/null 2>&1 ||
+	    fail "openssl could not make a certificate"
+	chmod 600 "$T/tls.key" "$T/tls.crt"
+}
+
+# conf_template [LEVEL [ROLE]]: a sipsad configuration on stdout.
+conf_template() {
+	cat <<EOF
+# sipsad configuration written by tests/integration/lib.sh
+server {
+	fqdn proxy.example.test
+	state-dir "$T/state"
+}
+listen udp 127.0.0.1 $PORT {
+	role ${2:-registrar}
+}
+listen tcp 127.0.0.1 $PORT {
+	role ${2:-registrar}
+}
+listen tls 127.0.0.1 $TLS_PORT {
+	role ${2:-registrar}
+	certificate "$T/tls.crt"
+	key "$T/tls.key"
+}
+auth {
+	schemes kerberos ntlm
+	realm "SIP Communications Service"
+	kerberos {
+		keytab "$SIPSA_REALM_DIR/sip.keytab"
+	}
+	ntlm {
+		users file "$SIPSA_REALM_DIR/ntlm_users.smbpasswd"
+	}
+}
+log {
+	target stderr
+	level ${1:-info}
+}
+EOF
+}
+
+# setup [LEVEL]: realm, ports, certificate and $T/sipsa.conf.
+setup() {
+	realm_up
+	pick_ports
+	make_cert
+	mkdir -p "$T/state"
+	chmod 700 "$T/state"
+	conf_template "${1:-info}" >"$T/sipsa.conf"
+}
+
+listening() {
+	ss -Hltn "( sport = :$PORT )" | grep -q . &&
+	    ss -Hlun "( sport = :$PORT )" | grep -q . &&
+	    ss -Hltn "( sport = :$TLS_PORT )" | grep -q .
+}
+
+# start_sipsad: run sipsad in the foreground of a background job and wait
+# (up to 20 s) until all its sockets listen.
+start_sipsad() {
+	# TMPDIR: where sipsad makes its private TLS directory.
+	mkdir -p "$T/run"
+	TMPDIR=$T/run "$SIPSAD" -D -f "$T/sipsa.conf" >>"$T/sipsad.log" 2>&1 &
+	SIPSAD_PID=$!
+	i=0
+	while [ $i -lt 400 ]; do
+		alive "$SIPSAD_PID" || fail "sipsad exited at start"
+		if listening && grep -q "started" "$T/sipsad.log"; then
+			return 0
+		fi
+		i=$((i + 1))
+		sleep 0.05
+	done
+	fail "sipsad did not listen within 20 s"
+}
+
+# sipreq TRANSPORT METHOD [ARGS...]: one request to sipsad; prints the
+# final response.  The Request-URI is the server itself.
+sipreq() {
+	tp=$1
+	method=$2
+	shift 2
+	port=$PORT
+	[ "$tp" = tls ] && port=$TLS_PORT
+	python3 "$SIPREQ" "$@" "$tp" 127.0.0.1 "$port" "$method" \
+	    "sip:127.0.0.1:$port"
+}
+
+# expect_status TEXT CODE: TEXT's status line carries CODE.
+expect_status() {
+	printf '%s\n' "$1" | head -n 1 | grep -q "^SIP/2.0 $2 " ||
+	    fail "expected $2, got: $(printf '%s\n' "$1" | head -n 1)"
+}
+
+# expect_header TEXT REGEX: some header line of TEXT matches REGEX.
+expect_header() {
+	printf '%s\n' "$1" | grep -Eq "$2" ||
+	    fail "no header matching /$2/ in: $1"
+}
+
+# wait_log REGEX: until sipsad.log has a line matching REGEX (10 s).
+log_has() { grep -Eq "$1" "$T/sipsad.log"; }
+wait_log() {
+	poll 200 log_has "$1" || fail "sipsad.log has no line matching /$1/"
+}
+
+# run_sipp SCENARIO TRANSPORT(u1|t1) [ARGS...]: one call, bounded.
+run_sipp() {
+	scen=$1
+	tmode=$2
+	shift 2
+	(cd "$T" && sipp -sf "$SIPP_DIR/$scen" -t "$tmode" -m 1 \
+	    -timeout 15s -timeout_error -recv_timeout 10000 -i 127.0.0.1 \
+	    -nostdin "$@" "127.0.0.1:$PORT" </dev/null >"$T/sipp.out" 2>&1) ||
+	    { cat "$T/sipp.out" "$T"/*_errors.log 2>/dev/null | tail -n 40 >&2
+	      fail "sipp $scen over $tmode failed"; }
+}

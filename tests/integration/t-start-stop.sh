@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# sipsad starts on UDP, TCP and TLS, each socket answers, and SIGTERM ends
+# it with status 0, leaving no process and no private files behind.
+. "$top_srcdir/tests/integration/lib.sh"
+
+setup
+start_sipsad
+log "sipsad $SIPSAD_PID listening on udp+tcp $PORT, tls $TLS_PORT"
+
+# Every socket belongs to this sipsad.
+for spec in "t $PORT" "u $PORT" "t $TLS_PORT"; do
+	set -- $spec
+	ss -Hlpn"$1" "( sport = :$2 )" | grep -q "pid=$SIPSAD_PID," ||
+	    fail "port $2 ($1) is not sipsad's"
+done
+
+# UDP: a request gets an answer.  TCP: a connection is accepted.  TLS: the
+# handshake completes with the configured certificate.
+out=$(sipreq udp OPTIONS) || fail "no answer over UDP"
+expect_status "$out" 200
+python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5).close()' \
+    "$PORT" || fail "TCP connect refused"
+subject=$(openssl s_client -connect "127.0.0.1:$TLS_PORT" </dev/null 2>/dev/null |
+    openssl x509 -noout -subject 2>/dev/null) || fail "TLS handshake failed"
+printf '%s\n' "$subject" | grep -q "proxy.example.test" ||
+    fail "TLS certificate subject: $subject"
+
+[ -n "$(ls -A "$T/run")" ] || fail "no private TLS directory in $T/run"
+
+kill -TERM "$SIPSAD_PID"
+poll 200 dead "$SIPSAD_PID" || fail "sipsad still running 10 s after SIGTERM"
+rc=0
+wait "$SIPSAD_PID" || rc=$?
+pid=$SIPSAD_PID
+SIPSAD_PID=
+[ "$rc" -eq 0 ] || fail "sipsad exited with status $rc after SIGTERM"
+[ ! -d "/proc/$pid" ] || fail "process $pid is still there"
+wait_log "SIGTERM received"
+log_has "sipsad stopped" || fail "no 'sipsad stopped' line"
+[ -z "$(ls -A "$T/run")" ] ||
+    fail "private TLS files left behind: $(ls -AR "$T/run")"
+listening && fail "sockets still open after exit"
+log "ok"
