@@ -26,6 +26,10 @@ sipe_cleanup() {
 		wait "$p" 2>/dev/null || true
 	done
 	SIPE_PIDS=
+	if [ -n "${SIPE_REALM_UP:-}" ]; then
+		"$top_srcdir/scripts/sipsa-realm" down "$SIPE_WORK/realm" \
+		    >/dev/null 2>&1 || true
+	fi
 	if [ "$SIPE_FAILED" -ne 0 ] || [ -n "${SIPE_KEEP:-}" ]; then
 		echo "$SIPE_NAME: logs kept in $SIPE_WORK" >&2
 	else
@@ -152,6 +156,16 @@ sipe_tls_start() {
 	SIPE_PIDS="$SIPE_PIDS $!"
 	sipe_wait_listen "$SIPE_TLS_PORT" $! ||
 	    sipe_fail "tls-relay does not listen: $(tail -n 5 "$SIPE_WORK/$1.relay")"
+}
+
+# sipe_realm_up: a throwaway realm (scripts/sipsa-realm) in the scratch
+# directory, its variables exported (KRB5_CONFIG, KRB5CCNAME with a TGT of
+# user1, SIPSA_REALM, SIPSA_NETBIOS, ...); stopped at exit.
+sipe_realm_up() {
+	SIPE_REALM_UP=1
+	eval "$("$top_srcdir/scripts/sipsa-realm" up "$SIPE_WORK/realm" \
+	    2>"$SIPE_WORK/realm.err")" ||
+	    sipe_fail "sipsa-realm up failed: $(tail -n 5 "$SIPE_WORK/realm.err")"
 }
 
 sipe_sipp_stop() {

@@ -6,8 +6,10 @@ tests_sipe_sipe_driver_SOURCES = tests/sipe/sipe-driver.c
 tests_sipe_sipe_driver_CFLAGS = $(AM_CFLAGS) $(PURPLE_CFLAGS)
 tests_sipe_sipe_driver_LDADD = $(PURPLE_LIBS)
 
-TESTS += tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh
+TESTS += tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
+	tests/sipe/t-sipe-challenge.sh
 EXTRA_DIST += tests/sipe/README.md tests/sipe/lib.sh \
 	tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
-	tests/sipe/t-sipe-signin.sh tests/sipe/tls-relay.py \
-	tests/sipe/uas-403.xml tests/sipe/uas-200.xml tests/sipe/uas-silent.xml
+	tests/sipe/t-sipe-challenge.sh tests/sipe/t-sipe-signin.sh \
+	tests/sipe/tls-relay.py tests/sipe/uas-403.xml tests/sipe/uas-200.xml \
+	tests/sipe/uas-silent.xml tests/sipe/uas-ntlm.xml tests/sipe/uas-krb5.xml
