@@ -61,6 +61,12 @@ struct mech_server;
 /*
  * Acquire acceptor credentials.  On failure returns an errno value and
  * writes a human-readable reason (naming the file or principal) into err.
+ * Kerberos: the credential for sip/<fqdn> (any key in the keytab when fqdn
+ * is NULL) is acquired once, with the replay cache
+ * <rcache_dir>/sipsa_krb5.rcache2.  NTLM: gss-ntlmssp takes the NetBIOS
+ * names from the environment only, so non-NULL netbios_* values are put
+ * there with setenv() (call this before starting threads).  The server
+ * must outlive every context made with it.
  */
 int	mech_server_create(const struct mech_server_params *params,
 	    struct mech_server **server_out, char *err, size_t errsz);
@@ -97,7 +103,12 @@ int	mech_accept(struct mech_server *server, enum mech_kind kind,
 /* Initiator (client) parameters. */
 struct mech_client_params {
 	enum mech_kind	 kind;
-	const char	*target_fqdn;	/* Kerberos: sip@<fqdn>; NTLM unused */
+	/*
+	 * The server's host name: Kerberos targets sip@<fqdn>; gss-ntlmssp
+	 * also checks it against the host name in the NTLM CHALLENGE and
+	 * refuses to answer when they differ.
+	 */
+	const char	*target_fqdn;
 	/* NTLM */
 	const char	*user;
 	const char	*domain;

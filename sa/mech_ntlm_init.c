@@ -2,10 +2,11 @@
 /*
  * sa/mech_ntlm_init.c: the connectionless NTLM initiator of sa/mech.h
  * ([MS-SIPAE] §3.2, [MS-NLMP] §3.1.5.2): gss-ntlmssp through the MIT
- * mechglue with GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG and a password
- * credential for "DOMAIN\user".  Leg one sends an empty token; leg two
- * turns the CHALLENGE into the AUTHENTICATE.  Then, as on the acceptor,
- * only the exported session key is kept, as sipauth/ntlm keys.
+ * mechglue with GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG and a credential for
+ * "DOMAIN\user" built from the NT hash of the password.  Leg one sends an
+ * empty token; leg two turns the CHALLENGE into the AUTHENTICATE.  Then,
+ * as on the acceptor, only the exported session key is kept, as
+ * sipauth/ntlm keys.
  */
 #include "config.h"
 
@@ -42,10 +43,14 @@ static void
 init_first(const struct mech_client_params *p, struct mech_ctx *ctx,
     struct mech_result *res)
 {
-	gss_buffer_desc pw, out = GSS_C_EMPTY_BUFFER;
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
 	gss_name_t user, target;
 	OM_uint32 maj, min;
-	char name[300];
+	uint8_t nth[16];
+	char name[300], hex[33];
+	gss_key_value_element_desc el = { GSS_NTLMSSP_CS_NTHASH, hex };
+	gss_key_value_set_desc store = { 1, &el };
+	int i;
 
 	if (p->user == NULL || p->password == NULL) {
 		res->reason = MECH_R_NO_CREDENTIALS;
@@ -57,10 +62,24 @@ init_first(const struct mech_client_params *p, struct mech_ctx *ctx,
 	if ((user = import(name, GSS_C_NT_USER_NAME, &maj, &min)) ==
 	    GSS_C_NO_NAME)
 		goto fail;
-	pw = (gss_buffer_desc){ strlen(p->password), (void *)p->password };
-	maj = gss_acquire_cred_with_password(&min, user, &pw,
-	    GSS_C_INDEFINITE, &ntlm_mechs, GSS_C_INITIATE, &ctx->u.ntlm.gcred,
-	    NULL, NULL);
+	/*
+	 * gss-ntlmssp gets the NT hash, not the password: its own MD4 loads
+	 * a provider per call and leaks about 6 KB each time.
+	 */
+	if (sipauth_ntlm_nt_hash(p->password, nth) != 0) {
+		(void)gss_release_name(&min, &user);
+		res->reason = MECH_R_INTERNAL;
+		return;
+	}
+	for (i = 0; i < 16; i++) {
+		hex[2 * i] = "0123456789ABCDEF"[nth[i] >> 4];
+		hex[2 * i + 1] = "0123456789ABCDEF"[nth[i] & 0xF];
+	}
+	hex[32] = '\0';
+	maj = gss_acquire_cred_from(&min, user, GSS_C_INDEFINITE, &ntlm_mechs,
+	    GSS_C_INITIATE, &store, &ctx->u.ntlm.gcred, NULL, NULL);
+	OPENSSL_cleanse(nth, sizeof(nth));
+	OPENSSL_cleanse(hex, sizeof(hex));
 	(void)gss_release_name(&min, &user);
 	if (GSS_ERROR(maj))
 		goto fail;

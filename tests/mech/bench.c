@@ -92,6 +92,7 @@ mech_bench(int n)
 	t2 = calloc((size_t)n, sizeof(*t2));
 	memset(&cp, 0, sizeof(cp));
 	cp.kind = MECH_NTLM;
+	cp.target_fqdn = realm.fqdn;
 	cp.user = "user1";
 	cp.domain = realm.netbios;
 	cp.password = "user1pw";
