@@ -867,6 +867,40 @@ test_codec(void)
 	}
 }
 
+/* Wire text with folding and odd blanks: SIPE joins folded lines with one
+ * space and cuts the blanks around the value. */
+static void
+test_sigstr_folded(void)
+{
+	static const char text[] = "SIP/2.0 200 OK\r\n"
+	    "f:   <sip:a@b.c>\r\n  ;tag=77;epid=01010101 \r\n"
+	    "t: <sip:a@b.c>;tag=88\r\ni: abc\r\nCSeq:\t5\tREGISTER\r\n"
+	    "Expires:   60  \r\nContent-Length: 0\r\n\r\n";
+	su_home_t *home = su_home_new(sizeof(*home));
+	struct sipauth_sigfields f;
+	struct sipauth_str e;
+	msg_t *msg;
+	char *s;
+
+	msg = msg_make(sip_default_mclass(), MSG_FLG_EXTRACT_COPY, text,
+	    sizeof(text) - 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	memset(&f, 0, sizeof(f));
+	CU_ASSERT_EQUAL_FATAL(sipauth_sigfields_from_msg(home,
+	    sip_object(msg), &f), 0);
+	CU_ASSERT(f.from.len == 33 && memcmp(f.from.ptr,
+	    "<sip:a@b.c> ;tag=77;epid=01010101", 33) == 0);
+	CU_ASSERT_EQUAL(sipauth_epid_from_hdr(f.from.ptr, f.from.len, &e), 0);
+	CU_ASSERT(e.len == 8 && memcmp(e.ptr, "01010101", 8) == 0);
+	f.version = 4;
+	f.scheme = sipauth_s("NTLM");
+	CU_ASSERT_EQUAL_FATAL(sipauth_sigstr(home, &f, &s, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(s, "<NTLM><><><><><abc><5><REGISTER>"
+	    "<sip:a@b.c><77><sip:a@b.c><88><><><60><200>");
+	msg_destroy(msg);
+	su_home_unref(home);
+}
+
 static CU_TestInfo sigstr_tests[] = {
 	{ "vectors_from_raw_fields", test_sigstr_raw_fields },
 	{ "vectors_from_sofia_wire_text", test_sigstr_sofia_wire },
@@ -874,6 +908,7 @@ static CU_TestInfo sigstr_tests[] = {
 	{ "built_message", test_sigstr_built_message },
 	{ "extraction_rules", test_sigstr_rules },
 	{ "incomplete_message", test_sigstr_incomplete_message },
+	{ "folded_and_compact_headers", test_sigstr_folded },
 	CU_TEST_INFO_NULL,
 };
 
