@@ -7,6 +7,14 @@ libsa_a_SOURCES = sa/sa.h sa/sa_priv.h sa/table.c sa/assoc.c \
 tests_unit_unit_SOURCES += tests/unit/test_sa.c tests/unit/test_sa.h \
 	tests/unit/test_sa_fake.c \
 	tests/unit/test_sa_seqwin.c tests/unit/test_sa_expire.c
+# Real NTLM and Kerberos round trips through the SA table (sa_mech_gss).
+check_PROGRAMS += tests/mech/sa_rt
+tests_mech_sa_rt_SOURCES = tests/mech/sa_rt.c tests/mech/helpers.c \
+	tests/mech/mech_test.h
+tests_mech_sa_rt_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_mech_sa_rt_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)
+TESTS += tests/mech/sa_run.sh
+EXTRA_DIST += tests/mech/sa_run.sh
 # The mechanisms (mech.h): NTLM via gss-ntlmssp, Kerberos via MIT GSSAPI.
 libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c
