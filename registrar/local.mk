@@ -6,7 +6,8 @@ libregistrar_a_SOURCES = registrar/registrar.h registrar/internal.h \
 	registrar/endpoint.c registrar/register.c registrar/registrar.c \
 	registrar/store_lmdb.c
 
-tests_unit_unit_SOURCES += tests/unit/test_registrar.c
+tests_unit_unit_SOURCES += tests/unit/test_registrar.c \
+	tests/registrar/test_handle.c tests/registrar/fixture.h
 
 # The registrar's suites also run on their own, with a real LMDB store in
 # a temporary directory; the durability test kills a writer with SIGKILL.
@@ -15,7 +16,8 @@ REGISTRAR_TEST_LDADD = libregistrar.a liblog.a $(OPENSSL_LIBS) \
 check_PROGRAMS += tests/registrar/test_registrar tests/registrar/durable \
 	tests/registrar/putbench
 tests_registrar_test_registrar_SOURCES = tests/registrar/runner.c \
-	tests/unit/test_registrar.c
+	tests/unit/test_registrar.c tests/registrar/test_handle.c \
+	tests/registrar/fixture.h
 tests_registrar_test_registrar_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_registrar_test_registrar_LDADD = $(REGISTRAR_TEST_LDADD) $(CUNIT_LIBS)
 tests_registrar_durable_SOURCES = tests/registrar/durable.c

@@ -120,7 +120,8 @@ registrar_open(const struct registrar_config *cfg,
 	    cfg->expires_min == 0 || cfg->expires_min > cfg->expires_default ||
 	    cfg->expires_default > cfg->expires_max ||
 	    cfg->max_endpoints == 0 ||
-	    cfg->max_endpoints > REG_MAX_ENDPOINTS || cfg->jitter > 50)
+	    cfg->max_endpoints > REG_MAX_ENDPOINTS || cfg->jitter > 50 ||
+	    (unsigned)cfg->store.sync > REG_SYNC_NONE)
 		return EINVAL;
 	if ((reg = calloc(1, sizeof(*reg))) == NULL)
 		return ENOMEM;
@@ -146,6 +147,12 @@ out:
 	else
 		*reg_out = reg;
 	return err;
+}
+
+int
+registrar_sync(struct registrar *reg)
+{
+	return reg->ops->sync(reg->st);
 }
 
 void

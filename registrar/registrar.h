@@ -137,9 +137,23 @@ typedef enum reg_sweep_action reg_sweep_fn(const char *aor,
     const unsigned char *val, size_t len, unsigned char **val_out,
     size_t *len_out, void *arg);
 
+/*
+ * How a commit reaches the disk.  Every mode survives the death of the
+ * process (kill -9): a committed transaction is in the kernel when the
+ * call returns.  They differ when the machine itself fails:
+ * REG_SYNC_FULL loses nothing; REG_SYNC_META may lose the last commit
+ * (one fsync per commit instead of two); REG_SYNC_NONE may lose or
+ * damage anything since the last registrar_sync().
+ */
+enum reg_sync {
+	REG_SYNC_FULL = 0,		/* default: fsync data, then meta */
+	REG_SYNC_META,			/* MDB_NOMETASYNC */
+	REG_SYNC_NONE,			/* MDB_NOSYNC; call registrar_sync() */
+};
+
 struct reg_store_params {
 	size_t		map_size;	/* bytes; 0: 64 MiB */
-	int		nosync;		/* 1: no fsync per commit (bench only) */
+	enum reg_sync	sync;
 };
 
 struct reg_store_ops {
@@ -153,6 +167,8 @@ struct reg_store_ops {
 	int	(*put)(void *st, const char *aor, const unsigned char *val,
 		    size_t len);
 	int	(*del)(void *st, const char *aor);
+	/* Flush committed transactions to disk (REG_SYNC_NONE). */
+	int	(*sync)(void *st);
 	/* Visit every record in one write transaction. */
 	int	(*sweep)(void *st, reg_sweep_fn *fn, void *arg);
 	void	(*close)(void *st);
@@ -204,6 +220,9 @@ int	registrar_handle(struct registrar *, const struct reg_req *,
 typedef void reg_lookup_fn(const struct reg_binding *, void *arg);
 int	registrar_lookup(struct registrar *, const char *aor, uint64_t now,
 	    reg_lookup_fn *fn, void *arg);
+
+/* Flush the store to disk; for a timer when sync is REG_SYNC_NONE. */
+int	registrar_sync(struct registrar *);
 
 /* Drop every binding expired at now; *removed_out counts them. */
 int	registrar_expire(struct registrar *, uint64_t now,

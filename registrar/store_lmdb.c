@@ -65,7 +65,9 @@ store_open(const char *path, const struct reg_store_params *params,
 	*st_out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return ENOMEM;
-	if (params != NULL && params->nosync)
+	if (params != NULL && params->sync == REG_SYNC_META)
+		flags |= MDB_NOMETASYNC;
+	else if (params != NULL && params->sync == REG_SYNC_NONE)
 		flags |= MDB_NOSYNC;
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto out;
@@ -177,6 +179,14 @@ store_del(void *st, const char *aor)
 	return lmdb_errno(mdb_txn_commit(txn));
 }
 
+static int
+store_sync(void *st)
+{
+	struct store_lmdb *s = st;
+
+	return lmdb_errno(mdb_env_sync(s->env, 1));
+}
+
 /*
  * Walk every record in one write transaction and apply what fn decides.
  * The whole sweep commits at once: a crash half-way leaves the store as it
@@ -237,6 +247,7 @@ const struct reg_store_ops reg_store_lmdb = {
 	.get = store_get,
 	.put = store_put,
 	.del = store_del,
+	.sync = store_sync,
 	.sweep = store_sweep,
 	.close = store_close,
 };

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tests/unit/test_registrar.c: the registrar's suites: reasons, expiry and
- * jitter, endpoint identities, RFC 3261 §10.3 processing and the LMDB
- * store, each test on a fresh store in a temporary directory.
+ * tests/unit/test_registrar.c: the registrar's suites: the fixture (a
+ * fresh LMDB store in a temporary directory per test), reasons, expiry and
+ * jitter, endpoint identities, the record format and the store.  The
+ * REGISTER flows are in tests/registrar/test_handle.c.
  */
 #include "config.h"
 
-#include <CUnit/CUnit.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,31 +15,26 @@
 
 #include "registrar/internal.h"
 
-extern CU_SuiteInfo registrar_suites[];
+#include "tests/registrar/fixture.h"
 
-#define AOR	"sip:user1@example.test"
-#define EPID	"1259c01b0250"
-#define INST	"urn:uuid:b2e11dcf-e174-5e2b-9651-1dcb046c4b91"
-#define T0	1000000ull
-
-static char dir[64];
-static struct registrar *reg;
-static uint32_t fake_random;
+char rt_dir[64];
+struct registrar *rt_reg;
+uint32_t rt_random;
 
 static uint32_t
 fixed_random(void *arg)
 {
 	(void)arg;
-	return fake_random;
+	return rt_random;
 }
 
-static struct registrar *
-open_at(uint64_t now, unsigned max_endpoints, unsigned jitter)
+struct registrar *
+rt_open_at(uint64_t now, unsigned max_endpoints, unsigned jitter)
 {
 	struct registrar_config cfg = {
 		.expires_min = 60, .expires_default = 600,
 		.expires_max = 3600, .max_endpoints = max_endpoints,
-		.jitter = jitter, .store_dir = dir,
+		.jitter = jitter, .store_dir = rt_dir,
 	};
 	struct registrar *r = NULL;
 
@@ -50,33 +45,33 @@ open_at(uint64_t now, unsigned max_endpoints, unsigned jitter)
 }
 
 static int
-fresh_store(void)
+rt_fresh_store(void)
 {
-	(void)snprintf(dir, sizeof(dir), "/tmp/sipsa-reg-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	(void)snprintf(rt_dir, sizeof(rt_dir), "/tmp/sipsa-reg-XXXXXX");
+	if (mkdtemp(rt_dir) == NULL)
 		return -1;
-	fake_random = 0;
-	reg = open_at(T0, 4, 0);
+	rt_random = 0;
+	rt_reg = rt_open_at(T0, 4, 0);
 	return 0;
 }
 
 static void
-drop_store(void)
+rt_drop_store(void)
 {
 	char path[128];
 
-	registrar_close(reg);
-	reg = NULL;
-	(void)snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	registrar_close(rt_reg);
+	rt_reg = NULL;
+	(void)snprintf(path, sizeof(path), "%s/data.mdb", rt_dir);
 	(void)unlink(path);
-	(void)snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	(void)snprintf(path, sizeof(path), "%s/lock.mdb", rt_dir);
 	(void)unlink(path);
-	(void)rmdir(dir);
+	(void)rmdir(rt_dir);
 }
 
 /* A REGISTER like SIPE's (sipe-client.md §2), varied per test. */
-static struct reg_req
-sipe_req(const struct reg_contact *c, size_t n, uint32_t cseq)
+struct reg_req
+rt_sipe_req(const struct reg_contact *c, size_t n, uint32_t cseq)
 {
 	struct reg_req rq = {
 		.aor = AOR, .epid = EPID, .contacts = c, .ncontacts = n,
@@ -87,19 +82,20 @@ sipe_req(const struct reg_contact *c, size_t n, uint32_t cseq)
 	return rq;
 }
 
-static const struct reg_contact sipe_contact = {
+const struct reg_contact rt_sipe_contact = {
 	"sip:127.0.0.1:51012;transport=tcp;ms-opaque=d3470f2e1d",
 	"<" INST ">", -1, 1000,
 };
 
 /* Run rq; check the reason and its status; leave the response in *rs. */
-static void
-expect(const struct reg_req *rq, enum reg_reason want, struct reg_resp *rs)
+void
+rt_expect(const struct reg_req *rq, enum reg_reason want,
+    struct reg_resp *rs)
 {
 	const char *phrase;
 	unsigned status = registrar_reason_status(want, &phrase);
 
-	(void)registrar_handle(reg, rq, rs);
+	(void)registrar_handle(rt_reg, rq, rs);
 	CU_ASSERT_EQUAL(rs->reason, want);
 	if (rs->reason != want)
 		fprintf(stderr, "\n  got %s, want %s\n",
@@ -109,19 +105,20 @@ expect(const struct reg_req *rq, enum reg_reason want, struct reg_resp *rs)
 	CU_ASSERT_STRING_EQUAL(rs->phrase, phrase);
 }
 
-static void
-count_cb(const struct reg_binding *b, void *arg)
+void
+rt_count_cb(const struct reg_binding *b, void *arg)
 {
 	(void)b;
 	(*(unsigned *)arg)++;
 }
 
-static unsigned
-live(const char *aor, uint64_t now)
+unsigned
+rt_live(const char *aor, uint64_t now)
 {
 	unsigned n = 0;
 
-	CU_ASSERT_EQUAL(registrar_lookup(reg, aor, now, count_cb, &n), 0);
+	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, aor, now, rt_count_cb, &n),
+	    0);
 	return n;
 }
 
@@ -253,404 +250,36 @@ test_instance_from_epid(void)
 }
 
 static void
-test_sipe_register(void)
-{
-	struct reg_req rq = sipe_req(&sipe_contact, 1, 3);
-	struct reg_resp rs;
-
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 600);
-	CU_ASSERT_EQUAL_FATAL(rs.nbindings, 1);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].instance, INST);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].epid, EPID);
-	CU_ASSERT_EQUAL(rs.bindings[0].conn_id, 7);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].transport, "tcp:127.0.0.1:51012");
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].gruu, "sip:user1@example.test;"
-	    "opaque=user:epid:b2e11dcf-e174-5e2b-9651-1dcb046c4b91;gruu");
-	CU_ASSERT_STRING_EQUAL(rs.contact_hdrs[0],
-	    "<sip:127.0.0.1:51012;transport=tcp;ms-opaque=d3470f2e1d>;"
-	    "expires=600;+sip.instance=\"<" INST ">\";gruu=\"sip:user1@"
-	    "example.test;opaque=user:epid:b2e11dcf-e174-5e2b-9651-"
-	    "1dcb046c4b91;gruu\"");
-	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(live(AOR, T0), 1);
-	CU_ASSERT_EQUAL(live(AOR, T0 + 599), 1);
-	CU_ASSERT_EQUAL(live(AOR, T0 + 600), 0);
-	CU_ASSERT_EQUAL(live("sip:other@example.test", T0), 0);
-}
-
-static void
-test_expires_in_handle(void)
-{
-	struct reg_contact c = sipe_contact;
-	struct reg_req rq = sipe_req(&c, 1, 1);
-	struct reg_resp rs;
-
-	/* Below min: 423 with Min-Expires, nothing stored. */
-	c.expires = 30;
-	expect(&rq, REG_REASON_INTERVAL_TOO_BRIEF, &rs);
-	CU_ASSERT_EQUAL(rs.min_expires, 60);
-	CU_ASSERT_EQUAL(rs.nbindings, 0);
-	CU_ASSERT_PTR_NULL(rs.warning);
-	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(live(AOR, T0), 0);
-	/* Above max: cut, with the Contact's expires= telling the truth. */
-	c.expires = 7200;
-	rq.cseq = 2;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 3600);
-	CU_ASSERT_EQUAL(rs.min_expires, 0);
-	CU_ASSERT_FATAL(rs.nbindings == 1);
-	CU_ASSERT(strstr(rs.contact_hdrs[0], ";expires=3600;") != NULL);
-	reg_resp_clear(&rs);
-	/* Header only. */
-	c.expires = -1;
-	rq.has_expires_hdr = 1;
-	rq.expires_hdr = 900;
-	rq.cseq = 3;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 900);
-	reg_resp_clear(&rs);
-}
-
-static void
-test_jitter_in_handle(void)
-{
-	struct reg_req rq = sipe_req(&sipe_contact, 1, 1);
-	struct reg_resp rs;
-
-	registrar_close(reg);
-	reg = open_at(T0, 4, 20);
-	fake_random = 0xffffffffu;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 480);
-	CU_ASSERT_FATAL(rs.nbindings == 1);
-	CU_ASSERT_EQUAL(rs.bindings[0].expires_at, T0 + 480);
-	reg_resp_clear(&rs);
-	fake_random = 0x80000000u;
-	rq.cseq = 2;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT(rs.expires > 480 && rs.expires < 600);
-	reg_resp_clear(&rs);
-}
-
-
-static void
-test_endpoint_cap(void)
-{
-	static const char *epids[] = { "0000000001", "0000000002",
-	    "0000000003" };
-	struct reg_contact c = { "sip:10.0.0.1:5060;transport=tcp", NULL,
-	    -1, 1000 };
-	struct reg_req rq = sipe_req(&c, 1, 1);
-	struct reg_resp rs;
-	size_t i;
-
-	registrar_close(reg);
-	reg = open_at(T0, 2, 0);
-	for (i = 0; i < 3; i++) {
-		rq.epid = epids[i];
-		expect(&rq, i < 2 ? REG_REASON_OK : REG_REASON_TOO_MANY_ENDPOINTS,
-		    &rs);
-		reg_resp_clear(&rs);
-	}
-	CU_ASSERT_STRING_EQUAL(registrar_reason_warning(
-	    REG_REASON_TOO_MANY_ENDPOINTS),
-	    "Too many endpoints registered for this user");
-	CU_ASSERT_EQUAL(live(AOR, T0), 2);
-	/* Known endpoints still refresh at the cap. */
-	rq.epid = epids[0];
-	rq.cseq = 2;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_EQUAL(rs.nbindings, 2);
-	reg_resp_clear(&rs);
-	/* One leaves, the third gets in. */
-	c.expires = 0;
-	rq.cseq = 3;
-	expect(&rq, REG_REASON_REMOVED, &rs);
-	reg_resp_clear(&rs);
-	c.expires = -1;
-	rq.epid = epids[2];
-	rq.cseq = 4;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_EQUAL(rs.nbindings, 2);
-	reg_resp_clear(&rs);
-	/* Once the others expire, a new one fits again. */
-	rq.epid = epids[0];
-	rq.now = T0 + 601;
-	rq.cseq = 5;
-	expect(&rq, REG_REASON_OK, &rs);
-	reg_resp_clear(&rs);
-}
-
-static void
-test_remove_and_query(void)
-{
-	struct reg_contact c = sipe_contact;
-	struct reg_req rq = sipe_req(&c, 1, 3);
-	struct reg_req q = sipe_req(NULL, 0, 10);
-	struct reg_resp rs;
-
-	expect(&rq, REG_REASON_OK, &rs);
-	reg_resp_clear(&rs);
-	/* Query 100 s later: bindings listed, Expires is the time left. */
-	q.now = T0 + 100;
-	expect(&q, REG_REASON_QUERY, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 500);
-	CU_ASSERT_FATAL(rs.nbindings == 1);
-	CU_ASSERT(strstr(rs.contact_hdrs[0], ";expires=500;") != NULL);
-	reg_resp_clear(&rs);
-	/* SIPE signs off: Expires: 0 header, same Contact, CSeq 4. */
-	rq.has_expires_hdr = 1;
-	rq.expires_hdr = 0;
-	rq.cseq = 4;
-	expect(&rq, REG_REASON_REMOVED, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 0);
-	CU_ASSERT_EQUAL(rs.nbindings, 0);
-	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(live(AOR, T0), 0);
-	/* Removing what is not there is fine. */
-	rq.cseq = 5;
-	expect(&rq, REG_REASON_REMOVED, &rs);
-	reg_resp_clear(&rs);
-	/* An empty query. */
-	expect(&q, REG_REASON_QUERY, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 0);
-	CU_ASSERT_EQUAL(rs.nbindings, 0);
-	reg_resp_clear(&rs);
-}
-
-static void
-test_star(void)
-{
-	struct reg_contact c = { "sip:10.0.0.1:5060", NULL, -1, 1000 };
-	struct reg_req rq = sipe_req(&c, 1, 1);
-	struct reg_req star = sipe_req(NULL, 0, 2);
-	struct reg_resp rs;
-
-	expect(&rq, REG_REASON_OK, &rs);
-	reg_resp_clear(&rs);
-	rq.epid = "0000000009";
-	rq.call_id = "other-call-id";
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_EQUAL(rs.nbindings, 2);
-	reg_resp_clear(&rs);
-	/* "*" needs Expires: 0 ... */
-	star.star = 1;
-	expect(&star, REG_REASON_BAD_STAR, &rs);
-	reg_resp_clear(&rs);
-	star.has_expires_hdr = 1;
-	star.expires_hdr = 600;
-	expect(&star, REG_REASON_BAD_STAR, &rs);
-	reg_resp_clear(&rs);
-	/* ... and no other Contact. */
-	star.expires_hdr = 0;
-	star.contacts = &c;
-	star.ncontacts = 1;
-	expect(&star, REG_REASON_BAD_STAR, &rs);
-	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(live(AOR, T0), 2);
-	/* Lower CSeq than a binding of the same Call-ID: refused. */
-	star.contacts = NULL;
-	star.ncontacts = 0;
-	star.call_id = "other-call-id";
-	star.cseq = 0;
-	expect(&star, REG_REASON_OUT_OF_ORDER, &rs);
-	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(live(AOR, T0), 2);
-	star.cseq = 2;
-	expect(&star, REG_REASON_REMOVED, &rs);
-	CU_ASSERT_EQUAL(rs.nbindings, 0);
-	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(live(AOR, T0), 0);
-}
-
-static void
-test_cseq_order(void)
-{
-	struct reg_contact c = sipe_contact;
-	struct reg_req rq = sipe_req(&c, 1, 5);
-	struct reg_resp rs;
-
-	expect(&rq, REG_REASON_OK, &rs);
-	reg_resp_clear(&rs);
-	/* Same Call-ID, same CSeq: a retransmission, answered alike. */
-	rq.now = T0 + 10;
-	c.uri = "sip:changed@10.9.9.9";
-	expect(&rq, REG_REASON_RETRANSMISSION, &rs);
-	CU_ASSERT_EQUAL(rs.expires, 590);
-	CU_ASSERT_FATAL(rs.nbindings == 1);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].uri, sipe_contact.uri);
-	reg_resp_clear(&rs);
-	/* Lower CSeq: out of order, binding untouched. */
-	rq.cseq = 4;
-	expect(&rq, REG_REASON_OUT_OF_ORDER, &rs);
-	CU_ASSERT_EQUAL(rs.nbindings, 0);
-	CU_ASSERT_PTR_NOT_NULL(rs.warning);
-	reg_resp_clear(&rs);
-	/* A new Call-ID (client restarted) may start low. */
-	rq.call_id = "new-call-id";
-	rq.cseq = 1;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_FATAL(rs.nbindings == 1);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].uri, "sip:changed@10.9.9.9");
-	CU_ASSERT_EQUAL(rs.bindings[0].registered, T0);
-	CU_ASSERT_EQUAL(rs.bindings[0].expires_at, T0 + 610);
-	reg_resp_clear(&rs);
-}
-
-static void
-test_bad_requests(void)
-{
-	struct reg_contact c = sipe_contact;
-	struct reg_contact two[2] = { sipe_contact, sipe_contact };
-	struct reg_req rq = sipe_req(&c, 1, 1);
-	struct reg_resp rs;
-	static const char *bad_uris[] = { "http://x", "sip:", "sips:",
-	    "sip:a b", "sip:<x>", "sip:@host", "tel:+1555", "" };
-	size_t i;
-
-	rq.aor = NULL;
-	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
-	reg_resp_clear(&rs);
-	rq.aor = "sip:nouser";
-	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
-	reg_resp_clear(&rs);
-	rq.aor = AOR;
-	rq.call_id = "";
-	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
-	reg_resp_clear(&rs);
-	rq.call_id = "c";
-	rq.epid = "bad epid";
-	expect(&rq, REG_REASON_BAD_REQUEST, &rs);
-	reg_resp_clear(&rs);
-	rq.epid = EPID;
-	for (i = 0; i < sizeof(bad_uris) / sizeof(bad_uris[0]); i++) {
-		c.uri = bad_uris[i];
-		expect(&rq, REG_REASON_BAD_CONTACT, &rs);
-		reg_resp_clear(&rs);
-	}
-	c.uri = sipe_contact.uri;
-	c.q = 1001;
-	expect(&rq, REG_REASON_BAD_CONTACT, &rs);
-	reg_resp_clear(&rs);
-	c.q = 1000;
-	c.instance = "<urn:uuid:bad\"char>";
-	expect(&rq, REG_REASON_BAD_CONTACT, &rs);
-	reg_resp_clear(&rs);
-	/* An instance that is not the epid's. */
-	c.instance = "<urn:uuid:4b1682a8-f968-5701-83fc-7c6741dc6697>";
-	expect(&rq, REG_REASON_INSTANCE_MISMATCH, &rs);
-	reg_resp_clear(&rs);
-	/* Neither identity. */
-	c.instance = NULL;
-	rq.epid = NULL;
-	expect(&rq, REG_REASON_NO_ENDPOINT, &rs);
-	reg_resp_clear(&rs);
-	/* Two Contacts, one endpoint. */
-	rq.epid = EPID;
-	rq.contacts = two;
-	rq.ncontacts = 2;
-	expect(&rq, REG_REASON_DUP_ENDPOINT, &rs);
-	reg_resp_clear(&rs);
-	rq.ncontacts = REG_MAX_CONTACTS + 1;
-	expect(&rq, REG_REASON_BAD_CONTACT, &rs);
-	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(live(AOR, T0), 0);
-}
-
-static void
-test_identities(void)
-{
-	struct reg_contact c = sipe_contact;
-	struct reg_req rq = sipe_req(&c, 1, 1);
-	struct reg_resp rs;
-
-	/* +sip.instance alone (a non-MS client): key and GRUU from it. */
-	rq.epid = NULL;
-	c.instance = "\"<URN:UUID:B2E11DCF-E174-5E2B-9651-1DCB046C4B91>\"";
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_FATAL(rs.nbindings == 1);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].instance, INST);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].epid, "");
-	CU_ASSERT(strstr(rs.contact_hdrs[0], ";gruu=\"") != NULL);
-	reg_resp_clear(&rs);
-	/* epid alone: same endpoint (derived instance), no GRUU offered. */
-	rq.epid = EPID;
-	c.instance = NULL;
-	rq.cseq = 2;
-	expect(&rq, REG_REASON_OK, &rs);
-	CU_ASSERT_FATAL(rs.nbindings == 1);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].instance, INST);
-	CU_ASSERT_STRING_EQUAL(rs.bindings[0].gruu, "");
-	CU_ASSERT_STRING_EQUAL(rs.contact_hdrs[0], "<sip:127.0.0.1:51012;"
-	    "transport=tcp;ms-opaque=d3470f2e1d>;expires=600");
-	reg_resp_clear(&rs);
-}
-
-static void
-q_order_cb(const struct reg_binding *b, void *arg)
-{
-	unsigned *last = arg;
-
-	CU_ASSERT(b->q <= *last);
-	*last = b->q;
-}
-
-static void
-test_lookup_q_order(void)
-{
-	static const unsigned qs[] = { 100, 900, 500 };
-	static const char *epids[] = { "0a", "0b", "0c" };
-	struct reg_contact c = { "sip:10.0.0.1", NULL, -1, 0 };
-	struct reg_req rq = sipe_req(&c, 1, 1);
-	struct reg_resp rs;
-	unsigned last = 1000;
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		c.q = qs[i];
-		rq.epid = epids[i];
-		expect(&rq, REG_REASON_OK, &rs);
-		reg_resp_clear(&rs);
-	}
-	CU_ASSERT_EQUAL(registrar_lookup(reg, AOR, T0, q_order_cb, &last), 0);
-	CU_ASSERT_EQUAL(last, 100);
-	CU_ASSERT_EQUAL(registrar_lookup(reg, NULL, T0, q_order_cb, &last),
-	    EINVAL);
-}
-
-static void
 test_expired_dropped_at_open(void)
 {
-	struct reg_contact c = sipe_contact;
-	struct reg_req rq = sipe_req(&c, 1, 1);
+	struct reg_contact c = rt_sipe_contact;
+	struct reg_req rq = rt_sipe_req(&c, 1, 1);
 	struct reg_resp rs;
 	unsigned removed = 9;
 
 	c.expires = 60;
-	expect(&rq, REG_REASON_OK, &rs);
+	rt_expect(&rq, REG_REASON_OK, &rs);
 	reg_resp_clear(&rs);
 	c.expires = 3600;
 	c.instance = NULL;
 	rq.epid = "00000000aa";
-	expect(&rq, REG_REASON_OK, &rs);
+	rt_expect(&rq, REG_REASON_OK, &rs);
 	reg_resp_clear(&rs);
 	rq.aor = "sip:user2@example.test";
 	c.expires = 120;
-	expect(&rq, REG_REASON_OK, &rs);
+	rt_expect(&rq, REG_REASON_OK, &rs);
 	reg_resp_clear(&rs);
 	/* Reopen 200 s later: the 60 s and 120 s bindings are gone from
 	   the store itself, so even a lookup at the old time misses them. */
-	registrar_close(reg);
-	reg = open_at(T0 + 200, 4, 0);
-	CU_ASSERT_EQUAL(live(AOR, T0), 1);
-	CU_ASSERT_EQUAL(live("sip:user2@example.test", T0), 0);
-	CU_ASSERT_EQUAL(registrar_expire(reg, T0 + 200, &removed), 0);
+	registrar_close(rt_reg);
+	rt_reg = rt_open_at(T0 + 200, 4, 0);
+	CU_ASSERT_EQUAL(rt_live(AOR, T0), 1);
+	CU_ASSERT_EQUAL(rt_live("sip:user2@example.test", T0), 0);
+	CU_ASSERT_EQUAL(registrar_expire(rt_reg, T0 + 200, &removed), 0);
 	CU_ASSERT_EQUAL(removed, 0);
-	CU_ASSERT_EQUAL(registrar_expire(reg, T0 + 3600, &removed), 0);
+	CU_ASSERT_EQUAL(registrar_expire(rt_reg, T0 + 3600, &removed), 0);
 	CU_ASSERT_EQUAL(removed, 1);
-	CU_ASSERT_EQUAL(live(AOR, T0), 0);
+	CU_ASSERT_EQUAL(rt_live(AOR, T0), 0);
 }
 
 static void
@@ -691,23 +320,53 @@ test_record_codec(void)
 static void
 test_bad_record_in_store(void)
 {
-	struct registrar *r = reg;
-	struct reg_req rq = sipe_req(&sipe_contact, 1, 1);
+	struct registrar *r = rt_reg;
+	struct reg_req rq = rt_sipe_req(&rt_sipe_contact, 1, 1);
 	struct reg_resp rs;
 	unsigned char junk[] = { 9, 1, 2, 3 };
 	unsigned removed;
 
 	CU_ASSERT_EQUAL(r->ops->put(r->st, AOR, junk, sizeof(junk)), 0);
-	expect(&rq, REG_REASON_STORE_ERROR, &rs);
+	rt_expect(&rq, REG_REASON_STORE_ERROR, &rs);
 	CU_ASSERT_EQUAL(rs.nbindings, 0);
 	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(registrar_lookup(reg, AOR, T0, count_cb, &removed),
+	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, AOR, T0, rt_count_cb, &removed),
 	    EBADMSG);
 	/* The sweep keeps what it cannot read. */
-	CU_ASSERT_EQUAL(registrar_expire(reg, T0 + 99999, &removed), 0);
+	CU_ASSERT_EQUAL(registrar_expire(rt_reg, T0 + 99999, &removed), 0);
 	CU_ASSERT_EQUAL(removed, 0);
 	CU_ASSERT_EQUAL(r->ops->del(r->st, AOR), 0);
 	CU_ASSERT_EQUAL(r->ops->del(r->st, AOR), ENOENT);
+}
+
+/* The lighter sync modes keep what they committed across a reopen. */
+static void
+test_sync_modes(void)
+{
+	struct registrar_config cfg = {
+		.expires_min = 60, .expires_default = 600,
+		.expires_max = 3600, .max_endpoints = 4, .store_dir = rt_dir,
+	};
+	struct reg_req rq = rt_sipe_req(&rt_sipe_contact, 1, 1);
+	struct reg_resp rs;
+	enum reg_sync modes[] = { REG_SYNC_META, REG_SYNC_NONE };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		registrar_close(rt_reg);
+		rt_reg = NULL;
+		cfg.store.sync = modes[i];
+		CU_ASSERT_EQUAL_FATAL(registrar_open(&cfg, &reg_store_lmdb, T0,
+		    &rt_reg), 0);
+		rq.cseq = (uint32_t)(i + 1);
+		rq.now = T0 + i;
+		rt_expect(&rq, REG_REASON_OK, &rs);
+		reg_resp_clear(&rs);
+		CU_ASSERT_EQUAL(registrar_sync(rt_reg), 0);
+		registrar_close(rt_reg);
+		rt_reg = rt_open_at(T0, 4, 0);
+		CU_ASSERT_EQUAL(rt_live(AOR, T0 + i), 1);
+	}
 }
 
 static void
@@ -715,7 +374,7 @@ test_bad_config(void)
 {
 	struct registrar_config cfg = {
 		.expires_min = 600, .expires_default = 60,
-		.expires_max = 3600, .max_endpoints = 4, .store_dir = dir,
+		.expires_max = 3600, .max_endpoints = 4, .store_dir = rt_dir,
 	};
 	struct registrar *r = (struct registrar *)1;
 
@@ -725,6 +384,9 @@ test_bad_config(void)
 	cfg.max_endpoints = 0;
 	CU_ASSERT_EQUAL(registrar_open(&cfg, &reg_store_lmdb, T0, &r), EINVAL);
 	cfg.max_endpoints = 4;
+	cfg.store.sync = (enum reg_sync)7;
+	CU_ASSERT_EQUAL(registrar_open(&cfg, &reg_store_lmdb, T0, &r), EINVAL);
+	cfg.store.sync = REG_SYNC_FULL;
 	cfg.store_dir = "/nonexistent/sipsa-registrar";
 	CU_ASSERT_NOT_EQUAL(registrar_open(&cfg, &reg_store_lmdb, T0, &r), 0);
 	CU_ASSERT_PTR_NULL(r);
@@ -745,14 +407,14 @@ suite_clean(void)
 static void
 setup(void)
 {
-	if (fresh_store() != 0)
+	if (rt_fresh_store() != 0)
 		CU_FAIL_FATAL("mkdtemp");
 }
 
 static void
 teardown(void)
 {
-	drop_store();
+	rt_drop_store();
 }
 
 static CU_TestInfo pure_tests[] = {
@@ -765,18 +427,19 @@ static CU_TestInfo pure_tests[] = {
 };
 
 static CU_TestInfo store_tests[] = {
-	{ "sipe_register", test_sipe_register },
-	{ "expires_in_handle", test_expires_in_handle },
-	{ "jitter_in_handle", test_jitter_in_handle },
-	{ "endpoint_cap", test_endpoint_cap },
-	{ "remove_and_query", test_remove_and_query },
-	{ "star", test_star },
-	{ "cseq_order", test_cseq_order },
-	{ "bad_requests", test_bad_requests },
-	{ "identities", test_identities },
-	{ "lookup_q_order", test_lookup_q_order },
+	{ "sipe_register", rt_test_sipe_register },
+	{ "expires_in_handle", rt_test_expires_in_handle },
+	{ "jitter_in_handle", rt_test_jitter_in_handle },
+	{ "endpoint_cap", rt_test_endpoint_cap },
+	{ "remove_and_query", rt_test_remove_and_query },
+	{ "star", rt_test_star },
+	{ "cseq_order", rt_test_cseq_order },
+	{ "bad_requests", rt_test_bad_requests },
+	{ "identities", rt_test_identities },
+	{ "lookup_q_order", rt_test_lookup_q_order },
 	{ "expired_dropped_at_open", test_expired_dropped_at_open },
 	{ "bad_record_in_store", test_bad_record_in_store },
+	{ "sync_modes", test_sync_modes },
 	{ "bad_config", test_bad_config },
 	CU_TEST_INFO_NULL,
 };
