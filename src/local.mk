@@ -11,3 +11,6 @@ sipsad_SOURCES = src/main.c src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/reply.c src/signals.c \
 	src/sofialog.c
 sipsad_LDADD = $(SIPSA_LDADD)
+
+dist_man_MANS += doc/sipsad.8
+EXTRA_DIST += README.md doc/architecture.md
