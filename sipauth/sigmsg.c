@@ -194,13 +194,34 @@ sipauth_match_cred(const struct sipauth_cred *c, const char *realm,
 	return 0;
 }
 
+/*
+ * Try one header as our credential.  Returns 0 (ours, *out set), ENOTSUP,
+ * ENOENT, EBADMSG or ENOMEM.
+ */
+static int
+try_cred(su_home_t *home, const sip_header_t *h, enum sipauth_family fam,
+    const char *realm, const char *fqdn, struct sipauth_cred *out)
+{
+	struct sipauth_cred c;
+	struct sipauth_str v;
+	int error;
+
+	if ((error = sipauth_hdr_value(home, h, &v)) != 0)
+		return error == ENOMEM ? ENOMEM : EBADMSG;
+	if (sipauth_parse_cred(v.ptr, v.len, fam, &c) != 0)
+		return EBADMSG;
+	if ((error = sipauth_match_cred(&c, realm, fqdn)) == 0)
+		*out = c;
+	return error;
+}
+
 int
 sipauth_pick_cred(su_home_t *home, const sip_t *sip, const char *realm,
     const char *fqdn, struct sipauth_cred *out)
 {
 	const msg_auth_t *lists[2], *a;
-	struct sipauth_cred c;
-	struct sipauth_str v;
+	const sip_error_t *e;
+	enum sipauth_family fam;
 	int i, error, unsupported = 0, malformed = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -210,22 +231,34 @@ sipauth_pick_cred(su_home_t *home, const sip_t *sip, const char *realm,
 	lists[1] = sip->sip_proxy_authorization;
 	for (i = 0; i < 2; i++) {
 		for (a = lists[i]; a != NULL; a = a->au_next) {
-			if ((error = sipauth_hdr_value(home,
-			    (const sip_header_t *)a, &v)) == ENOMEM)
-				return ENOMEM;
-			if (error != 0 || sipauth_parse_cred(v.ptr, v.len,
-			    i == 0 ? SIPAUTH_WWW : SIPAUTH_PROXY, &c) != 0) {
-				malformed = 1;
-				continue;
-			}
-			error = sipauth_match_cred(&c, realm, fqdn);
-			if (error == 0) {
-				*out = c;
-				return 0;
-			}
-			if (error == ENOTSUP)
-				unsupported = 1;
+			error = try_cred(home, (const sip_header_t *)a,
+			    i == 0 ? SIPAUTH_WWW : SIPAUTH_PROXY, realm, fqdn,
+			    out);
+			if (error == 0 || error == ENOMEM)
+				return error;
+			unsupported |= error == ENOTSUP;
+			malformed |= error == EBADMSG;
 		}
+	}
+	/*
+	 * Headers Sofia's own grammar refused (e.g. a scheme without
+	 * parameters) sit in the error list; sipsa's parser decides.
+	 */
+	for (e = sip->sip_error; e != NULL; e = e->er_next) {
+		if (e->er_name == NULL)
+			continue;
+		if (strcasecmp(e->er_name, "Authorization") == 0)
+			fam = SIPAUTH_WWW;
+		else if (strcasecmp(e->er_name, "Proxy-Authorization") == 0)
+			fam = SIPAUTH_PROXY;
+		else
+			continue;
+		error = try_cred(home, (const sip_header_t *)e, fam, realm,
+		    fqdn, out);
+		if (error == 0 || error == ENOMEM)
+			return error;
+		unsupported |= error == ENOTSUP;
+		malformed |= error == EBADMSG;
 	}
 	if (unsupported)
 		return ENOTSUP;

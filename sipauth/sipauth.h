@@ -151,7 +151,9 @@ int	sipauth_match_cred(const struct sipauth_cred *cred, const char *realm,
  * Pick the credential meant for us among all Authorization and
  * Proxy-Authorization headers of sip (several SAs send several headers).
  * Each header's text is its received wire text when the message kept it
- * (MSG_FLG_EXTRACT_COPY), else Sofia's encoding of it, allocated in home.
+ * (MSG_FLG_EXTRACT_COPY), else Sofia's encoding of it, allocated in home;
+ * with the wire text kept, headers Sofia's grammar refused (its error
+ * list) are parsed by sipsa's parser too.
  * On 0, *out borrows from the message and from home.  Returns 0, ENOENT
  * (no header for us), ENOTSUP (ours, but TLS-DSK or another scheme),
  * EBADMSG (no usable header and at least one was malformed), ENOMEM.

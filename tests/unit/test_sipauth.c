@@ -757,7 +757,14 @@ test_pick(void)
 		  "targetname=\"proxy.example.test\", cnum=\"4294967296\"\r\n",
 		  EBADMSG, NULL },
 		{ "", ENOENT, NULL },
+		/* Sofia refuses these two itself; sipsa's parser decides
+		 * when the wire text was kept (else the text is lost and the
+		 * header counts as malformed). */
+		{ "Authorization: NTLM realm=\"SIP Communications\r\n",
+		  EBADMSG, NULL },
+		{ "Authorization: NTLM\r\n", ENOENT, NULL },
 	};
+	const size_t sofia_refuses_last = sizeof(cases) / sizeof(cases[0]) - 1;
 	struct sipauth_cred c;
 	char text[2048];
 	su_home_t *home;
@@ -776,7 +783,8 @@ test_pick(void)
 			CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
 			CU_ASSERT_EQUAL(sipauth_pick_cred(home,
 			    sip_object(msg), "SIP Communications Service",
-			    "proxy.example.test", &c), cases[i].want);
+			    "proxy.example.test", &c), flags == 0 &&
+			    i == sofia_refuses_last ? EBADMSG : cases[i].want);
 			if (cases[i].crand != NULL)
 				CU_ASSERT(c.crand.len == 8 && memcmp(
 				    c.crand.ptr, cases[i].crand, 8) == 0);
