@@ -12,11 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <purple.h>
 
 #define DRIVER_UI "sipsa-sipe-driver"
@@ -34,6 +33,7 @@ enum driver_exit {
 	DRIVER_EXIT_REJECTED = 6,	/* rejected by the server (403) */
 	DRIVER_EXIT_CERT = 7,		/* TLS certificate refused */
 	DRIVER_EXIT_UNEXPECTED = 8,	/* --expect-fail, but it signed on */
+	DRIVER_EXIT_SIGNAL = 9,		/* stopped by SIGINT or SIGTERM */
 };
 
 struct driver {
@@ -62,6 +62,20 @@ struct driver_req {
 	guint		 idle;
 };
 
+/* One line of the --log file: "<unix time> <level> <category>: <text>". */
+static void
+log_line(char level, const char *category, const char *text, int len)
+{
+	gint64 now = g_get_real_time();
+
+	if (drv.log == NULL)
+		return;
+	fprintf(drv.log, "%ld.%03ld %c %s: %.*s\n",
+	    (long)(now / G_USEC_PER_SEC), (long)(now % G_USEC_PER_SEC / 1000),
+	    level, category != NULL ? category : "-", len, text);
+	fflush(drv.log);
+}
+
 static void
 driver_logf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
@@ -69,21 +83,16 @@ static void
 driver_logf(const char *fmt, ...)
 {
 	va_list ap;
-	gint64 now;
+	char *text;
 
-	if (drv.log == NULL)
-		return;
-	now = g_get_real_time();
-	fprintf(drv.log, "%ld.%03ld driver: ", (long)(now / G_USEC_PER_SEC),
-	    (long)(now % G_USEC_PER_SEC / 1000));
 	va_start(ap, fmt);
-	vfprintf(drv.log, fmt, ap);
+	text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', drv.log);
-	fflush(drv.log);
+	log_line('D', "driver", text, -1);
+	g_free(text);
 }
 
-/* A result line on stdout, the part the tests read. */
+/* A result line on stdout, the part the tests read, also in the log. */
 static void
 driver_say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
@@ -98,7 +107,7 @@ driver_say(const char *fmt, ...)
 	va_end(ap);
 	printf("%s\n", line);
 	fflush(stdout);
-	driver_logf("%s", line);
+	log_line('D', "driver", line, -1);
 	g_free(line);
 }
 
@@ -107,16 +116,12 @@ static void
 debug_print(PurpleDebugLevel level, const char *category, const char *arg)
 {
 	static const char levels[] = "AMIWEF";
-	gint64 now = g_get_real_time();
 	int len = (int)strlen(arg);
 
 	while (len > 0 && arg[len - 1] == '\n')
 		len--;
-	fprintf(drv.log, "%ld.%03ld %c %s: %.*s\n",
-	    (long)(now / G_USEC_PER_SEC), (long)(now % G_USEC_PER_SEC / 1000),
-	    level < sizeof(levels) - 1 ? levels[level] : '?',
-	    category != NULL ? category : "-", len, arg);
-	fflush(drv.log);
+	log_line((unsigned)level < sizeof(levels) - 1 ? levels[level] : '?',
+	    category, arg, len);
 }
 
 static gboolean
@@ -138,7 +143,7 @@ static void
 glib_log_to_file(const gchar *domain, GLogLevelFlags level, const gchar *msg,
     gpointer data)
 {
-	driver_logf("glib %s: %s", domain != NULL ? domain : "-", msg);
+	log_line('G', domain, msg, -1);
 }
 
 /* The glib main loop behind libpurple's event loop interface. */
@@ -291,51 +296,24 @@ static PurpleRequestUiOps request_ops = {
 
 static PurpleCoreUiOps core_ops;	/* no UI hooks needed */
 
-static const char *
-error_name(PurpleConnectionError reason)
-{
-	static const char *const names[] = {
-		"NETWORK_ERROR", "INVALID_USERNAME", "AUTHENTICATION_FAILED",
-		"AUTHENTICATION_IMPOSSIBLE", "NO_SSL_SUPPORT",
-		"ENCRYPTION_ERROR", "NAME_IN_USE", "INVALID_SETTINGS",
-		"CERT_NOT_PROVIDED", "CERT_UNTRUSTED", "CERT_EXPIRED",
-		"CERT_NOT_ACTIVATED", "CERT_HOSTNAME_MISMATCH",
-		"CERT_FINGERPRINT_MISMATCH", "CERT_SELF_SIGNED",
-		"CERT_OTHER_ERROR", "OTHER_ERROR",
-	};
-
-	if ((unsigned)reason < G_N_ELEMENTS(names))
-		return names[reason];
-	return "UNKNOWN_ERROR";
-}
-
-static int
-error_exit_code(PurpleConnectionError reason)
-{
-	switch (reason) {
-	case PURPLE_CONNECTION_ERROR_INVALID_USERNAME:
-	case PURPLE_CONNECTION_ERROR_AUTHENTICATION_FAILED:
-	case PURPLE_CONNECTION_ERROR_AUTHENTICATION_IMPOSSIBLE:
-		return DRIVER_EXIT_AUTH;
-	case PURPLE_CONNECTION_ERROR_NETWORK_ERROR:
-	case PURPLE_CONNECTION_ERROR_NO_SSL_SUPPORT:
-	case PURPLE_CONNECTION_ERROR_ENCRYPTION_ERROR:
-		return DRIVER_EXIT_NETWORK;
-	case PURPLE_CONNECTION_ERROR_INVALID_SETTINGS:
-		return DRIVER_EXIT_REJECTED;
-	case PURPLE_CONNECTION_ERROR_CERT_NOT_PROVIDED:
-	case PURPLE_CONNECTION_ERROR_CERT_UNTRUSTED:
-	case PURPLE_CONNECTION_ERROR_CERT_EXPIRED:
-	case PURPLE_CONNECTION_ERROR_CERT_NOT_ACTIVATED:
-	case PURPLE_CONNECTION_ERROR_CERT_HOSTNAME_MISMATCH:
-	case PURPLE_CONNECTION_ERROR_CERT_FINGERPRINT_MISMATCH:
-	case PURPLE_CONNECTION_ERROR_CERT_SELF_SIGNED:
-	case PURPLE_CONNECTION_ERROR_CERT_OTHER_ERROR:
-		return DRIVER_EXIT_CERT;
-	default:
-		return DRIVER_EXIT_OTHER;
-	}
-}
+/* libpurple's connection errors: the name printed and the exit class. */
+#define E(name, class) \
+	[PURPLE_CONNECTION_ERROR_ ## name] = { #name, DRIVER_EXIT_ ## class }
+static const struct {
+	const char	*name;
+	int		 exit_code;
+} conn_errors[] = {
+	E(NETWORK_ERROR, NETWORK),	E(INVALID_USERNAME, AUTH),
+	E(AUTHENTICATION_FAILED, AUTH),	E(AUTHENTICATION_IMPOSSIBLE, AUTH),
+	E(NO_SSL_SUPPORT, NETWORK),	E(ENCRYPTION_ERROR, NETWORK),
+	E(NAME_IN_USE, OTHER),		E(INVALID_SETTINGS, REJECTED),
+	E(CERT_NOT_PROVIDED, CERT),	E(CERT_UNTRUSTED, CERT),
+	E(CERT_EXPIRED, CERT),		E(CERT_NOT_ACTIVATED, CERT),
+	E(CERT_HOSTNAME_MISMATCH, CERT), E(CERT_FINGERPRINT_MISMATCH, CERT),
+	E(CERT_SELF_SIGNED, CERT),	E(CERT_OTHER_ERROR, CERT),
+	E(OTHER_ERROR, OTHER),
+};
+#undef E
 
 /* Ends the run once the account is down (libpurple tears it down itself). */
 static gboolean
@@ -384,6 +362,19 @@ sign_off(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* SIGINT/SIGTERM: disconnect and clean up like at any other end. */
+static gboolean
+on_signal(gpointer data)
+{
+	driver_say("STOPPED by signal %d", GPOINTER_TO_INT(data));
+	drv.exit_code = DRIVER_EXIT_SIGNAL;
+	drv.failed = TRUE;
+	if (!purple_account_is_disconnected(drv.account))
+		purple_account_disconnect(drv.account);
+	g_main_loop_quit(drv.loop);
+	return G_SOURCE_CONTINUE;
+}
+
 static void
 on_signed_on(PurpleConnection *gc, gpointer data)
 {
@@ -405,7 +396,7 @@ on_signed_off(PurpleConnection *gc, gpointer data)
 		return;
 	if (drv.signing_off && !drv.failed)
 		driver_say("SIGNED-OFF");
-	g_idle_add(quit_when_down, NULL);
+	g_timeout_add(20, quit_when_down, NULL);
 }
 
 static void
@@ -414,9 +405,17 @@ on_connection_error(PurpleConnection *gc, PurpleConnectionError reason,
 {
 	if (purple_connection_get_account(gc) != drv.account || drv.failed)
 		return;
-	driver_say("ERROR %s: %s", error_name(reason), text ? text : "");
+	if ((unsigned)reason < G_N_ELEMENTS(conn_errors) &&
+	    conn_errors[reason].name != NULL) {
+		driver_say("ERROR %s: %s", conn_errors[reason].name,
+		    text ? text : "");
+		drv.exit_code = conn_errors[reason].exit_code;
+	} else {
+		driver_say("ERROR UNKNOWN_%d: %s", (int)reason,
+		    text ? text : "");
+		drv.exit_code = DRIVER_EXIT_OTHER;
+	}
 	drv.failed = TRUE;
-	drv.exit_code = error_exit_code(reason);
 	if (drv.timer != 0)
 		g_source_remove(drv.timer);
 	drv.timer = g_timeout_add(50, quit_when_down, NULL);
@@ -493,6 +492,7 @@ main(int argc, char **argv)
 	const char *plugin_dir = DRIVER_PLUGIN_DIR;
 	char *password = NULL, *userdir = NULL;
 	gboolean sso = FALSE;
+	guint sig_int, sig_term;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -586,12 +586,17 @@ main(int argc, char **argv)
 	drv.exit_code = DRIVER_EXIT_OK;
 	drv.loop = g_main_loop_new(NULL, FALSE);
 	arm_timer(drv.timeout, on_timeout);
+	sig_int = g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
+	sig_term = g_unix_signal_add(SIGTERM, on_signal,
+	    GINT_TO_POINTER(SIGTERM));
 	driver_logf("connecting %s to %s over %s with %s", user, server,
 	    transport, auth);
 	purple_account_set_enabled(drv.account, DRIVER_UI, TRUE);
 	if (purple_account_is_disconnected(drv.account))
 		purple_account_connect(drv.account);
 	g_main_loop_run(drv.loop);
+	g_source_remove(sig_int);
+	g_source_remove(sig_term);
 	if (drv.timer != 0)
 		g_source_remove(drv.timer);
 	g_main_loop_unref(drv.loop);

@@ -89,7 +89,29 @@ sipe_expect_out tls-refuse \
     'ERROR NETWORK_ERROR: SSL peer presented an invalid certificate'
 sipe_expect_no_log tls-refuse 'MESSAGE START >>>>>>>>>> SIP'
 
-# 6. Bad options: usage (exit 1) before anything is started.
+# 6. SIGTERM while signed on: disconnects, cleans up, exit 9.
+sipe_sipp_start sigterm uas-200.xml
+"$SIPE_DRIVER" --log "$SIPE_WORK/sigterm.log" --user "$user" \
+    --password user1pw --server "127.0.0.1:$SIPE_PORT" --transport tcp \
+    --auth ntlm --linger 300 >"$SIPE_WORK/sigterm.out" 2>&1 &
+drv_pid=$!
+i=0
+while [ $i -lt 200 ] && ! grep -q SIGNED-ON "$SIPE_WORK/sigterm.out"; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -TERM "$drv_pid"
+if wait "$drv_pid"; then SIPE_RC=0; else SIPE_RC=$?; fi
+sipe_sipp_stop
+sipe_expect_rc sigterm 9
+sipe_expect_order sigterm SIGNED-ON 'STOPPED by signal 15'
+udir=$(sed -n 's/.* prefs: Reading \(.*\)\/prefs.xml$/\1/p' \
+    "$SIPE_WORK/sigterm.log" | head -n 1)
+[ -n "$udir" ] && [ ! -e "$udir" ] ||
+    sipe_fail "sigterm: user directory '$udir' left behind"
+sipe_ok "sigterm: temporary purple user directory removed"
+
+# 7. Bad options: usage (exit 1) before anything is started.
 sipe_run usage --user "$user" --password x --transport tcp
 sipe_expect_rc usage 1
 sipe_run usage2 --user no-at-sign --password x --server 127.0.0.1:5060
