@@ -5,7 +5,8 @@ libsipauth_a_SOURCES = sipauth/ntlm.h
 # NTLM (decoders, key derivation, connectionless signatures)
 libsipauth_a_SOURCES += sipauth/ntlm.c sipauth/ntlm_crypto.c \
 	sipauth/ntlm_crypto.h
-tests_unit_unit_SOURCES += tests/unit/test_ntlm.c
+tests_unit_unit_SOURCES += tests/unit/test_ntlm.c \
+	tests/unit/test_ntlm_decode.c tests/unit/test_ntlm.h
 EXTRA_DIST += tests/data/ntlm/vectors.txt
 # MS-SIPAE headers, signature strings, epid (sipauth.h)
 libsipauth_a_SOURCES += sipauth/sipauth.h sipauth/internal.h \
