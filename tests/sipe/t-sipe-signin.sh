@@ -63,6 +63,18 @@ check() {
 	sipe_ok "$name: sipsad still running"
 }
 
+# SIPE seeds its Call-ID and tag generator with the time in seconds: two
+# clients that start in the same second send the same Call-ID and From tag.
+# So that each run of a wave is a distinct dialog, a run starts only after
+# the previous one has sent its first REGISTER, in a later second.
+started() { grep -q 'MESSAGE START >>>>>>>>>>' "$SIPE_WORK/$1.log" 2>/dev/null; }
+new_second() { [ "$(date +%s)" != "$sec" ]; }
+stagger() {
+	poll 200 started "$1" || sipe_fail "$1: no REGISTER sent within 10 s"
+	sec=$(date +%s)
+	poll 40 new_second || true
+}
+
 # NTLM logs in as DOMAIN\user (user file entries are EXAMPLE\userN);
 # Kerberos with the UPN, so that SIPE asks the test KDC for the TGT itself
 # (sso=false: AS-REQ with the password, then TGS-REQ for sip/<fqdn>).
@@ -72,8 +84,10 @@ krb5_login() { echo "$1@example.test,$1@$SIPSA_REALM"; }
 # Wave 1: three users at once.
 run ntlm-tcp ntlm tcp "$(ntlm_login user1)" --password user1pw &
 w1=$!
+stagger ntlm-tcp
 run ntlm-tls ntlm tls "$(ntlm_login user2)" --password user2pw &
 w2=$!
+stagger ntlm-tls
 run krb5-tcp krb5 tcp "$(krb5_login user3)" --password user3pw &
 w3=$!
 wait $w1 $w2 $w3 || true
@@ -82,6 +96,7 @@ wait $w1 $w2 $w3 || true
 "$REALM_TOOL" kinit "$SIPSA_REALM_DIR" user2 || sipe_fail "kinit user2 failed"
 run krb5-tls krb5 tls "$(krb5_login user1)" --password user1pw &
 w1=$!
+stagger krb5-tls
 run krb5-sso krb5 tcp "$(krb5_login user2)" --sso &
 w2=$!
 wait $w1 $w2 || true
