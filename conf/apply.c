@@ -165,26 +165,29 @@ conf_h_users(struct conf_ctx *ctx, const struct conf_directive *d,
 
 	if (conf_need_args(ctx, n, 1, 2, usage) != 0)
 		return -1;
-	if (n->argc == 2 && strcmp(n->argv[1].text, "winbind") == 0) {
+	if (strcmp(n->argv[1].text, "winbind") != 0 &&
+	    strcmp(n->argv[1].text, "file") != 0) {
+		conf_error(ctx, &n->argv[1].pos, "users: expected file or "
+		    "winbind, not \"%s\" (use: %s)", n->argv[1].text, usage);
+		return -1;
+	}
+	if (conf_need_args(ctx, n, n->argv[1].text[0] == 'w' ? 1 : 2,
+	    n->argv[1].text[0] == 'w' ? 1 : 2, usage) != 0)
+		return -1;
+	if (n->argc == 2) {
 		a->ntlm_source = CONF_NTLM_USERS_WINBIND;
 		a->ntlm_user_file = NULL;
 		return 0;
 	}
-	if (n->argc == 3 && strcmp(n->argv[1].text, "file") == 0) {
-		if (n->argv[2].text[0] == '\0') {
-			conf_error(ctx, &n->argv[2].pos, "users: empty file "
-			    "name");
-			return -1;
-		}
-		a->ntlm_source = CONF_NTLM_USERS_FILE;
-		a->ntlm_user_file = conf_strdup(ctx, n->argv[2].text);
-		/* Secrecy errors point at the file name. */
-		ctx->where[conf_directive_index(d)].val = n->argv[2].pos;
-		return 0;
+	if (n->argv[2].text[0] == '\0') {
+		conf_error(ctx, &n->argv[2].pos, "users: empty file name");
+		return -1;
 	}
-	conf_error(ctx, &n->argv[1].pos, "users: expected file or winbind, "
-	    "not \"%s\" (use: %s)", n->argv[1].text, usage);
-	return -1;
+	a->ntlm_source = CONF_NTLM_USERS_FILE;
+	a->ntlm_user_file = conf_strdup(ctx, n->argv[2].text);
+	/* Secrecy errors point at the file name. */
+	ctx->where[conf_directive_index(d)].val = n->argv[2].pos;
+	return 0;
 }
 
 int

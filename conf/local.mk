@@ -6,4 +6,57 @@ libconf_a_SOURCES = conf/conf.h conf/conf_int.h conf/conf.c conf/lex.c \
 
 tests_unit_unit_SOURCES += tests/unit/test_conf.c tests/unit/test_conf_files.c
 
+# Golden tests: good-*.conf must load, bad-*.conf must print bad-*.err.
+# confcheck does what "sipsad -n -f FILE" does, for the conf module alone.
+check_PROGRAMS += tests/conf/confcheck
+tests_conf_confcheck_SOURCES = tests/conf/confcheck.c
+tests_conf_confcheck_LDADD = libconf.a liblog.a
+TESTS += tests/conf/run.sh
+CONF_GOLDEN = \
+	tests/conf/bad-arity.conf \
+	tests/conf/bad-arity.err \
+	tests/conf/bad-auth-default.conf \
+	tests/conf/bad-auth-default.err \
+	tests/conf/bad-auth.conf \
+	tests/conf/bad-auth.err \
+	tests/conf/bad-duplicate.conf \
+	tests/conf/bad-duplicate.err \
+	tests/conf/bad-fqdn.conf \
+	tests/conf/bad-fqdn.err \
+	tests/conf/bad-include-loop.conf \
+	tests/conf/bad-include-loop.err \
+	tests/conf/bad-include.conf \
+	tests/conf/bad-include.err \
+	tests/conf/bad-limits.conf \
+	tests/conf/bad-limits.err \
+	tests/conf/bad-listeners.conf \
+	tests/conf/bad-listeners.err \
+	tests/conf/bad-nothing.conf \
+	tests/conf/bad-nothing.err \
+	tests/conf/bad-secrets.conf \
+	tests/conf/bad-secrets.err \
+	tests/conf/bad-syntax.conf \
+	tests/conf/bad-syntax.err \
+	tests/conf/bad-targets.conf \
+	tests/conf/bad-targets.err \
+	tests/conf/bad-too-many.conf \
+	tests/conf/bad-too-many.err \
+	tests/conf/bad-unclosed.conf \
+	tests/conf/bad-unclosed.err \
+	tests/conf/bad-unknown.conf \
+	tests/conf/bad-unknown.err \
+	tests/conf/bad-values.conf \
+	tests/conf/bad-values.err \
+	tests/conf/good-full.conf \
+	tests/conf/good-minimal.conf \
+	tests/conf/good-secrets.conf \
+	tests/conf/inc/errors.conf \
+	tests/conf/inc/extra.conf \
+	tests/conf/inc/loop-a.conf \
+	tests/conf/inc/loop-b.conf \
+	tests/conf/inc/more/last.conf \
+	tests/conf/inc/ntlm-errors.conf
+
 dist_man_MANS += doc/sipsa.conf.5
+dist_doc_DATA += doc/sipsa.conf.sample
+EXTRA_DIST += tests/conf/run.sh $(CONF_GOLDEN)

@@ -41,7 +41,7 @@ conf_secret_check(const char *what, const char *path, uid_t uid, char *msg,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		(void)snprintf(msg, msglen, "%s \"%s\" is not a regular file; "
-		    "point %s at the file itself", what, path, what);
+		    "give the path of the file itself", what, path);
 		return EINVAL;
 	}
 	if (st.st_uid != uid) {
@@ -90,11 +90,11 @@ conf_check_secrets(struct conf_ctx *ctx)
 	int users = conf_directive_find(CONF_B_NTLM, "users");
 	int key = conf_directive_find(CONF_B_LISTEN, "key");
 
+	for (l = c->listeners; l != NULL; l = l->next)
+		check_one(ctx, "TLS key", l->tls_key,
+		    &((const struct conf_listen_x *)l)->where[key].val);
 	check_one(ctx, "keytab", c->auth.keytab, &w[kt].val);
 	if (c->auth.ntlm_source == CONF_NTLM_USERS_FILE)
 		check_one(ctx, "NTLM users file", c->auth.ntlm_user_file,
 		    &w[users].val);
-	for (l = c->listeners; l != NULL; l = l->next)
-		check_one(ctx, "TLS key", l->tls_key,
-		    &((const struct conf_listen_x *)l)->where[key].val);
 }

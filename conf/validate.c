@@ -165,6 +165,25 @@ check_auth(struct conf_ctx *ctx)
 		    "domain part); set it", ctx->conf->fqdn);
 }
 
+static int
+written(struct conf_ctx *ctx, enum conf_block b, const char *name)
+{
+	int i = conf_directive_find(b, name);
+
+	return i >= 0 && ctx->priv->where[i].dir.file != NULL;
+}
+
+/*
+ * An order between two values is wrong: point at the second one if it was
+ * written, else at the first.
+ */
+static const struct conf_pos *
+pair_pos(struct conf_ctx *ctx, enum conf_block b, const char *first,
+    const char *second)
+{
+	return pos_of(ctx, b, written(ctx, b, second) ? second : first, 1);
+}
+
 static void
 check_limits(struct conf_ctx *ctx)
 {
@@ -172,27 +191,25 @@ check_limits(struct conf_ctx *ctx)
 	const struct conf_sa *sa = &ctx->conf->sa;
 	char a[32], b[32];
 
-	if (r->expires_min > r->expires_default)
-		conf_error(ctx, pos_of(ctx, CONF_B_REGISTRAR,
-		    ctx->priv->where[conf_directive_find(CONF_B_REGISTRAR,
-		    "expires-default")].dir.file != NULL ? "expires-default" :
-		    "expires-min", 1), "expires-default %u is less than "
-		    "expires-min %u", r->expires_default, r->expires_min);
-	if (r->expires_default > r->expires_max)
-		conf_error(ctx, pos_of(ctx, CONF_B_REGISTRAR,
-		    ctx->priv->where[conf_directive_find(CONF_B_REGISTRAR,
-		    "expires-max")].dir.file != NULL ? "expires-max" :
-		    "expires-default", 1), "expires-max %u is less than "
-		    "expires-default %u", r->expires_max, r->expires_default);
 	if (sa->idle_timeout > sa->lifetime)
-		conf_error(ctx, pos_of(ctx, CONF_B_SA, "idle-timeout", 1),
-		    "idle-timeout %s is longer than lifetime %s",
-		    conf_fmt_duration(sa->idle_timeout, a, sizeof(a)),
+		conf_error(ctx, pair_pos(ctx, CONF_B_SA, "lifetime",
+		    "idle-timeout"), "idle-timeout %s is longer than lifetime "
+		    "%s", conf_fmt_duration(sa->idle_timeout, a, sizeof(a)),
 		    conf_fmt_duration(sa->lifetime, b, sizeof(b)));
 	if (sa->max_half_open_per_source > sa->max_half_open)
-		conf_error(ctx, pos_of(ctx, CONF_B_SA, "half-open-per-source",
-		    1), "half-open-per-source %u is more than half-open-max "
-		    "%u", sa->max_half_open_per_source, sa->max_half_open);
+		conf_error(ctx, pair_pos(ctx, CONF_B_SA, "half-open-max",
+		    "half-open-per-source"), "half-open-per-source %u is more "
+		    "than half-open-max %u", sa->max_half_open_per_source,
+		    sa->max_half_open);
+	if (r->expires_min > r->expires_default)
+		conf_error(ctx, pair_pos(ctx, CONF_B_REGISTRAR, "expires-min",
+		    "expires-default"), "expires-default %u is less than "
+		    "expires-min %u", r->expires_default, r->expires_min);
+	if (r->expires_default > r->expires_max)
+		conf_error(ctx, pair_pos(ctx, CONF_B_REGISTRAR,
+		    "expires-default", "expires-max"), "expires-max %u is less "
+		    "than expires-default %u", r->expires_max,
+		    r->expires_default);
 }
 
 static void

@@ -459,9 +459,9 @@ test_cross_refs(void)
 	ERRS("registrar {\n\texpires-max 1800\n}\n",
 	    "t.conf:12:14: expires-max 1800 is less than expires-default 3600");
 	ERRS("sa { lifetime 10m }\n",
-	    "t.conf:11:1: idle-timeout 15m is longer than lifetime 10m");
+	    "t.conf:11:15: idle-timeout 15m is longer than lifetime 10m");
 	ERRS("sa { half-open-max 10 }\n",
-	    "t.conf:11:1: half-open-per-source 64 is more than half-open-max "
+	    "t.conf:11:20: half-open-per-source 64 is more than half-open-max "
 	    "10");
 	ERRS("home {\n\tdomain a.test \"http://x\"\n\tdefault hs1.test\n}\n"
 	    "route a.test \"a.test:5060\"\nroute A.test \"sip:b\"\n",

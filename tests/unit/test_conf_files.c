@@ -245,7 +245,7 @@ test_secrets(void)
 	expect_one(CONF_SECRETS_REQUIRE, msg, 4, 6);
 	make("key.pem", NULL, 0700);
 	(void)snprintf(msg, sizeof(msg), "TLS key \"%s\" is not a regular "
-	    "file; point TLS key at the file itself", path_of("key.pem"));
+	    "file; give the path of the file itself", path_of("key.pem"));
 	expect_one(CONF_SECRETS_CHECK_IF_PRESENT, msg, 4, 6);
 
 	/* The owner check, for a user other than the file's owner. */
