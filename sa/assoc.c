@@ -103,10 +103,10 @@ sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
 	if (r != SA_R_OK) {
 		free(res.out);
 		t->st.handshake_failures++;
-		log_notice("handshake failed sa=%s scheme=%s peer=%s reason=%s%s",
-		    sa->opaque_text, sa_kind_name(sa->kind), peer,
-		    sa_reason_name(r), gss_text(t->mech, &res.status, gss,
-		    sizeof(gss)));
+		log_notice("handshake failed sa=%s scheme=%s peer=%s "
+		    "reason=%s%s", sa->opaque_text, sa_kind_name(sa->kind),
+		    peer, sa_reason_name(r), gss_text(t->mech, &res.status,
+		    gss, sizeof(gss)));
 		assoc_detach(sa, "handshake failed");
 		return r;
 	}

@@ -126,7 +126,8 @@ sa_establish_endpoint(struct sa_assoc *sa, const char *aor, const char *epid,
 	}
 	if (aor == NULL || *aor == '\0' || epid == NULL || *epid == '\0' ||
 	    realm == NULL || targetname == NULL) {
-		r = SA_R_IDENTITY;	/* [MS-SIP] §3.1.5.1: epid MUST be there */
+		/* [MS-SIP] §3.1.5.1: the epid MUST be present. */
+		r = SA_R_IDENTITY;
 		goto fail;
 	}
 	key_make(t, &k, aor, epid, realm, targetname);

@@ -5,7 +5,7 @@ libsa_a_SOURCES = sa/sa.h sa/sa_priv.h sa/table.c sa/assoc.c \
 	sa/endpoint.c sa/expire.c sa/seqwin.c sa/seqwin.h sa/hash.c \
 	sa/hash.h sa/reason.c sa/clock.c sa/backend.c
 tests_unit_unit_SOURCES += tests/unit/test_sa.c tests/unit/test_sa.h \
-	tests/unit/test_sa_fake.c \
+	tests/unit/test_sa_fake.c tests/unit/test_sa_assoc.c \
 	tests/unit/test_sa_seqwin.c tests/unit/test_sa_expire.c
 # Real NTLM and Kerberos round trips through the SA table (sa_mech_gss).
 check_PROGRAMS += tests/mech/sa_rt
@@ -15,6 +15,10 @@ tests_mech_sa_rt_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_mech_sa_rt_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)
 TESTS += tests/mech/sa_run.sh
 EXTRA_DIST += tests/mech/sa_run.sh
+# Bytes per established SA over 100k real handshakes (needs a realm).
+noinst_PROGRAMS += bench/sa_mem
+bench_sa_mem_SOURCES = bench/sa_mem.c tests/mech/helpers.c
+bench_sa_mem_LDADD = $(SIPSA_LDADD)
 # The mechanisms (mech.h): NTLM via gss-ntlmssp, Kerberos via MIT GSSAPI.
 libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c

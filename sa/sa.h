@@ -60,11 +60,11 @@ enum sa_reason {
 	SA_R_UNKNOWN_OPAQUE,		/* no SA has this opaque */
 	SA_R_UNKNOWN_ENDPOINT,		/* no SA bound to this endpoint */
 	SA_R_EXPIRED,			/* lifetime or idle timeout passed */
-	SA_R_LIMIT,			/* a table cap or size limit refused it */
-	SA_R_WRONG_STATE,		/* half-open where established is needed,
-					   or the reverse */
+	SA_R_LIMIT,			/* a cap or size limit refused it */
+	SA_R_WRONG_STATE,		/* half-open where established is
+					   needed, or the reverse */
 	SA_R_IDENTITY,			/* From user is not the authenticated
-					   user, or a bound SA changes endpoint */
+					   user, or a bound SA moves */
 	SA_R_MAX,
 };
 
@@ -147,15 +147,15 @@ struct sa_table_params {
 
 /* Counters for stats lines and sipsactl. */
 struct sa_stats {
-	uint32_t	half_open;		/* now in the table */
-	uint32_t	established;		/* now in the table */
-	uint64_t	created;		/* sa_begin calls that succeeded */
-	uint64_t	evictions;		/* half-open SAs pushed out by caps */
-	uint64_t	expirations;		/* SAs removed by timeouts */
-	uint64_t	replaced;		/* SAs replaced by re-authentication */
-	uint64_t	handshake_failures;	/* failed sa_step legs */
-	uint64_t	verify_failures;	/* failed sa_verify calls */
-	uint64_t	limit_refusals;		/* max_established reached */
+	uint32_t	half_open;	/* now in the table */
+	uint32_t	established;	/* now in the table */
+	uint64_t	created;	/* sa_begin calls that succeeded */
+	uint64_t	evictions;	/* half-open SAs pushed out by caps */
+	uint64_t	expirations;	/* SAs removed by timeouts */
+	uint64_t	replaced;	/* SAs replaced by re-authentication */
+	uint64_t	handshake_failures; /* failed sa_step legs */
+	uint64_t	verify_failures; /* failed sa_verify calls */
+	uint64_t	limit_refusals;	/* max_established reached */
 };
 
 struct sa_table;
@@ -177,8 +177,8 @@ void	sa_table_stats(const struct sa_table *table, struct sa_stats *st);
 
 /*
  * Start a handshake: a new half-open SA with a fresh opaque for a client
- * at source address src (text form without port; the per-source cap is
- * counted on it).  server is borrowed and must outlive the SA's handshake.
+ * at source address src (text form without port, at most 63 bytes; the
+ * per-source cap is counted on it).  server is borrowed and must outlive the SA's handshake.
  * When a half-open cap is reached (globally or for src), the oldest
  * half-open SA concerned is evicted first.  Returns 0, EINVAL, ENOMEM or
  * EIO (no randomness); *sa_out gets a reference on success.

@@ -14,6 +14,8 @@
 #include "sa/sa.h"
 #include "sa/seqwin.h"
 
+/* Longest source address sa_begin accepts (IPv6 text is 45). */
+#define SA_SRC_MAX	63		/* bytes, NUL excluded */
 /* Longest string the SA stores for user, AOR, epid, realm and target. */
 #define SA_STRS_MAX	2048		/* bytes, all NULs included */
 
@@ -38,13 +40,13 @@ struct sa_source {
  * strs, found by offset; the user always starts at offset 0.
  */
 struct sa_assoc {
-	struct hlink		 opaque_link;	/* by_opaque, while in the table */
+	struct hlink		 opaque_link;	/* by_opaque, while in table */
 	struct hlink		 ep_link;	/* by_endpoint, while bound */
 	struct sa_table		*table;		/* NULL once detached */
 	struct mech_ctx		*mech;		/* owned; NULL once detached */
 	char			*strs;		/* owned; NULL until complete */
-	uint64_t		 deadline_ms;	/* expires at, unless refreshed */
-	uint64_t		 hard_ms;	/* hard lifetime end (established) */
+	uint64_t		 deadline_ms;	/* unless refreshed */
+	uint64_t		 hard_ms;	/* end of the hard lifetime */
 	union {
 		struct {
 			TAILQ_ENTRY(sa_assoc)	 all;

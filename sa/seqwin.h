@@ -24,7 +24,7 @@
  */
 struct seqwin {
 	uint32_t	top;		/* highest number accepted */
-	uint32_t	started;	/* 0 until the first number is accepted */
+	uint32_t	started;	/* 0 until a first number is accepted */
 	uint64_t	map[SEQWIN_SIZE / 64];
 };
 

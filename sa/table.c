@@ -250,7 +250,8 @@ sa_begin(struct sa_table *t, const char *src, enum mech_kind kind,
 	int ret;
 
 	*sa_out = NULL;
-	if (t == NULL || src == NULL || (kind != MECH_NTLM &&
+	if (t == NULL || src == NULL || *src == '\0' ||
+	    strlen(src) > SA_SRC_MAX || (kind != MECH_NTLM &&
 	    kind != MECH_KERBEROS) || (hdr != SA_HDR_WWW &&
 	    hdr != SA_HDR_PROXY))
 		return EINVAL;

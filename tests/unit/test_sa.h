@@ -45,6 +45,7 @@ void	sa_test_log_reset(void);
 int	sa_test_log_count(const char *needle);
 const char *sa_test_log_last(void);
 
+extern CU_TestInfo sa_assoc_tests[];
 extern CU_TestInfo sa_seqwin_tests[];
 extern CU_TestInfo sa_expire_tests[];
 

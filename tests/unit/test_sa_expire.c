@@ -313,7 +313,8 @@ test_sa_expire_many_sas(void)
 	sa_table_stats(t, &st);
 	CU_ASSERT_EQUAL(st.established, n);
 	CU_ASSERT_EQUAL(sa_find_endpoint(t, "sip:user7@example.com",
-	    "00000007", "R", "T", &sa), n > 7 ? SA_R_OK : SA_R_UNKNOWN_ENDPOINT);
+	    "00000007", "R", "T", &sa),
+	    n > 7 ? SA_R_OK : SA_R_UNKNOWN_ENDPOINT);
 	sa_unref(sa);
 	sa_test_now += 900 * S;
 	while ((i = sa_expire_run(t, 1000)) > 0) {
