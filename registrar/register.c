@@ -190,6 +190,8 @@ apply_plan(struct reg_blist *l, const struct reg_req *rq,
 		(*added)++;
 	}
 	free(nb.gruu);
+	if (err == ENOSPC)		/* REG_MAX_ENDPOINTS reached */
+		return REG_REASON_TOO_MANY_ENDPOINTS;
 	if (err != 0)
 		return REG_REASON_NO_MEMORY;
 	*changed = 1;
@@ -389,8 +391,9 @@ reply:
 	rs->warning = registrar_reason_warning(r);
 	if (rs->status >= 300)
 		log_notice("REGISTER refused aor=%.128s call-id=%.64s cseq=%u "
-		    "reason=%s%s%s", rq->aor != NULL ? rq->aor : "-",
+		    "peer=%.64s reason=%s%s%s", rq->aor != NULL ? rq->aor : "-",
 		    rq->call_id != NULL ? rq->call_id : "-", rq->cseq,
+		    rq->transport != NULL ? rq->transport : "-",
 		    registrar_reason_name(r), err != 0 ? " error=" : "",
 		    err != 0 ? strerror(err) : "");
 	else
