@@ -159,3 +159,44 @@ krb_handshake(struct mech_server *s, enum krb_cred_mode mode, int mutual,
 	res->out = NULL;
 	return res->complete ? MECH_OK : MECH_R_INTERNAL;
 }
+
+/*
+ * Copy the FILE ccache src (format version 4) to dst with its KDC time
+ * offset set to offset seconds: an initiator reading dst believes its clock
+ * is that far off, so its authenticators are skewed (the tickets already in
+ * the ccache are used without asking the KDC).  Returns 0 or -1.
+ */
+int
+krb_skewed_ccache(const char *src, const char *dst, int32_t offset)
+{
+	uint8_t buf[65536], hdr[16];
+	size_t n, skip;
+	uint32_t off = (uint32_t)offset;
+	FILE *in, *out;
+	int rc = -1;
+
+	if ((in = fopen(src, "rb")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	if (n < 4 || buf[0] != 0x05 || buf[1] != 0x04)
+		return -1;
+	skip = 4 + (((size_t)buf[2] << 8) | buf[3]);
+	if (skip > n)
+		return -1;
+	/* version, header length 12, tag 1 (DeltaTime), length 8, s, us */
+	memcpy(hdr, "\x05\x04\x00\x0c\x00\x01\x00\x08", 8);
+	hdr[8] = off >> 24;
+	hdr[9] = (off >> 16) & 0xFF;
+	hdr[10] = (off >> 8) & 0xFF;
+	hdr[11] = off & 0xFF;
+	memset(hdr + 12, 0, 4);
+	if ((out = fopen(dst, "wb")) == NULL)
+		return -1;
+	if (fwrite(hdr, 1, 16, out) == 16 &&
+	    fwrite(buf + skip, 1, n - skip, out) == n - skip)
+		rc = 0;
+	if (fclose(out) != 0)
+		rc = -1;
+	return rc;
+}

@@ -211,6 +211,67 @@ test_krb_rejections(void)
 	CU_ASSERT_EQUAL(r.reason, MECH_R_BAD_TOKEN);
 }
 
+/* One Kerberos initiator step from a ccache, then the acceptor's reason. */
+static enum mech_reason
+krb_accept_from(const char *ccache, const char *fqdn, char *text,
+    size_t textsz)
+{
+	struct mech_client_params cp;
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct mech_result cr, r;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.kind = MECH_KERBEROS;
+	cp.target_fqdn = fqdn;
+	cp.ccache = ccache;
+	CU_ASSERT_EQUAL_FATAL(mech_init(&cp, &cli, NULL, 0, &cr), 0);
+	CU_ASSERT_EQUAL_FATAL(cr.reason, MECH_OK);
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_KERBEROS, &srv, cr.out,
+	    cr.out_len, &r), 0);
+	free(cr.out);
+	free(r.out);
+	mech_status_text(&r.status, text, textsz);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+	return r.reason;
+}
+
+/*
+ * An initiator whose clock is 1000 s ahead (the offset of its ccache) is
+ * refused for clock skew; a ticket for a service the acceptor has no key
+ * for is refused for missing credentials.
+ */
+static void
+test_krb_skew_and_keys(void)
+{
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct mech_result r;
+	const char *cc = getenv("KRB5CCNAME");
+	char skewed[4200], ccname[4300], other[300], text[512];
+
+	/* Leave a service ticket in the ccache, then copy it skewed. */
+	CU_ASSERT_EQUAL_FATAL(krb_handshake(server, KRB_CCACHE, 0, &srv,
+	    &cli, &r, NULL, NULL), MECH_OK);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cc);
+	if (strncmp(cc, "FILE:", 5) == 0)
+		cc += 5;
+	(void)snprintf(skewed, sizeof(skewed), "%s/skewed.ccache", realm.dir);
+	CU_ASSERT_EQUAL_FATAL(krb_skewed_ccache(cc, skewed, 1000), 0);
+	(void)snprintf(ccname, sizeof(ccname), "FILE:%s", skewed);
+	CU_ASSERT_EQUAL(krb_accept_from(ccname, realm.fqdn, text,
+	    sizeof(text)), MECH_R_CLOCK_SKEW);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "skew"));
+
+	(void)snprintf(other, sizeof(other), "unkeyed.%s",
+	    strchr(realm.fqdn, '.') != NULL ? strchr(realm.fqdn, '.') + 1 :
+	    realm.fqdn);
+	CU_ASSERT_EQUAL(krb_accept_from(NULL, other, text, sizeof(text)),
+	    MECH_R_NO_CREDENTIALS);
+	CU_ASSERT_TRUE(strlen(text) > 0);
+}
+
 /* A server whose keytab lacks sip/<fqdn> fails to start, saying why. */
 static void
 test_server_errors(void)
@@ -244,6 +305,7 @@ static CU_TestInfo tests[] = {
 	{ "NTLM rejections", test_ntlm_rejections },
 	{ "Kerberos round trip", test_krb_round_trip },
 	{ "Kerberos rejections", test_krb_rejections },
+	{ "Kerberos clock skew, no key", test_krb_skew_and_keys },
 	{ "server set-up errors", test_server_errors },
 	CU_TEST_INFO_NULL,
 };

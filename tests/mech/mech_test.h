@@ -49,6 +49,9 @@ enum mech_reason krb_handshake(struct mech_server *s,
 	    struct mech_ctx **cli, struct mech_result *res, uint8_t **apreq,
 	    size_t *apreq_len);
 
+/* A copy of a FILE ccache whose clock offset is offset seconds. */
+int	krb_skewed_ccache(const char *src, const char *dst, int32_t offset);
+
 /* Print median costs over n iterations; returns the exit status. */
 int	mech_bench(int n);
 
