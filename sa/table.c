@@ -234,8 +234,9 @@ evict(struct sa_assoc *victim, const char *which)
 {
 	struct sa_table *t = victim->table;
 
+	/* Debug only: a flood would log a line per packet; see the stats. */
 	t->st.evictions++;
-	log_info("evicted half-open sa=%s peer=%s cap=%s", victim->opaque_text,
+	log_debug("evicted half-open sa=%s peer=%s cap=%s", victim->opaque_text,
 	    victim->u.ho.src->addr, which);
 	assoc_detach(victim, "evicted");
 }
