@@ -248,21 +248,36 @@ accept_second(struct mech_server *s, struct mech_ctx *ctx,
 	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, nb = GSS_C_EMPTY_BUFFER;
 	gss_name_t src = GSS_C_NO_NAME;
 	struct ntlm_authenticate a;
-	OM_uint32 maj, min;
+	OM_uint32 maj, min, ret_flags = 0;
 
 	if (sipauth_ntlm_decode_authenticate(token, len, &a) != 0) {
 		res->reason = MECH_R_BAD_TOKEN;
 		return;
 	}
-	if (!mech_ntlm_flags_ok(a.flags)) {
+	/*
+	 * No anonymous logon (gss-ntlmssp would complete it, with a null
+	 * session key) and no NTLMv1 (24-byte response): an NTLMv2 response
+	 * is NTProofStr plus a blob of at least 28 bytes.
+	 */
+	if (a.user.len == 0) {
+		res->reason = MECH_R_UNKNOWN_USER;
+		return;
+	}
+	if (!mech_ntlm_flags_ok(a.flags) || a.nt_response.len < 16 + 28 ||
+	    a.enc_session_key.len != NTLM_KEY_LEN) {
 		res->reason = MECH_R_FLAGS;
 		return;
 	}
 	maj = s->ntlm->accept(&min, &ctx->u.ntlm.gctx, s->ntlm_cred, &in,
-	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &out, NULL, NULL, NULL);
+	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &out, &ret_flags, NULL,
+	    NULL);
 	res->status.major = maj;
 	res->status.minor = min;
 	(void)gss_release_buffer(&min, &out);
+	if (maj == GSS_S_COMPLETE && (ret_flags & GSS_C_ANON_FLAG)) {
+		res->reason = MECH_R_UNKNOWN_USER;
+		goto out;
+	}
 	if (maj != GSS_S_COMPLETE) {
 		/*
 		 * gss-ntlmssp says GSS_S_FAILURE, minor 0, both for an

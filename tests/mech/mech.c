@@ -112,12 +112,61 @@ test_ntlm_round_trip(void)
 	mech_ctx_free(cli);
 }
 
+/* Leg one, then token as the AUTHENTICATE; the acceptor's reason. */
+static enum mech_reason
+accept_after_challenge(const uint8_t *token, size_t len)
+{
+	struct mech_ctx *srv = NULL;
+	struct mech_result r;
+
+	CU_ASSERT_EQUAL_FATAL(mech_accept(server, MECH_NTLM, &srv, NULL, 0,
+	    &r), 0);
+	CU_ASSERT_EQUAL_FATAL(r.reason, MECH_OK);
+	free(r.out);
+	CU_ASSERT_EQUAL(mech_accept(server, MECH_NTLM, &srv, token, len,
+	    &r), 0);
+	CU_ASSERT_PTR_NULL(srv);
+	CU_ASSERT_FALSE(r.complete);
+	mech_ctx_free(srv);
+	return r.reason;
+}
+
+/*
+ * A hand-made AUTHENTICATE: user (ASCII, sent as UTF-16LE), an NT
+ * response of nt_len zero bytes, a one-byte LM response and a 16-byte
+ * encrypted session key, connectionless flags.  Returns its length.
+ */
+static size_t
+make_authenticate(uint8_t *m, const char *user, size_t nt_len)
+{
+	size_t off = 88, ulen = strlen(user) * 2, i;
+	struct { size_t at, len; } f[6] = {
+		{ 12, 1 }, { 20, nt_len }, { 28, 0 }, { 36, ulen }, { 44, 0 },
+		{ 52, 16 } };
+
+	memset(m, 0, 512);
+	memcpy(m, "NTLMSSP\0\3\0\0\0", 12);
+	for (i = 0; i < 6; i++) {
+		m[f[i].at] = m[f[i].at + 2] = (uint8_t)f[i].len;
+		m[f[i].at + 4] = (uint8_t)off;
+		m[f[i].at + 5] = (uint8_t)(off >> 8);
+		if (i == 3)
+			for (size_t k = 0; user[k] != '\0'; k++)
+				m[off + 2 * k] = (uint8_t)user[k];
+		off += f[i].len;
+	}
+	memcpy(m + 60, "\x75\x82\x98\x62", 4);	/* 0x62988275 */
+	return off;
+}
+
 static void
 test_ntlm_rejections(void)
 {
 	struct mech_ctx *srv = NULL, *cli = NULL;
 	struct mech_result r;
 	static const uint8_t junk[] = "NTLMSSP\0\3\0\0\0garbage";
+	uint8_t m[512];
+	size_t n;
 
 	CU_ASSERT_EQUAL(ntlm_handshake(server, "user1", "wrongpw", &srv, &cli,
 	    NULL, &r), MECH_R_BAD_PASSWORD);
@@ -145,6 +194,15 @@ test_ntlm_rejections(void)
 	    sizeof(junk), &r), 0);
 	CU_ASSERT_EQUAL(r.reason, MECH_R_BAD_TOKEN);
 	CU_ASSERT_PTR_NULL(srv);
+
+	/* Anonymous logon, then an NTLMv1 response: both refused. */
+	n = make_authenticate(m, "", 0);
+	CU_ASSERT_EQUAL(accept_after_challenge(m, n), MECH_R_UNKNOWN_USER);
+	n = make_authenticate(m, "user1", 24);
+	CU_ASSERT_EQUAL(accept_after_challenge(m, n), MECH_R_FLAGS);
+	/* A well-formed NTLMv2 response that proves nothing. */
+	n = make_authenticate(m, "user1", 16 + 28 + 4);
+	CU_ASSERT_EQUAL(accept_after_challenge(m, n), MECH_R_BAD_PASSWORD);
 }
 
 static void
