@@ -14,7 +14,7 @@ tests_unit_unit_SOURCES += tests/unit/test_registrar.c \
 REGISTRAR_TEST_LDADD = libregistrar.a liblog.a $(OPENSSL_LIBS) \
 	$(LMDB_LIBS) $(LIBS)
 check_PROGRAMS += tests/registrar/test_registrar tests/registrar/durable \
-	tests/registrar/putbench
+	tests/registrar/putbench tests/registrar/failmalloc
 tests_registrar_test_registrar_SOURCES = tests/registrar/runner.c \
 	tests/unit/test_registrar.c tests/registrar/test_handle.c \
 	tests/registrar/fixture.h
@@ -24,5 +24,12 @@ tests_registrar_durable_SOURCES = tests/registrar/durable.c
 tests_registrar_durable_LDADD = $(REGISTRAR_TEST_LDADD)
 tests_registrar_putbench_SOURCES = tests/registrar/putbench.c
 tests_registrar_putbench_LDADD = $(REGISTRAR_TEST_LDADD)
-TESTS += tests/registrar/test_registrar tests/registrar/durable.sh
+# The allocation-failure ladder wraps the allocator of the statically
+# linked registrar code only.
+tests_registrar_failmalloc_SOURCES = tests/registrar/failmalloc.c
+tests_registrar_failmalloc_LDADD = $(REGISTRAR_TEST_LDADD)
+tests_registrar_failmalloc_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc \
+	-Wl,--wrap=realloc,--wrap=strdup,--wrap=strndup,--wrap=free
+TESTS += tests/registrar/test_registrar tests/registrar/durable.sh \
+	tests/registrar/failmalloc
 EXTRA_DIST += tests/registrar/durable.sh doc/registrar.md

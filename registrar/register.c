@@ -223,24 +223,22 @@ load_bindings(struct registrar *reg, const char *aor, uint64_t now,
 	return 0;
 }
 
-/* Step 9: one committed transaction for the new state of the AOR. */
+/*
+ * Step 9: one committed transaction for the new state of the AOR.  The
+ * record is encoded (val != NULL) before the response is built, and
+ * written after it, so that a request either fails with nothing written
+ * or is written and answered 200: never a 500 after a commit.
+ */
 static int
 commit_bindings(struct registrar *reg, const char *aor,
-    const struct reg_blist *l)
+    const unsigned char *val, size_t len)
 {
-	unsigned char *val;
-	size_t len;
 	int err;
 
-	if (l->n == 0) {
-		err = reg->ops->del(reg->st, aor);
-		return err == ENOENT ? 0 : err;
-	}
-	if ((err = record_encode(l, &val, &len)) != 0)
-		return err;
-	err = reg->ops->put(reg->st, aor, val, len);
-	free(val);
-	return err;
+	if (val != NULL)
+		return reg->ops->put(reg->st, aor, val, len);
+	err = reg->ops->del(reg->st, aor);
+	return err == ENOENT ? 0 : err;
 }
 
 /* The smallest time left among the bindings whose key is in plans. */
@@ -302,7 +300,8 @@ fill_response(struct reg_resp *rs, struct reg_blist *l, uint64_t now)
  *  8. the endpoint cap: a new endpoint over max_endpoints is refused
  *     (403), existing endpoints are never evicted;
  *  9. the new state is committed in one durable transaction;
- * 10. the 200 lists every live binding of the AOR.
+ * 10. the 200 lists every live binding of the AOR (built before the
+ *     commit, so that no allocation can fail after it).
  *
  * Nothing is written unless every step succeeds.
  */
@@ -312,6 +311,8 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 {
 	struct plan plans[REG_MAX_CONTACTS];
 	struct reg_blist l = { NULL, 0 };
+	unsigned char *val = NULL;
+	size_t len = 0;
 	enum reg_reason r, one;
 	unsigned added = 0, granted = 0;
 	size_t i;
@@ -367,8 +368,9 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 		r = REG_REASON_TOO_MANY_ENDPOINTS;
 		goto reply;
 	}
-	/* Step 9. */
-	if (changed && (err = commit_bindings(reg, rq->aor, &l)) != 0)
+	/* Step 9, first half: the record, while the list is still ours. */
+	if (changed && l.n > 0 &&
+	    (err = record_encode(&l, &val, &len)) != 0)
 		goto reply;
 	/* Step 10: the Expires header, then the Contacts. */
 	if (r == REG_REASON_OK)
@@ -377,15 +379,21 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 		rs->expires = time_left(&l, plans, rq->ncontacts, rq->now);
 	else if (r == REG_REASON_QUERY)
 		rs->expires = time_left(&l, NULL, 0, rq->now);
-	err = fill_response(rs, &l, rq->now);
+	if ((err = fill_response(rs, &l, rq->now)) != 0)
+		goto reply;
+	/* Step 9, second half: the commit. */
+	if (changed)
+		err = commit_bindings(reg, rq->aor, val, len);
 reply:
 	if (err != 0) {
 		r = err == ENOMEM ? REG_REASON_NO_MEMORY :
 		    REG_REASON_STORE_ERROR;
 		reg_resp_clear(rs);
+		rs->expires = 0;
 	} else if (r == REG_REASON_INTERVAL_TOO_BRIEF)
 		rs->min_expires = reg->cfg.expires_min;
 	blist_clear(&l);
+	free(val);
 	rs->reason = r;
 	rs->status = registrar_reason_status(r, &rs->phrase);
 	rs->warning = registrar_reason_warning(r);

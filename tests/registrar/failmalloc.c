@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tests/registrar/failmalloc.c: the allocation-failure ladder.  Every
+ * registrar operation runs again and again, the n-th allocation failing
+ * in run n, until it succeeds without a failure.  Each run must end with a
+ * clean 500 (NO_MEMORY) or ENOMEM, free everything it allocated, and leave
+ * the store as it was.  The program is linked with -Wl,--wrap for the
+ * allocator, which catches the registrar's own allocations (LMDB and
+ * OpenSSL are shared libraries and keep theirs).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/log.h"
+#include "registrar/registrar.h"
+
+void	*__real_malloc(size_t);
+void	*__real_calloc(size_t, size_t);
+void	*__real_realloc(void *, size_t);
+char	*__real_strdup(const char *);
+char	*__real_strndup(const char *, size_t);
+void	 __real_free(void *);
+void	*__wrap_malloc(size_t);
+void	*__wrap_calloc(size_t, size_t);
+void	*__wrap_realloc(void *, size_t);
+char	*__wrap_strdup(const char *);
+char	*__wrap_strndup(const char *, size_t);
+void	 __wrap_free(void *);
+
+static long countdown = -1;	/* allocations left before one fails */
+static long live;		/* blocks allocated through the wrappers */
+static int injected;
+
+static int
+fail_now(void)
+{
+	if (countdown < 0)
+		return 0;
+	if (countdown-- == 0) {
+		injected = 1;
+		return 1;
+	}
+	return 0;
+}
+
+#define WRAP(call) do {							\
+	void *p_;							\
+	if (fail_now())							\
+		return NULL;						\
+	if ((p_ = (call)) != NULL)					\
+		live++;							\
+	return p_;							\
+} while (0)
+
+void *
+__wrap_malloc(size_t n)
+{
+	WRAP(__real_malloc(n));
+}
+
+void *
+__wrap_calloc(size_t n, size_t m)
+{
+	WRAP(__real_calloc(n, m));
+}
+
+char *
+__wrap_strdup(const char *s)
+{
+	WRAP(__real_strdup(s));
+}
+
+char *
+__wrap_strndup(const char *s, size_t n)
+{
+	WRAP(__real_strndup(s, n));
+}
+
+void *
+__wrap_realloc(void *p, size_t n)
+{
+	void *q;
+
+	if (fail_now())
+		return NULL;
+	q = __real_realloc(p, n);
+	if (q != NULL && p == NULL)
+		live++;
+	return q;
+}
+
+void
+__wrap_free(void *p)
+{
+	if (p != NULL)
+		live--;
+	__real_free(p);
+}
+
+static char dir[64];
+
+static struct registrar *
+open_plain(void)
+{
+	struct registrar_config cfg = { .expires_min = 60,
+	    .expires_default = 600, .expires_max = 3600, .max_endpoints = 4,
+	    .jitter = 10, .store_dir = dir };
+	struct registrar *reg = NULL;
+
+	return registrar_open(&cfg, &reg_store_lmdb, 1000, &reg) == 0 ?
+	    reg : NULL;
+}
+
+static void
+count_cb(const struct reg_binding *b, void *arg)
+{
+	(void)b;
+	(*(unsigned *)arg)++;
+}
+
+static unsigned
+bindings(struct registrar *reg)
+{
+	unsigned n = 0;
+
+	if (registrar_lookup(reg, "sip:u@example.test", 1000, count_cb,
+	    &n) != 0)
+		return 999;
+	return n;
+}
+
+/* One scenario: REGISTER rq; ok_reason is the reason without failures. */
+static int
+ladder(struct registrar *reg, const char *name, const struct reg_req *rq,
+    enum reg_reason ok_reason)
+{
+	struct reg_resp rs;
+	unsigned before = bindings(reg);
+	long k, base;
+
+	for (k = 0;; k++) {
+		base = live;
+		injected = 0;
+		countdown = k;
+		(void)registrar_handle(reg, rq, &rs);
+		countdown = -1;
+		if (!injected) {
+			if (rs.reason != ok_reason) {
+				fprintf(stderr, "%s: %s without failure\n",
+				    name, registrar_reason_name(rs.reason));
+				return 1;
+			}
+			reg_resp_clear(&rs);
+			printf("failmalloc: %s: %ld allocation points, all "
+			    "clean\n", name, k);
+			return live == base ? 0 : 1;
+		}
+		if (rs.reason != REG_REASON_NO_MEMORY) {
+			fprintf(stderr, "%s: failure %ld gave %s\n", name, k,
+			    registrar_reason_name(rs.reason));
+			return 1;
+		}
+		/* A 500 leaves the store as it was. */
+		if (bindings(reg) != before) {
+			fprintf(stderr, "%s: failure %ld changed the store\n",
+			    name, k);
+			return 1;
+		}
+		reg_resp_clear(&rs);
+		if (live != base) {
+			fprintf(stderr, "%s: failure %ld leaked %ld blocks\n",
+			    name, k, live - base);
+			return 1;
+		}
+	}
+}
+
+int
+main(void)
+{
+	struct reg_contact c = { "sip:10.0.0.1:5060;transport=tcp",
+	    "<urn:uuid:b2e11dcf-e174-5e2b-9651-1dcb046c4b91>", -1, 1000 };
+	struct reg_req rq = { .aor = "sip:u@example.test",
+	    .epid = "1259c01b0250", .contacts = &c, .ncontacts = 1,
+	    .call_id = "cid", .cseq = 1, .transport = "tcp:x", .now = 1000 };
+	struct registrar *reg;
+	char path[128];
+	long k, base;
+	int rc = 0;
+
+	log_setlevel(LOG_LVL_ERR);
+	(void)snprintf(dir, sizeof(dir), "/tmp/sipsa-failmalloc-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	/* registrar_open: ENOMEM, nothing left behind. */
+	for (k = 0;; k++) {
+		base = live;
+		injected = 0;
+		countdown = k;
+		reg = open_plain();
+		countdown = -1;
+		if (reg != NULL)
+			break;
+		if (!injected || live != base) {
+			fprintf(stderr, "open: failure %ld: %s\n", k,
+			    injected ? "leak" : "failed on its own");
+			return 1;
+		}
+	}
+	printf("failmalloc: open: %ld allocation points, all clean\n", k);
+	rc |= ladder(reg, "register", &rq, REG_REASON_OK);
+	rq.cseq = 2;
+	rq.epid = "00000000aa";
+	c.instance = NULL;
+	rc |= ladder(reg, "second endpoint", &rq, REG_REASON_OK);
+	rq.cseq = 3;
+	rc |= ladder(reg, "refresh", &rq, REG_REASON_OK);
+	rq.ncontacts = 0;
+	rc |= ladder(reg, "query", &rq, REG_REASON_QUERY);
+	rq.star = 1;
+	rq.has_expires_hdr = 1;
+	rq.cseq = 4;
+	rc |= ladder(reg, "star", &rq, REG_REASON_REMOVED);
+	registrar_close(reg);
+	(void)snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	(void)unlink(path);
+	(void)rmdir(dir);
+	return rc;
+}
