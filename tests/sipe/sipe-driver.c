@@ -321,6 +321,8 @@ quit_when_down(gpointer data)
 {
 	if (!purple_account_is_disconnected(drv.account))
 		return G_SOURCE_CONTINUE;
+	if (drv.timer == g_source_get_id(g_main_current_source()))
+		drv.timer = 0;
 	g_main_loop_quit(drv.loop);
 	return G_SOURCE_REMOVE;
 }

@@ -22,6 +22,7 @@ sipe_expect_log signon 'Expires: 7200'
 sipe_expect_log signon 'SUBSCRIBE sip:user1@example.test SIP/2.0' 3
 sipe_expect_log signon 'SIP/2.0 404 Not Found' 3
 sipe_expect_log signon 'driver: signing off'
+sipe_expect_glib_quiet signon
 # The de-REGISTER went out after the linger.
 sed -n '/driver: signing off/,$p' "$SIPE_WORK/signon.log" |
     grep -q '^Expires: 0' || sipe_fail "signon: no de-REGISTER after the linger"

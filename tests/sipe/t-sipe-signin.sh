@@ -53,6 +53,7 @@ check() {
 	sipe_expect_log "$name" 'signature of incoming message validated'
 	sipe_expect_no_log "$name" 'Invalid message signature'
 	sipe_expect_no_log "$name" 'message without authentication data'
+	sipe_expect_glib_quiet "$name"
 	# It subscribed, and signed out with a de-REGISTER.
 	sipe_expect_log "$name" 'SUBSCRIBE sip:'
 	sed -n '/driver: signing off/,$p' "$SIPE_WORK/$name.log" |
