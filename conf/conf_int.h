@@ -118,7 +118,7 @@ struct conf_directive {
 	enum conf_block		 block;		/* where it may appear */
 	const char		*name;
 	enum conf_type		 type;
-	size_t			 off;		/* into sipsa_conf or conf_listen */
+	size_t			 off;		/* in sipsa_conf, conf_listen */
 	unsigned		 min;
 	unsigned		 max;
 	const char *const	*names;		/* CONF_T_ENUM words */
@@ -152,9 +152,9 @@ struct conf_listen_x {
 
 /* Storage behind sipsa_conf.priv. */
 struct conf_priv {
-	struct conf_arena	 arena;		/* every value of the snapshot */
+	struct conf_arena	 arena;		/* all values of the snapshot */
 	struct conf_where	*where;		/* per directive index */
-	struct conf_pos		 origin;	/* main file, line 1, column 1 */
+	struct conf_pos		 origin;	/* main file, line 1, col 1 */
 	int			 rcache_none;	/* replay-cache none */
 	size_t			 ndomains;
 };
@@ -167,11 +167,11 @@ struct conf_ctx {
 	void			*arg;
 	int			 check_secrets;
 	int			 nerrors;
-	int			 stopped;	/* error cap reached or no memory */
+	int			 stopped;	/* error cap or no memory */
 	struct conf_lex		*lex;		/* top of the include stack */
 	int			 depth;
 	struct conf_listen_x	*cur_listen;	/* block being applied */
-	struct conf_where	*where;		/* priv->where or the listener's */
+	struct conf_where	*where;		/* priv or listener positions */
 	struct conf_listen	**listen_tail;
 	struct conf_home	**home_tail;
 	struct conf_route	**route_tail;

@@ -156,7 +156,8 @@ conf_lex_next(struct conf_ctx *ctx, struct conf_lex *lex,
 			break;
 		c = lex->buf[lex->off];
 		if (c == '#') {
-			while (lex->off < lex->len && lex->buf[lex->off] != '\n')
+			while (lex->off < lex->len &&
+			    lex->buf[lex->off] != '\n')
 				advance(lex);
 		} else if (c == ' ' || c == '\t' || c == '\r')
 			advance(lex);
@@ -184,7 +185,8 @@ conf_lex_next(struct conf_ctx *ctx, struct conf_lex *lex,
 		tok->type = CONF_TOK_STRING;
 		advance(lex);
 		for (;;) {
-			if (lex->off >= lex->len || lex->buf[lex->off] == '\n') {
+			if (lex->off >= lex->len ||
+			    lex->buf[lex->off] == '\n') {
 				conf_error(ctx, &tok->pos,
 				    "unterminated string");
 				tok->type = CONF_TOK_ERROR;
@@ -214,7 +216,8 @@ conf_lex_next(struct conf_ctx *ctx, struct conf_lex *lex,
 		}
 	} else {
 		tok->type = CONF_TOK_WORD;
-		while (lex->off < lex->len && is_word_char(lex->buf[lex->off])) {
+		while (lex->off < lex->len &&
+		    is_word_char(lex->buf[lex->off])) {
 			if (n < CONF_MAX_TOKEN)
 				text[n++] = lex->buf[lex->off];
 			else if (!toolong) {

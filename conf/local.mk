@@ -4,7 +4,9 @@ libconf_a_SOURCES = conf/conf.h conf/conf_int.h conf/conf.c conf/lex.c \
 	conf/parse.c conf/directives.c conf/value.c conf/apply.c conf/validate.c \
 	conf/secrets.c conf/dump.c
 
-tests_unit_unit_SOURCES += tests/unit/test_conf.c tests/unit/test_conf_files.c
+tests_unit_unit_SOURCES += tests/unit/test_conf.c tests/unit/test_conf.h \
+	tests/unit/test_conf_errors.c tests/unit/test_conf_files.c \
+	tests/unit/test_conf_dump.c
 
 # Golden tests: good-*.conf must load, bad-*.conf must print bad-*.err.
 # confcheck does what "sipsad -n -f FILE" does, for the conf module alone.

@@ -148,7 +148,8 @@ statement(struct parser *p, struct conf_tok *first, struct conf_node ***tailp,
 		return NULL;
 	}
 	memcpy(n->argv, argv, argc * sizeof(*argv));
-	if (first->type == CONF_TOK_WORD && strcmp(first->text, "include") == 0) {
+	if (first->type == CONF_TOK_WORD &&
+	    strcmp(first->text, "include") == 0) {
 		for (inc = include(p, n, apply); inc != NULL; inc = inc->next) {
 			**tailp = inc;
 			*tailp = &inc->next;

@@ -93,7 +93,8 @@ derive(struct conf_ctx *ctx)
 	if (r->domains == NULL) {
 		if ((v = conf_arena_alloc(&ctx->priv->arena,
 		    2 * sizeof(*v))) != NULL)
-			v[0] = conf_strdup(ctx, dot != NULL ? dot + 1 : c->fqdn);
+			v[0] = conf_strdup(ctx, dot != NULL ? dot + 1 :
+			    c->fqdn);
 		r->domains = v;
 		ctx->priv->ndomains = 1;
 	}

@@ -1,68 +1,50 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tests/unit/test_conf.c: the conf suites: defaults, every value type and
- * its bounds, includes, exact error positions, the error cap, the
- * cross-reference pass, secret file checks and conf_dump() round trips.
+ * tests/unit/test_conf.c: the conf suites, and the tests of defaults, of
+ * every value type, of bounds and of durations.  The shared helpers live
+ * here too (tests/unit/test_conf.h).
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
 #include "conf/conf.h"
-#include "conf/conf_int.h"
 #include "src/log.h"
+#include "tests/unit/test_conf.h"
 #include "tests/unit/unit.h"
 
-#define MAXLINES	64
-
-struct errs {
-	int	n;
-	char	line[MAXLINES][512];
-};
-
-static void
-sink(const char *msg, void *arg)
+void
+conf_t_sink(const char *msg, void *arg)
 {
 	struct errs *e = arg;
 
-	if (e->n < MAXLINES)
+	if (e->n < CONF_T_MAXLINES)
 		(void)snprintf(e->line[e->n], sizeof(e->line[0]), "%s", msg);
 	e->n++;
 }
 
-static void
-warn_sink(int level, const char *module, const char *line, void *arg)
+void
+conf_t_warn_sink(int level, const char *module, const char *line, void *arg)
 {
 	CU_ASSERT_EQUAL(level, LOG_LVL_WARN);
-	sink(line, arg);
+	conf_t_sink(line, arg);
 }
 
-/* A small valid configuration that needs no secret file. */
-#define BASE \
-	"server {\n\tfqdn \"proxy.example.test\"\n}\n" \
-	"listen tcp 127.0.0.1 5060\n" \
-	"auth {\n\tschemes ntlm\n\tntlm { users winbind }\n}\n" \
-	"\t# a comment\n\n"
-
-static int
-load(const char *text, struct errs *e, struct sipsa_conf **c)
+int
+conf_t_load(const char *text, struct errs *e, struct sipsa_conf **c)
 {
 	memset(e, 0, sizeof(*e));
-	return conf_parse_buf("t.conf", text, strlen(text), 0, sink, e, c);
+	return conf_parse_buf("t.conf", text, strlen(text), 0, conf_t_sink, e,
+	    c);
 }
 
 /* Load BASE followed by extra, expecting success. */
-static struct sipsa_conf *
-load_ok(const char *extra)
+struct sipsa_conf *
+conf_t_load_ok(const char *extra)
 {
 	struct sipsa_conf *c = NULL;
 	struct errs e;
@@ -70,7 +52,7 @@ load_ok(const char *extra)
 	int rc;
 
 	(void)snprintf(buf, sizeof(buf), "%s%s", BASE, extra);
-	rc = load(buf, &e, &c);
+	rc = conf_t_load(buf, &e, &c);
 	CU_ASSERT_EQUAL(rc, 0);
 	if (rc != 0)
 		fprintf(stderr, "\nunexpected: %s\n", e.line[0]);
@@ -78,8 +60,8 @@ load_ok(const char *extra)
 }
 
 /* Load BASE + extra and expect exactly the error lines given (NULL-ended). */
-static void
-expect_errs(const char *extra, const char *const *want)
+void
+conf_t_expect_errs(const char *extra, const char *const *want)
 {
 	struct sipsa_conf *c = (struct sipsa_conf *)1;
 	struct errs e;
@@ -89,7 +71,7 @@ expect_errs(const char *extra, const char *const *want)
 	while (want[n] != NULL)
 		n++;
 	(void)snprintf(buf, sizeof(buf), "%s%s", BASE, extra);
-	rc = load(buf, &e, &c);
+	rc = conf_t_load(buf, &e, &c);
 	CU_ASSERT_EQUAL(rc, n);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_EQUAL(e.n, n);
@@ -99,19 +81,14 @@ expect_errs(const char *extra, const char *const *want)
 			fprintf(stderr, "\n got: %s\nwant: %s\n", e.line[i],
 			    want[i]);
 	}
-	for (; i < e.n && i < MAXLINES; i++)
+	for (; i < e.n && i < CONF_T_MAXLINES; i++)
 		fprintf(stderr, "\nextra: %s\n", e.line[i]);
 }
-
-#define ERRS(extra, ...) do {						\
-	const char *const w_[] = { __VA_ARGS__, NULL };			\
-	expect_errs(extra, w_);						\
-} while (0)
 
 static void
 test_defaults(void)
 {
-	struct sipsa_conf *c = load_ok("");
+	struct sipsa_conf *c = conf_t_load_ok("");
 
 	if (c == NULL)
 		return;
@@ -161,7 +138,7 @@ test_defaults(void)
 		    "auth { kerberos { keytab \"/k\" }\n"
 		    "ntlm { users file \"/u\" } }\n";
 
-		CU_ASSERT_EQUAL(load(t, &e, &c), 0);
+		CU_ASSERT_EQUAL(conf_t_load(t, &e, &c), 0);
 	}
 	if (c == NULL)
 		return;
@@ -178,8 +155,9 @@ test_defaults(void)
 static void
 test_types(void)
 {
-	struct sipsa_conf *c = load_ok(
-	    "server { state-dir /srv/sipsa\n pid-file \"/run/\\\"s\\\" \\\\.pid\" }\n"
+	struct sipsa_conf *c = conf_t_load_ok(
+	    "server { state-dir /srv/sipsa\n"
+	    " pid-file \"/run/\\\"s\\\" \\\\.pid\" }\n"
 	    "listen tls 0.0.0.0 5061 {\n role proxy\n certificate /c.pem\n"
 	    " key \"/k.pem\"\n}\n"
 	    "auth { realm \"Corp SIP\"\n version 2 }\n"
@@ -245,8 +223,8 @@ test_types(void)
 
 	/* replay-cache none loads, with a warning through the log facade. */
 	memset(&warned, 0, sizeof(warned));
-	log_set_sink(warn_sink, &warned);
-	c = load_ok("home { default local }\n"
+	log_set_sink(conf_t_warn_sink, &warned);
+	c = conf_t_load_ok("home { default local }\n"
 	    "auth { kerberos { replay-cache none } }\n");
 	log_set_sink(NULL, NULL);
 	CU_ASSERT_EQUAL(warned.n, 1);
@@ -304,7 +282,7 @@ test_durations(void)
 	char text[256], want[256];
 	size_t i;
 
-	c = load_ok("registrar { expires-min 45\n expires-default 45s\n"
+	c = conf_t_load_ok("registrar { expires-min 45\n expires-default 45s\n"
 	    " expires-max 3d }\nsa { lifetime 2h\n idle-timeout 90m }\n");
 	if (c != NULL) {
 		CU_ASSERT_EQUAL(c->registrar.expires_min, 45);
@@ -327,196 +305,19 @@ test_durations(void)
 	    "10%, not \"10\"");
 }
 
-static void
-test_syntax_errors(void)
-{
-	ERRS("server {\n\trealmm \"x\"\n}\n",
-	    "t.conf:12:2: unknown directive \"realmm\"");
-	ERRS("server { fqdn \"other.test\" }\n",
-	    "t.conf:11:10: fqdn already set at t.conf:2:2");
-	ERRS("auth { keytab \"/k\" }\n",
-	    "t.conf:11:8: \"keytab\" is not allowed in the auth block");
-	ERRS("sa { lifetime }\nsa { lifetime 1h 2h }\n",
-	    "t.conf:11:6: lifetime: wrong number of arguments (use: "
-	    "lifetime VALUE)",
-	    "t.conf:12:6: lifetime already set at t.conf:11:6");
-	ERRS("log { facility \"x\n}\n",
-	    "t.conf:11:16: unterminated string");
-	ERRS("log {\n level info\n", "t.conf:11:1: block \"log\" is not "
-	    "closed (missing \"}\")");
-	ERRS("}\n\"word\" x\n{ }\n",
-	    "t.conf:11:1: unexpected \"}\"",
-	    "t.conf:12:1: expected a directive name, not the string \"word\"",
-	    "t.conf:13:1: block without a directive");
-	ERRS("sa\nlog x { }\nsa { max 1 { } }\n",
-	    "t.conf:11:1: sa needs a block: sa { ... }",
-	    "t.conf:12:5: log: no arguments before \"{\"",
-	    "t.conf:13:6: max does not take a block");
-	ERRS("listen tcp 1.2.3.4\nlisten sctp 1.2.3.4 5060\n"
-	    "listen udp host.test 5060\n",
-	    "t.conf:11:1: listen: wrong number of arguments (use: listen "
-	    "udp|tcp|tls ADDRESS PORT [{ ... }])",
-	    "t.conf:12:8: listen: transport must be udp, tcp or tls, not "
-	    "\"sctp\"",
-	    "t.conf:13:12: listen: \"host.test\" is not an IPv4 or IPv6 "
-	    "address");
-	ERRS("auth { schemes ntlm ntlm }\n",
-	    "t.conf:11:8: schemes already set at t.conf:6:2");
-	ERRS("log { level loud\n target file }\n",
-	    "t.conf:11:13: level: expected err, warn, notice, info or debug, "
-	    "not \"loud\"",
-	    "t.conf:12:9: target: expected stderr or syslog, not \"file\"");
-	ERRS("log { facility mail }\nserver { pid-file \"\" }\n",
-	    "t.conf:11:16: facility: unknown syslog facility \"mail\" (auth, "
-	    "authpriv, daemon, user, local0 .. local7)",
-	    "t.conf:12:19: pid-file: empty value");
-	ERRS("home { user alice \"sip:x\"\n default local\n default local }\n"
-	    "registrar { domain a.test\n domain A.TEST }\n",
-	    "t.conf:11:13: user: \"alice\" is not user@domain",
-	    "t.conf:13:2: default already set at t.conf:12:2",
-	    "t.conf:15:9: domain \"A.TEST\" is listed twice");
-	ERRS("auth { ntlm { netbios-domain \"TOO-LONG-FOR-NETBIOS\" } }\n",
-	    "t.conf:11:30: netbios-domain: \"TOO-LONG-FOR-NETBIOS\" is not a "
-	    "NetBIOS name (1 to 15 letters, digits, '-' or '_')");
-	ERRS("auth { realm \"a\\\\b\" }\nroute bad_domain sip:x\n",
-	    "t.conf:11:14: realm: must not contain quotes, backslashes or "
-	    "control characters",
-	    "t.conf:12:7: route: \"bad_domain\" is not a host name");
-}
-
-static void
-test_nul_and_empty(void)
-{
-	static const char text[] = "server { fqdn \"a.b\" }\nlisten tcp "
-	    "127.0.0.1 5060\0\nauth { schemes ntlm\nntlm { users winbind } }\n";
-	struct sipsa_conf *c = NULL;
-	struct errs e;
-
-	memset(&e, 0, sizeof(e));
-	CU_ASSERT_EQUAL(conf_parse_buf("t.conf", text, sizeof(text) - 1, 0,
-	    sink, &e, &c), 1);
-	CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:2:26: NUL byte in file");
-	CU_ASSERT_PTR_NULL(c);
-
-	CU_ASSERT_EQUAL(load("", &e, &c), 2);
-	CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:1:1: fqdn is not set; add: "
-	    "server { fqdn \"sip.example.org\" }");
-	CU_ASSERT_STRING_EQUAL(e.line[1], "t.conf:1:1: no listen directive; "
-	    "add one, e.g.: listen tcp 0.0.0.0 5060");
-	CU_ASSERT_EQUAL(load("# only a comment\n\n  # another\n", &e, &c), 2);
-	CU_ASSERT_EQUAL(conf_parse_buf("t.conf", NULL, 0, 0, sink, &e, &c), 2);
-}
-
-/* 25 unknown directives: 20 are shown, then one line says why it stops. */
-static void
-test_error_cap(void)
-{
-	struct sipsa_conf *c = NULL;
-	struct errs e;
-	char text[1024] = "", want[128];
-	int i;
-
-	for (i = 0; i < 25; i++)
-		(void)snprintf(text + strlen(text), sizeof(text) - strlen(text),
-		    "bogus%d\n", i);
-	CU_ASSERT_EQUAL(load(text, &e, &c), CONF_MAX_ERRORS);
-	CU_ASSERT_PTR_NULL(c);
-	CU_ASSERT_EQUAL(e.n, CONF_MAX_ERRORS + 1);
-	for (i = 0; i < CONF_MAX_ERRORS; i++) {
-		(void)snprintf(want, sizeof(want), "t.conf:%d:1: unknown "
-		    "directive \"bogus%d\"", i + 1, i);
-		CU_ASSERT_STRING_EQUAL(e.line[i], want);
-	}
-	CU_ASSERT_STRING_EQUAL(e.line[CONF_MAX_ERRORS],
-	    "t.conf:21:1: too many errors, stopping after 20");
-
-	/* Exactly 20 errors are all shown, with no final line. */
-	text[0] = '\0';
-	for (i = 0; i < 20; i++)
-		(void)snprintf(text + strlen(text), sizeof(text) - strlen(text),
-		    "bogus%d\n", i);
-	CU_ASSERT_EQUAL(load(text, &e, &c), 20);
-	CU_ASSERT_EQUAL(e.n, 20);
-}
-
-static void
-test_cross_refs(void)
-{
-	ERRS("listen tls 0.0.0.0 5061\n",
-	    "t.conf:11:1: listen tls 0.0.0.0 5061: no certificate; add: "
-	    "certificate \"/path/cert.pem\"",
-	    "t.conf:11:1: listen tls 0.0.0.0 5061: no key; add: key "
-	    "\"/path/key.pem\"");
-	ERRS("listen udp 0.0.0.0 5060 {\n\tcertificate \"/c\"\n\tkey \"/k\"\n}\n",
-	    "t.conf:12:2: certificate given for a udp listener; only tls uses "
-	    "it",
-	    "t.conf:13:2: key given for a udp listener; only tls uses it");
-	ERRS("listen tcp 127.0.0.1 5060 { role proxy }\n",
-	    "t.conf:11:1: listen tcp 127.0.0.1 5060 is already defined at "
-	    "t.conf:4:1");
-	ERRS("registrar {\n\texpires-min 600\n\texpires-default 300\n}\n",
-	    "t.conf:13:18: expires-default 300 is less than expires-min 600");
-	ERRS("registrar {\n\texpires-max 1800\n}\n",
-	    "t.conf:12:14: expires-max 1800 is less than expires-default 3600");
-	ERRS("sa { lifetime 10m }\n",
-	    "t.conf:11:15: idle-timeout 15m is longer than lifetime 10m");
-	ERRS("sa { half-open-max 10 }\n",
-	    "t.conf:11:20: half-open-per-source 64 is more than half-open-max "
-	    "10");
-	ERRS("home {\n\tdomain a.test \"http://x\"\n\tdefault hs1.test\n}\n"
-	    "route a.test \"a.test:5060\"\nroute A.test \"sip:b\"\n",
-	    "t.conf:12:2: home target \"http://x\" is not a sip: or sips: URI",
-	    "t.conf:13:2: home target \"hs1.test\" is not a sip: or sips: URI",
-	    "t.conf:15:1: route next hop \"a.test:5060\" is not a sip: or sips: "
-	    "URI",
-	    "t.conf:16:1: route for \"A.test\" already defined at t.conf:15:1");
-
-	/* The checks that BASE itself would pass need a config of their own. */
-	{
-		struct sipsa_conf *c = NULL;
-		struct errs e;
-
-		CU_ASSERT_EQUAL(load("server { fqdn \"a.b\" }\nlisten tcp "
-		    "::1 1\nauth {\n kerberos { }\n ntlm { }\n}\n", &e, &c), 2);
-		CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:4:2: Kerberos is "
-		    "enabled but no keytab is set; add: auth { kerberos { "
-		    "keytab \"/path\" } }");
-		CU_ASSERT_STRING_EQUAL(e.line[1], "t.conf:5:2: NTLM is enabled "
-		    "but its users are not set; add: auth { ntlm { users file "
-		    "\"/path\" } } or users winbind");
-		CU_ASSERT_EQUAL(load("listen tcp ::1 1\n", &e, &c), 1);
-		CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:1:1: fqdn is not set; "
-		    "add: server { fqdn \"sip.example.org\" }");
-		CU_ASSERT_EQUAL(load("server { fqdn proxy }\nlisten tcp ::1 1\n"
-		    "auth { schemes ntlm\n ntlm { users winbind } }\n", &e, &c),
-		    1);
-		CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:4:2: netbios-domain "
-		    "cannot be derived from fqdn \"proxy\" (no domain part); "
-		    "set it");
-		CU_ASSERT_PTR_NULL(c);
-	}
-}
-
-/* tests/unit/test_conf_files.c */
-extern CU_TestInfo conf_file_tests[];
-int	conf_files_setup(void);
-int	conf_files_teardown(void);
-
 static CU_TestInfo conf_parse_tests[] = {
 	{ "defaults", test_defaults },
 	{ "every_type", test_types },
 	{ "bounds", test_bounds },
 	{ "durations", test_durations },
-	{ "syntax_errors_exact_positions", test_syntax_errors },
-	{ "nul_and_empty", test_nul_and_empty },
-	{ "error_cap_20", test_error_cap },
-	{ "cross_references", test_cross_refs },
 	CU_TEST_INFO_NULL,
 };
 
 CU_SuiteInfo conf_suites[] = {
 	{ "conf", NULL, NULL, NULL, NULL, conf_parse_tests },
+	{ "conf_errors", NULL, NULL, NULL, NULL, conf_error_tests },
 	{ "conf_files", conf_files_setup, conf_files_teardown, NULL, NULL,
 	    conf_file_tests },
+	{ "conf_dump", NULL, NULL, NULL, NULL, conf_dump_tests },
 	CU_SUITE_INFO_NULL,
 };

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tests/unit/test_conf_dump.c: conf_dump() output parses back to an equal
+ * configuration, and doc/sipsa.conf.5 documents every directive of the
+ * table (and no other).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "conf/conf.h"
+#include "conf/conf_int.h"
+#include "src/log.h"
+#include "tests/unit/test_conf.h"
+
+static int
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Every value of two snapshots, positions aside. */
+static int
+conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
+{
+	const struct conf_listen *la, *lb;
+	const struct conf_home *ha, *hb;
+	const struct conf_route *ra, *rb;
+	int i;
+
+	if (!str_eq(a->fqdn, b->fqdn) || !str_eq(a->state_dir, b->state_dir) ||
+	    !str_eq(a->pid_file, b->pid_file) ||
+	    memcmp(&a->sa, &b->sa, sizeof(a->sa)) != 0 ||
+	    a->auth.nschemes != b->auth.nschemes ||
+	    !str_eq(a->auth.realm, b->auth.realm) ||
+	    a->auth.version != b->auth.version ||
+	    !str_eq(a->auth.keytab, b->auth.keytab) ||
+	    !str_eq(a->auth.rcache_dir, b->auth.rcache_dir) ||
+	    a->auth.ntlm_source != b->auth.ntlm_source ||
+	    !str_eq(a->auth.ntlm_user_file, b->auth.ntlm_user_file) ||
+	    !str_eq(a->auth.netbios_domain, b->auth.netbios_domain) ||
+	    !str_eq(a->auth.netbios_computer, b->auth.netbios_computer) ||
+	    a->registrar.expires_min != b->registrar.expires_min ||
+	    a->registrar.expires_default != b->registrar.expires_default ||
+	    a->registrar.expires_max != b->registrar.expires_max ||
+	    a->registrar.max_endpoints != b->registrar.max_endpoints ||
+	    a->registrar.expires_jitter != b->registrar.expires_jitter ||
+	    !str_eq(a->registrar.store, b->registrar.store) ||
+	    a->log.to_syslog != b->log.to_syslog ||
+	    a->log.level != b->log.level ||
+	    !str_eq(a->log.facility, b->log.facility))
+		return 0;
+	for (i = 0; i < a->auth.nschemes; i++)
+		if (a->auth.schemes[i] != b->auth.schemes[i])
+			return 0;
+	for (i = 0; a->registrar.domains[i] != NULL; i++)
+		if (!str_eq(a->registrar.domains[i], b->registrar.domains[i]))
+			return 0;
+	if (b->registrar.domains[i] != NULL)
+		return 0;
+	for (la = a->listeners, lb = b->listeners; la && lb;
+	    la = la->next, lb = lb->next)
+		if (la->transport != lb->transport || la->port != lb->port ||
+		    la->role != lb->role || !str_eq(la->address, lb->address) ||
+		    !str_eq(la->tls_cert, lb->tls_cert) ||
+		    !str_eq(la->tls_key, lb->tls_key))
+			return 0;
+	for (ha = a->homes, hb = b->homes; ha && hb;
+	    ha = ha->next, hb = hb->next)
+		if (ha->kind != hb->kind || !str_eq(ha->match, hb->match) ||
+		    !str_eq(ha->target, hb->target))
+			return 0;
+	for (ra = a->routes, rb = b->routes; ra && rb;
+	    ra = ra->next, rb = rb->next)
+		if (!str_eq(ra->domain, rb->domain) ||
+		    !str_eq(ra->next_hop, rb->next_hop))
+			return 0;
+	return la == NULL && lb == NULL && ha == NULL && hb == NULL &&
+	    ra == NULL && rb == NULL;
+}
+
+static void
+round_trip(const char *text)
+{
+	struct sipsa_conf *a = NULL, *b = NULL;
+	struct errs e;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	memset(&e, 0, sizeof(e));
+	CU_ASSERT_EQUAL_FATAL(conf_parse_buf("rt.conf", text, strlen(text), 0,
+	    conf_t_sink, &e, &a), 0);
+	fp = open_memstream(&out, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	conf_dump(a, fp);
+	(void)fclose(fp);
+	CU_ASSERT_EQUAL(conf_parse_buf("dump.conf", out, len, 0, conf_t_sink,
+	    &e, &b), 0);
+	if (b != NULL) {
+		CU_ASSERT(conf_equal(a, b));
+		/* Changing one value is seen by the comparison. */
+		b->sa.max_established++;
+		CU_ASSERT(!conf_equal(a, b));
+	}
+	/* Only the path of a secret appears, never what the file holds. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "keytab \"/etc/sipsa/k\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "KEYTAB-BYTES"));
+	free(out);
+	conf_free(a);
+	conf_free(b);
+}
+
+static void
+test_dump(void)
+{
+	round_trip("server { fqdn \"a.example.test\" }\nlisten udp ::1 5060\n"
+	    "auth { kerberos { keytab /etc/sipsa/k } ntlm { users file "
+	    "/etc/sipsa/u } }\n");
+	round_trip("server { fqdn \"p.example.test\"\n state-dir /s\n"
+	    " pid-file \"/p\\\"q\\\\\" }\n"
+	    "listen tls 0.0.0.0 5061 { role proxy\n certificate /c\n key /k }\n"
+	    "listen tcp 0.0.0.0 5060\n"
+	    "auth { schemes ntlm kerberos\n realm \"R q\"\n"
+	    " version 3\n kerberos { keytab /etc/sipsa/k\n"
+	    " replay-cache none }\n"
+	    " ntlm { users winbind\n netbios-domain D\n"
+	    " netbios-computer C }\n}\n"
+	    "sa { lifetime 90\n idle-timeout 61\n half-open-max 5\n"
+	    " half-open-per-source 5\n max 3 }\n"
+	    "registrar { domain x.test\n domain y.test\n expires-min 1\n"
+	    " expires-default 2\n expires-max 1d\n endpoints-per-user 2\n"
+	    " expires-jitter 50%\n store /b }\n"
+	    "home { pattern \"*@z.test\" sip:z\n user a@b sip:ab\n"
+	    " default sips:d\n domain d.test sip:dd }\n"
+	    "route r.test sip:r\nroute q.test sip:q\n"
+	    "log { target syslog\n level err\n facility local7 }\n");
+}
+
+static const char *
+man_path(void)
+{
+	static char path[4096];
+	const char *top = getenv("top_srcdir");
+
+	(void)snprintf(path, sizeof(path), "%s/doc/sipsa.conf.5",
+	    top != NULL ? top : ".");
+	return path;
+}
+
+/* Every directive of the table is documented, and nothing else is. */
+static void
+test_man_page(void)
+{
+	char line[512], want[128], *text;
+	FILE *fp = fopen(man_path(), "r");
+	size_t i, n = 0, cap = 1 << 17;
+	int b, found;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	text = calloc(1, cap);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	n = fread(text, 1, cap - 1, fp);
+	CU_ASSERT(n > 0 && n < cap - 1);
+	rewind(fp);
+	for (i = 0; i < conf_ndirectives; i++) {
+		(void)snprintf(want, sizeof(want), "\n.It Ic %s",
+		    conf_directives[i].name);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+		if (strstr(text, want) == NULL)
+			fprintf(stderr, "\nundocumented: %s\n", want + 1);
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, ".It Ic ", 7) != 0)
+			continue;
+		line[7 + strcspn(line + 7, " \n")] = '\0';
+		for (b = CONF_B_ANY, found = 0; b <= CONF_B_LOG; b++)
+			found |= conf_directive_find(b, line + 7) >= 0;
+		CU_ASSERT(found);
+		if (!found)
+			fprintf(stderr, "\nnot a directive: %s\n", line + 7);
+	}
+	(void)fclose(fp);
+	free(text);
+}
+
+CU_TestInfo conf_dump_tests[] = {
+	{ "dump_round_trip", test_dump },
+	{ "man_page_lists_every_directive", test_man_page },
+	CU_TEST_INFO_NULL,
+};
