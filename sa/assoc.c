@@ -185,7 +185,7 @@ sa_verify(struct sa_assoc *sa, uint32_t cnum, const void *sigstr, size_t len,
     const uint8_t *sig, size_t siglen)
 {
 	struct mech_status st;
-	struct sa_table *t = NULL;
+	struct sa_table *t = sa->table;	/* kept if expiry detaches sa */
 	enum seqwin_result w = SEQWIN_OK;
 	enum sa_reason r;
 	uint64_t idle;
@@ -194,7 +194,6 @@ sa_verify(struct sa_assoc *sa, uint32_t cnum, const void *sigstr, size_t len,
 	memset(&st, 0, sizeof(st));
 	if ((r = usable(sa)) != SA_R_OK)
 		goto out;
-	t = sa->table;
 	if (sigstr == NULL || sig == NULL || siglen == 0) {
 		r = SA_R_BAD_SIGNATURE;
 		goto out;

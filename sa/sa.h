@@ -272,7 +272,8 @@ enum sa_reason sa_extend(struct sa_assoc *sa, uint32_t seconds);
 /*
  * Expire SAs whose time has passed, doing at most budget units of work
  * (one unit per SA examined).  Returns how many SAs left the table.  Call
- * it from a periodic timer; sa_next_deadline_ms() says when work is due.
+ * it from a periodic timer; sa_next_deadline_ms() says when work is due,
+ * and is still at or before now when a call ran out of budget.
  */
 unsigned sa_expire_run(struct sa_table *table, unsigned budget);
 /* Earliest time (now_ms clock) at which an SA may expire; UINT64_MAX: none. */

@@ -30,6 +30,7 @@ test_sa_expire_hard_lifetime_exactly_8h(void)
 {
 	struct sa_table *t;
 	struct sa_assoc *sa;
+	struct sa_stats st;
 	uint32_t cnum = 0;
 	uint64_t t0;
 
@@ -51,6 +52,10 @@ test_sa_expire_hard_lifetime_exactly_8h(void)
 	CU_ASSERT_EQUAL(touch(sa, &cnum), SA_R_EXPIRED);
 	CU_ASSERT_EQUAL(sa_test_log_count("reason=EXPIRED"), 1);
 	CU_ASSERT_EQUAL(sa_state(sa), ASSOC_DETACHED);
+	sa_table_stats(t, &st);
+	CU_ASSERT_EQUAL(st.verify_failures, 1);
+	CU_ASSERT_EQUAL(st.expirations, 1);
+	CU_ASSERT_EQUAL(st.established, 0);
 	sa_unref(sa);
 	sa_table_free(t);
 }
