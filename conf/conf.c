@@ -25,6 +25,18 @@
 #define CHUNK_SIZE	8192
 #define ALIGN		(sizeof(max_align_t))
 
+long conf_alloc_budget = -1;
+
+void *
+conf_calloc(size_t len)
+{
+	if (conf_alloc_budget == 0)
+		return NULL;
+	if (conf_alloc_budget > 0)
+		conf_alloc_budget--;
+	return calloc(1, len);
+}
+
 struct conf_chunk {
 	struct conf_chunk	*next;
 	size_t			 used;
@@ -43,7 +55,7 @@ conf_arena_alloc(struct conf_arena *a, size_t len)
 		return NULL;
 	if (c == NULL || c->size - c->used < need) {
 		size = need > CHUNK_SIZE / 4 ? need : CHUNK_SIZE;
-		if ((c = calloc(1, sizeof(*c) + size)) == NULL)
+		if ((c = conf_calloc(sizeof(*c) + size)) == NULL)
 			return NULL;
 		c->size = size;
 		if (a->chunks != NULL && need > CHUNK_SIZE / 4) {
@@ -220,7 +232,7 @@ load(const char *name, const char *buf, size_t len, int check_secrets,
 	ctx.err = err;
 	ctx.arg = arg;
 	ctx.check_secrets = check_secrets;
-	if ((priv = calloc(1, sizeof(*priv))) == NULL)
+	if ((priv = conf_calloc(sizeof(*priv))) == NULL)
 		goto nomem;
 	ctx.priv = priv;
 	ctx.conf = conf_arena_alloc(&priv->arena, sizeof(*ctx.conf));

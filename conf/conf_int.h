@@ -30,6 +30,14 @@ struct conf_arena {
 	struct conf_chunk	*chunks;
 };
 void	*conf_arena_alloc(struct conf_arena *, size_t);
+
+/*
+ * Every allocation of conf/ goes through conf_calloc().  Tests set
+ * conf_alloc_budget to the number of allocations that may still succeed
+ * (-1, the default: no limit) to check each failure path.
+ */
+extern long conf_alloc_budget;
+void	*conf_calloc(size_t);
 char	*conf_arena_strdup(struct conf_arena *, const char *);
 char	*conf_arena_printf(struct conf_arena *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -66,7 +66,8 @@ conf_lex_open(struct conf_ctx *ctx, const char *name, const char *dir,
 			goto out;
 		}
 	}
-	if ((lex = calloc(1, sizeof(*lex) + (size_t)st.st_size + 1)) == NULL) {
+	if ((lex = conf_calloc(sizeof(*lex) + (size_t)st.st_size + 1)) ==
+	    NULL) {
 		conf_nomem(ctx);
 		goto out;
 	}

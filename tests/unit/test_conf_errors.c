@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "tests/unit/test_conf.h"
 
 static void
@@ -246,11 +247,43 @@ test_damaged_input(void)
 		}
 }
 
+/*
+ * Allocation failures: with 0, 1, 2, ... allocations allowed, loading
+ * fails cleanly ("out of memory", no snapshot) until it succeeds.
+ */
+static void
+test_out_of_memory(void)
+{
+	struct sipsa_conf *c;
+	struct errs e;
+	long budget;
+	int rc = -1;
+
+	for (budget = 0; budget < 1000 && rc != 0; budget++) {
+		c = NULL;
+		memset(&e, 0, sizeof(e));
+		conf_alloc_budget = budget;
+		rc = conf_parse_buf("t.conf", full, sizeof(full) - 1, 0,
+		    conf_t_sink, &e, &c);
+		conf_alloc_budget = -1;
+		CU_ASSERT((rc == 0) == (c != NULL));
+		if (rc != 0) {
+			CU_ASSERT_EQUAL(rc, 1);
+			CU_ASSERT(e.n == 1 && strstr(e.line[0],
+			    "out of memory") != NULL);
+		}
+		conf_free(c);
+	}
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT(budget > 1);
+}
+
 CU_TestInfo conf_error_tests[] = {
 	{ "syntax_errors_exact_positions", test_syntax_errors },
 	{ "nul_and_empty", test_nul_and_empty },
 	{ "error_cap_20", test_error_cap },
 	{ "cross_references", test_cross_refs },
 	{ "damaged_input", test_damaged_input },
+	{ "out_of_memory", test_out_of_memory },
 	CU_TEST_INFO_NULL,
 };
