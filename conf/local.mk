@@ -8,8 +8,10 @@ tests_unit_unit_SOURCES += tests/unit/test_conf.c tests/unit/test_conf.h \
 	tests/unit/test_conf_errors.c tests/unit/test_conf_files.c \
 	tests/unit/test_conf_dump.c
 
-# Golden tests: good-*.conf must load, bad-*.conf must print bad-*.err.
-# confcheck does what "sipsad -n -f FILE" does, for the conf module alone.
+# Golden tests: with "sipsad -n -f FILE", good-*.conf must load and
+# bad-*.conf must print bad-*.err (tests/conf/run.sh).  confcheck does what
+# "sipsad -n [-v] -f FILE" does with the conf module alone, to check a file
+# without building the daemon.
 check_PROGRAMS += tests/conf/confcheck
 tests_conf_confcheck_SOURCES = tests/conf/confcheck.c
 tests_conf_confcheck_LDADD = libconf.a liblog.a

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/conf/run.sh: golden tests of sipsa.conf.  "$CHECK -n -f FILE" must
+# tests/conf/run.sh: golden tests of sipsa.conf.  "sipsad -n -f FILE" must
 # print "configuration OK", exit 0 and write nothing on stderr for every
 # good-*.conf and for doc/sipsa.conf.sample, and must exit 1 with exactly
 # the lines of bad-*.err on stderr for every bad-*.conf.
@@ -15,8 +15,8 @@ export LC_ALL
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 
-# The program under test: the same as "sipsad -n" (see confcheck.c).
-CHECK=$top_builddir/tests/conf/confcheck
+# The program under test: the daemon's check mode.
+CHECK=$top_builddir/sipsad
 if [ ! -x "$CHECK" ]; then
 	echo "run.sh: $CHECK not built" >&2
 	exit 99
