@@ -136,6 +136,8 @@ struct conf_directive {
 	enum conf_block		 child;		/* CONF_T_BLOCK, BLOCKOK */
 	conf_handler_fn		*handler;	/* CONF_T_CUSTOM */
 	conf_check_fn		*check;		/* extra validation, or NULL */
+	const char		*what;		/* CONF_F_SECRET: file's name in
+						   messages ("TLS key") */
 };
 
 extern const struct conf_directive conf_directives[];

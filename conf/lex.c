@@ -39,7 +39,8 @@ conf_lex_open(struct conf_ctx *ctx, const char *name, const char *dir,
 		fpos.line = fpos.col = 0;
 		pos = &fpos;
 	}
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO must not hang the load; fstat refuses it. */
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		conf_error(ctx, pos, "cannot open \"%s\": %s", name,
 		    strerror(errno));
 		return -1;

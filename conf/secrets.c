@@ -80,21 +80,39 @@ check_one(struct conf_ctx *ctx, const char *what, const char *path,
 	conf_error(ctx, pos, "%s", msg);
 }
 
+/*
+ * The directives flagged CONF_F_SECRET in the table, in table order: TLS
+ * keys of every listener, the keytab, the NTLM users file.
+ */
 void
 conf_check_secrets(struct conf_ctx *ctx)
 {
 	const struct sipsa_conf *c = ctx->conf;
+	const struct conf_directive *d;
 	const struct conf_listen *l;
 	const struct conf_where *w = ctx->priv->where;
-	int kt = conf_directive_find(CONF_B_KERBEROS, "keytab");
-	int users = conf_directive_find(CONF_B_NTLM, "users");
-	int key = conf_directive_find(CONF_B_LISTEN, "key");
+	const char *path;
+	size_t k;
 
-	for (l = c->listeners; l != NULL; l = l->next)
-		check_one(ctx, "TLS key", l->tls_key,
-		    &((const struct conf_listen_x *)l)->where[key].val);
-	check_one(ctx, "keytab", c->auth.keytab, &w[kt].val);
-	if (c->auth.ntlm_source == CONF_NTLM_USERS_FILE)
-		check_one(ctx, "NTLM users file", c->auth.ntlm_user_file,
-		    &w[users].val);
+	for (k = 0; k < conf_ndirectives; k++) {
+		d = &conf_directives[k];
+		if (!(d->flags & CONF_F_SECRET))
+			continue;
+		if (d->block == CONF_B_LISTEN) {
+			for (l = c->listeners; l != NULL; l = l->next) {
+				memcpy(&path, (const char *)l + d->off,
+				    sizeof(path));
+				check_one(ctx, d->what, path,
+				    &((const struct conf_listen_x *)l)->
+				    where[k].val);
+			}
+			continue;
+		}
+		if (d->type == CONF_T_PATH)
+			memcpy(&path, (const char *)c + d->off, sizeof(path));
+		else		/* users file PATH | winbind */
+			path = c->auth.ntlm_source == CONF_NTLM_USERS_FILE ?
+			    c->auth.ntlm_user_file : NULL;
+		check_one(ctx, d->what, path, &w[k].val);
+	}
 }

@@ -121,6 +121,16 @@ test_include(void)
 	    path_of("missing.conf"), path_of("missing.conf"),
 	    strerror(ENOENT));
 	CU_ASSERT_STRING_EQUAL(e.line[0], want);
+	/* A FIFO is refused without blocking on it. */
+	CU_ASSERT_EQUAL(mkfifo(path_of("fifo"), 0600), 0);
+	if (nmade < 32)
+		(void)snprintf(made[nmade++], sizeof(made[0]), "%s",
+		    path_of("fifo"));
+	make("fifo.conf", "include \"fifo\"\n", 0600);
+	CU_ASSERT_EQUAL(load_file("fifo.conf", 0, &e, &c), 1);
+	(void)snprintf(want, sizeof(want), "%s:1:9: \"%s\" is not a regular "
+	    "file", path_of("fifo.conf"), path_of("fifo"));
+	CU_ASSERT_STRING_EQUAL(e.line[0], want);
 	CU_ASSERT_EQUAL(load_file("sub", 0, &e, &c), 1);
 	(void)snprintf(want, sizeof(want), "%s: \"%s\" is not a regular file",
 	    path_of("sub"), path_of("sub"));
