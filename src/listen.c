@@ -25,7 +25,8 @@
 #include "src/log.h"
 #include "src/proxy.h"
 
-#define PEM_MAX	(1024 * 1024)	/* largest key or certificate file read */
+/* The largest key or certificate file read, in bytes. */
+#define PEM_MAX	(1024 * 1024)
 
 /* Append the whole file src to the open descriptor fd; 0 or errno. */
 static int

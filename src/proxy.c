@@ -181,6 +181,49 @@ str_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+static int
+schemes_differ(const struct conf_auth *a, const struct conf_auth *b)
+{
+	int i;
+
+	if (a->nschemes != b->nschemes)
+		return 1;
+	for (i = 0; i < a->nschemes; i++)
+		if (a->schemes[i] != b->schemes[i])
+			return 1;
+	return 0;
+}
+
+/* Say which of the values read at request time a reload changes. */
+static void
+log_applied(const struct sipsa_conf *old, const struct sipsa_conf *next)
+{
+	const struct conf_registrar *o = &old->registrar, *n = &next->registrar;
+
+	if (str_differs(old->auth.realm, next->auth.realm))
+		log_notice("auth realm: \"%s\"", next->auth.realm ?
+		    next->auth.realm : "");
+	if (old->auth.version != next->auth.version)
+		log_notice("auth version: %d -> %d", old->auth.version,
+		    next->auth.version);
+	if (schemes_differ(&old->auth, &next->auth))
+		log_notice("auth schemes: %s%s%s", next->auth.nschemes > 0 ?
+		    conf_scheme_name(next->auth.schemes[0]) : "none",
+		    next->auth.nschemes > 1 ? " " : "",
+		    next->auth.nschemes > 1 ?
+		    conf_scheme_name(next->auth.schemes[1]) : "");
+	if (o->expires_min != n->expires_min ||
+	    o->expires_default != n->expires_default ||
+	    o->expires_max != n->expires_max ||
+	    o->max_endpoints != n->max_endpoints ||
+	    o->expires_jitter != n->expires_jitter)
+		log_notice("registrar: expires %u/%u/%u s, %u endpoints per "
+		    "user, jitter %u%%", n->expires_min, n->expires_default,
+		    n->expires_max, n->max_endpoints, n->expires_jitter);
+	if (str_differs(old->fqdn, next->fqdn))
+		log_notice("fqdn: %s", next->fqdn ? next->fqdn : "");
+}
+
 /*
  * SIGHUP: load the file again.  An invalid file changes nothing.  A valid
  * one replaces the running snapshot; what the snapshot feeds at request
@@ -216,6 +259,7 @@ proxy_reload(struct proxy *px)
 	}
 	if (next->log.to_syslog != px->conf->log.to_syslog)
 		log_warnx("log target changed: needs a restart");
+	log_applied(px->conf, next);
 	conf_free(px->conf);
 	px->conf = next;
 	log_notice("configuration reloaded");

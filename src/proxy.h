@@ -35,20 +35,20 @@ struct listener {
 	char			*address;	/* owned by proxy home */
 	unsigned		 port;
 	enum conf_role		 role;
-	char			*tls_dir;	/* agent.pem + cafile.pem, or NULL */
+	char			*tls_dir;	/* agent.pem, cafile.pem */
 };
 
 struct proxy {
-	su_home_t		 home[1];	/* first: the proxy is its home */
+	su_home_t		 home[1];	/* first: px is a home */
 	struct su_root_s	*root;
 	struct nta_agent_s	*agent;
-	struct nta_leg_s	*leg;		/* default leg: every request */
-	struct sipsa_conf	*conf;		/* running snapshot, owned */
-	char			*conf_path;	/* absolute, for reloads */
-	struct listener		*listeners;	/* array in the home */
+	struct nta_leg_s	*leg;		/* default leg */
+	struct sipsa_conf	*conf;		/* running, owned */
+	char			*conf_path;	/* absolute */
+	struct listener		*listeners;	/* array in home */
 	size_t			 nlisteners;
-	char			*run_dir;	/* private 0700 dir, or NULL */
-	int			 level_fixed;	/* -d given: reload keeps level */
+	char			*run_dir;	/* 0700 dir or NULL */
+	int			 level_fixed;	/* -d: keep level */
 	struct signals		*signals;
 	int			 stopping;
 };
@@ -92,12 +92,12 @@ void	sofialog_setlevel(int level);
  * been sent.  sip and listener are borrowed.
  */
 struct ptx {
-	su_home_t		 home[1];	/* first: the ptx is its home */
+	su_home_t		 home[1];	/* first: ptx is a home */
 	struct proxy		*px;		/* borrowed */
-	struct nta_incoming_s	*irq;		/* owned; NULL once destroyed */
-	const struct sip_s	*sip;		/* borrowed from the request */
-	const struct listener	*listener;	/* borrowed, may be NULL */
-	char			 peer[64];	/* "addr:port" for logs */
+	struct nta_incoming_s	*irq;		/* owned */
+	const struct sip_s	*sip;		/* borrowed */
+	const struct listener	*listener;	/* borrowed, or NULL */
+	char			 peer[64];	/* "addr:port" */
 	int			 status;	/* 0 until replied */
 	const char		*phrase;
 	int			 replied;

@@ -51,8 +51,9 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 		goto fail;
 	sip = sip_object(msg);
 	date = sip_date_create(msg_home(msg), sip_now());
-	if (date == NULL || sip_add_tl(msg, sip, SIPTAG_SERVER_STR(SIPSA_SERVER),
-	    SIPTAG_DATE(date), ta_tags(ta)) < 0)
+	if (date == NULL || sip_add_tl(msg, sip,
+	    SIPTAG_SERVER_STR(SIPSA_SERVER), SIPTAG_DATE(date),
+	    ta_tags(ta)) < 0)
 		goto fail;
 	if (nta_incoming_complete_response(irq, msg, status, phrase,
 	    TAG_END()) < 0)

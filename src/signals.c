@@ -23,7 +23,7 @@
 
 struct signals {
 	su_wait_t	 wait[1];
-	int		 index;		/* su_root registration, > 0 */
+	int		 index;		/* su_root registration */
 	int		 fds[2];	/* [0] read end in the loop */
 };
 

@@ -135,7 +135,8 @@ make_cert() {
 	chmod 600 "$T/tls.key" "$T/tls.crt"
 }
 
-# conf_template [LEVEL [ROLE]]: a sipsad configuration on stdout.
+# conf_template [LEVEL [ROLE]]: a sipsad configuration on stdout
+# (AUTH_REALM sets the realm string).
 conf_template() {
 	cat <<EOF
 # sipsad configuration written by tests/integration/lib.sh
@@ -156,7 +157,7 @@ listen tls 127.0.0.1 $TLS_PORT {
 }
 auth {
 	schemes kerberos ntlm
-	realm "SIP Communications Service"
+	realm "${AUTH_REALM:-SIP Communications Service}"
 	kerberos {
 		keytab "$SIPSA_REALM_DIR/sip.keytab"
 	}

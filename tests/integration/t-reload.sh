@@ -34,10 +34,11 @@ for tp in udp tcp tls; do
 done
 log_has "proxy: OPTIONS call-id=" && fail "debug lines at level info"
 
-# 2. Good, with level debug: applied without a restart.
-conf_template debug >"$conf"
+# 2. Good, with level debug and a new realm: applied without a restart.
+AUTH_REALM="sipsa reload test" conf_template debug >"$conf"
 kill -HUP "$SIPSAD_PID"
 wait_log "log level info -> debug"
+wait_log 'auth realm: "sipsa reload test"'
 wait_log "configuration reloaded"
 out=$(sipreq tcp OPTIONS) || fail "no answer after the good reload"
 expect_status "$out" 200
