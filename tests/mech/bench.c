@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <time.h>
 
 #include "sa/mech.h"
@@ -67,6 +68,41 @@ sigs(const char *name, struct mech_ctx *srv, struct mech_ctx *cli, int n,
 	}
 	printf("%-28s %8.2f us%s\n", "  verify (peer)", median(t, n),
 	    bad ? "  (FAILURES)" : "");
+}
+
+/*
+ * Heap bytes per established acceptor context, over n contexts (the
+ * initiators are freed as they complete), against mech_ctx_memory().
+ */
+static void
+memory(struct mech_server *s, enum mech_kind kind, int n)
+{
+	struct mech_ctx **ctx = calloc((size_t)n, sizeof(*ctx));
+	struct mech_ctx *cli;
+	struct mech_result r;
+	size_t before, after;
+	int i, ok = 0;
+
+	if (ctx == NULL)
+		return;
+	before = mallinfo2().uordblks;
+	for (i = 0; i < n; i++) {
+		if (kind == MECH_NTLM)
+			ok += ntlm_handshake(s, "user1", "user1pw", &ctx[i],
+			    &cli, NULL, &r) == MECH_OK;
+		else
+			ok += krb_handshake(s, KRB_KEYTAB, 0, &ctx[i], &cli,
+			    &r, NULL, NULL) == MECH_OK;
+		mech_ctx_free(cli);
+	}
+	after = mallinfo2().uordblks;
+	printf("%-28s %8.0f B heap (mech_ctx_memory %zu B; %d/%d)\n",
+	    kind == MECH_NTLM ? "NTLM established SA" :
+	    "Kerberos established SA", ((double)after - (double)before) / n,
+	    mech_ctx_memory(ctx[0]), ok, n);
+	for (i = 0; i < n; i++)
+		mech_ctx_free(ctx[i]);
+	free(ctx);
 }
 
 int
@@ -158,6 +194,8 @@ mech_bench(int n)
 	sigs("Kerberos sign (server)", srv, cli, n, t);
 	mech_ctx_free(srv);
 	mech_ctx_free(cli);
+	memory(s, MECH_NTLM, n);
+	memory(s, MECH_KERBEROS, n);
 	free(t);
 	free(t2);
 	free(t3);
