@@ -336,11 +336,11 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 		goto reply;
 	/* Step 6. */
 	if (rq->star) {
-		for (i = 0; i < l.n; i++)
-			if (order_check(&l.b[i], rq) == REG_REASON_OUT_OF_ORDER) {
-				r = REG_REASON_OUT_OF_ORDER;
+		for (i = 0; i < l.n; i++) {
+			r = order_check(&l.b[i], rq);
+			if (r == REG_REASON_OUT_OF_ORDER)
 				goto reply;
-			}
+		}
 		changed |= l.n > 0;
 		blist_clear(&l);
 		r = REG_REASON_REMOVED;

@@ -28,22 +28,22 @@
  * table in reason.c).
  */
 enum reg_reason {
-	REG_REASON_OK = 0,		/* 200: bindings added or refreshed */
-	REG_REASON_REMOVED,		/* 200: bindings removed (Expires 0, *) */
-	REG_REASON_QUERY,		/* 200: no Contact, bindings listed */
-	REG_REASON_RETRANSMISSION,	/* 200: same Call-ID and CSeq again */
-	REG_REASON_BAD_REQUEST,		/* 400: AOR or Call-ID missing */
-	REG_REASON_BAD_CONTACT,		/* 400: Contact URI not sip:/sips: */
-	REG_REASON_BAD_STAR,		/* 400: "*" not alone or Expires != 0 */
-	REG_REASON_NO_ENDPOINT,		/* 400: neither epid nor +sip.instance */
-	REG_REASON_DUP_ENDPOINT,	/* 400: two Contacts, one endpoint */
-	REG_REASON_INSTANCE_MISMATCH,	/* 403: +sip.instance not from epid */
-	REG_REASON_TOO_MANY_ENDPOINTS,	/* 403: max_endpoints reached */
-	REG_REASON_INTERVAL_TOO_BRIEF,	/* 423: with Min-Expires */
-	REG_REASON_OUT_OF_ORDER,	/* 500: same Call-ID, lower CSeq */
-	REG_REASON_STORE_ERROR,		/* 500: the store failed */
-	REG_REASON_NO_MEMORY,		/* 500: allocation failed */
-	REG_REASON_MAX			/* not a reason: the count */
+	REG_REASON_OK = 0,	/* 200: bindings added or refreshed */
+	REG_REASON_REMOVED,	/* 200: bindings removed (Expires 0, *) */
+	REG_REASON_QUERY,	/* 200: no Contact, bindings listed */
+	REG_REASON_RETRANSMISSION, /* 200: same Call-ID and CSeq again */
+	REG_REASON_BAD_REQUEST,	/* 400: AOR or Call-ID missing */
+	REG_REASON_BAD_CONTACT,	/* 400: Contact URI not sip:/sips: */
+	REG_REASON_BAD_STAR,	/* 400: "*" not alone or Expires != 0 */
+	REG_REASON_NO_ENDPOINT,	/* 400: neither epid nor +sip.instance */
+	REG_REASON_DUP_ENDPOINT, /* 400: two Contacts, one endpoint */
+	REG_REASON_INSTANCE_MISMATCH, /* 403: +sip.instance not epid's */
+	REG_REASON_TOO_MANY_ENDPOINTS, /* 403: max_endpoints reached */
+	REG_REASON_INTERVAL_TOO_BRIEF, /* 423: with Min-Expires */
+	REG_REASON_OUT_OF_ORDER, /* 500: same Call-ID, lower CSeq */
+	REG_REASON_STORE_ERROR,	/* 500: the store failed */
+	REG_REASON_NO_MEMORY,	/* 500: allocation failed */
+	REG_REASON_MAX		/* not a reason: the count */
 };
 
 /* Status code and phrase of a reason; phrase is static. */
@@ -53,12 +53,13 @@ const char	*registrar_reason_name(enum reg_reason);
 
 /* One Contact value of the REGISTER, as the daemon parsed it. */
 struct reg_contact {
-	const char	*uri;		/* [in] borrowed: the URI inside <> */
-	const char	*instance;	/* [in] borrowed, NULL if absent: the
-					   +sip.instance value without quotes
-					   or <>, e.g. "urn:uuid:b2e1..." */
-	long long	 expires;	/* [in] expires= param, -1 if absent */
-	unsigned	 q;		/* [in] q= in thousandths, 1000 if absent */
+	/* [in] borrowed: the URI inside <>. */
+	const char	*uri;
+	/* [in] borrowed, NULL if absent: the +sip.instance value, with or
+	   without quotes and <>, e.g. "<urn:uuid:b2e1...>". */
+	const char	*instance;
+	long long	 expires;	/* [in] expires=, -1 if absent */
+	unsigned	 q;		/* [in] thousandths, 1000 if none */
 };
 
 /*
@@ -67,29 +68,29 @@ struct reg_contact {
  * query; star != 0 stands for "Contact: *" (and then ncontacts is 0).
  */
 struct reg_req {
-	const char		*aor;		/* authenticated, canonical
-						   "sip:user@domain" */
-	const char		*epid;		/* From ;epid=, NULL if absent */
+	const char	*aor;		/* authenticated sip:user@domain */
+	const char	*epid;		/* From ;epid=, or NULL */
 	const struct reg_contact *contacts;
-	size_t			 ncontacts;
-	int			 star;
-	int			 has_expires_hdr;
-	unsigned		 expires_hdr;	/* Expires header value */
-	const char		*call_id;
-	uint32_t		 cseq;
-	const char		*transport;	/* "tcp:127.0.0.1:51012": how the
-						   client was reached */
-	uint64_t		 conn_id;	/* the daemon's connection id,
-						   0 if none (UDP) */
-	uint64_t		 now;		/* wall clock, seconds */
+	size_t		 ncontacts;
+	int		 star;
+	int		 has_expires_hdr;
+	unsigned	 expires_hdr;	/* Expires header value */
+	const char	*call_id;
+	uint32_t	 cseq;
+	/* How the client was reached ("tcp:127.0.0.1:51012") and the
+	   daemon's connection id (0 if none, e.g. UDP). */
+	const char	*transport;
+	uint64_t	 conn_id;
+	uint64_t	 now;		/* wall clock, seconds */
 };
 
 /* One binding as the registrar keeps and reports it. */
 struct reg_binding {
 	char		*uri;		/* contact URI */
-	char		*instance;	/* "urn:uuid:…": the endpoint key */
-	char		*epid;		/* "" when the client sent none */
-	char		*gruu;		/* pub-gruu, see doc/registrar.md */
+	char		*instance;	/* urn:uuid:…, the endpoint key */
+	char		*epid;		/* "" if the client sent none */
+	char		*gruu;		/* "" unless the client sent
+					   +sip.instance */
 	char		*call_id;
 	char		*transport;
 	uint32_t	 cseq;
@@ -101,22 +102,22 @@ struct reg_binding {
 
 /*
  * The outcome.  registrar_handle() fills it and the caller releases it
- * with reg_resp_clear(); every string belongs to the struct.
+ * with reg_resp_clear(); every string belongs to the struct, except
+ * phrase and warning, which are static.
  */
 struct reg_resp {
 	enum reg_reason	 reason;
 	unsigned	 status;
-	const char	*phrase;	/* static */
-	const char	*warning;	/* static text for a Warning header on
-					   4xx, NULL otherwise */
-	unsigned	 expires;	/* for the Expires header, see doc */
-	unsigned	 min_expires;	/* for Min-Expires on 423, else 0 */
-	struct reg_binding *bindings;	/* the AOR's live bindings after
-					   the request: the 200's Contacts */
+	const char	*phrase;
+	const char	*warning;	/* Warning text on 4xx, or NULL */
+	unsigned	 expires;	/* for the Expires header */
+	unsigned	 min_expires;	/* Min-Expires on 423, else 0 */
+	/* The AOR's live bindings after the request (the 200's
+	   Contacts), and one ready Contact value for each:
+	   <uri>;expires=N[;+sip.instance="<…>";gruu="…"]. */
+	struct reg_binding *bindings;
+	char		**contact_hdrs;
 	size_t		 nbindings;
-	char		**contact_hdrs;	/* one ready Contact value per
-					   binding: <uri>;expires=N[;+sip.
-					   instance="<…>";gruu="…"] */
 };
 
 void	reg_resp_clear(struct reg_resp *);
@@ -130,7 +131,7 @@ void	reg_resp_clear(struct reg_resp *);
 enum reg_sweep_action {
 	REG_SWEEP_KEEP,
 	REG_SWEEP_DELETE,
-	REG_SWEEP_REPLACE,		/* store *val_out (malloc'ed) instead */
+	REG_SWEEP_REPLACE,	/* store *val_out (malloc'ed) instead */
 };
 
 typedef enum reg_sweep_action reg_sweep_fn(const char *aor,
@@ -146,9 +147,9 @@ typedef enum reg_sweep_action reg_sweep_fn(const char *aor,
  * damage anything since the last registrar_sync().
  */
 enum reg_sync {
-	REG_SYNC_FULL = 0,		/* default: fsync data, then meta */
-	REG_SYNC_META,			/* MDB_NOMETASYNC */
-	REG_SYNC_NONE,			/* MDB_NOSYNC; call registrar_sync() */
+	REG_SYNC_FULL = 0,	/* default: fsync data, then meta */
+	REG_SYNC_META,		/* MDB_NOMETASYNC */
+	REG_SYNC_NONE,		/* MDB_NOSYNC + registrar_sync() */
 };
 
 struct reg_store_params {
@@ -182,9 +183,9 @@ struct registrar_config {
 	unsigned	expires_min;	/* s; 423 below it (0 excepted) */
 	unsigned	expires_default; /* s; neither param nor header */
 	unsigned	expires_max;	/* s; longer requests are cut */
-	unsigned	max_endpoints;	/* per AOR, 1..REG_MAX_ENDPOINTS */
-	unsigned	jitter;		/* percent 0..50, downward only */
-	const char	*store_dir;	/* borrowed during registrar_open */
+	unsigned	max_endpoints;	/* per AOR, 1..255 */
+	unsigned	jitter;		/* percent 0..50, downward */
+	const char	*store_dir;	/* borrowed by registrar_open */
 	struct reg_store_params store;
 };
 
@@ -203,7 +204,8 @@ int	registrar_open(const struct registrar_config *,
 	    struct registrar **reg_out);
 void	registrar_close(struct registrar *);
 /* Replace the jitter's random source (default: OpenSSL RAND_bytes). */
-void	registrar_set_random(struct registrar *, reg_random_fn *, void *arg);
+void	registrar_set_random(struct registrar *, reg_random_fn *,
+	    void *arg);
 
 /*
  * Process one REGISTER.  Always fills *resp (even on failure: the reason

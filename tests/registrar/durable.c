@@ -108,7 +108,8 @@ do_check(struct registrar *reg, unsigned long committed)
 		names(i, aor, epid, uri, cid);
 		memset(&f, 0, sizeof(f));
 		f.i = i;
-		if ((err = registrar_lookup(reg, aor, NOW, check_cb, &f)) != 0) {
+		err = registrar_lookup(reg, aor, NOW, check_cb, &f);
+		if (err != 0) {
 			fprintf(stderr, "durable: lookup %lu: %s\n", i,
 			    strerror(err));
 			return 1;

@@ -112,8 +112,8 @@ rt_test_endpoint_cap(void)
 	rt_reg = rt_open_at(T0, 2, 0);
 	for (i = 0; i < 3; i++) {
 		rq.epid = epids[i];
-		rt_expect(&rq, i < 2 ? REG_REASON_OK : REG_REASON_TOO_MANY_ENDPOINTS,
-		    &rs);
+		rt_expect(&rq, i < 2 ? REG_REASON_OK :
+		    REG_REASON_TOO_MANY_ENDPOINTS, &rs);
 		reg_resp_clear(&rs);
 	}
 	CU_ASSERT_STRING_EQUAL(registrar_reason_warning(
@@ -376,7 +376,8 @@ rt_test_lookup_q_order(void)
 		rt_expect(&rq, REG_REASON_OK, &rs);
 		reg_resp_clear(&rs);
 	}
-	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, AOR, T0, q_order_cb, &last), 0);
+	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, AOR, T0, q_order_cb, &last),
+	    0);
 	CU_ASSERT_EQUAL(last, 100);
 	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, NULL, T0, q_order_cb, &last),
 	    EINVAL);

@@ -232,8 +232,10 @@ test_instance_from_epid(void)
 	/* [MS-SIPAE] §4.1, an OC R2 capture, SIPE 1.25 (sipe-client.md). */
 	static const char *vec[][2] = {
 		{ "01010101", "urn:uuid:4b1682a8-f968-5701-83fc-7c6741dc6697" },
-		{ "8248ca9ebb", "urn:uuid:4233fd41-093b-5fd6-b5d2-651ed55969e6" },
-		{ "c8ca638a15", "urn:uuid:34d859db-6585-5f91-a3b4-de853c15347d" },
+		{ "8248ca9ebb",
+		    "urn:uuid:4233fd41-093b-5fd6-b5d2-651ed55969e6" },
+		{ "c8ca638a15",
+		    "urn:uuid:34d859db-6585-5f91-a3b4-de853c15347d" },
 		{ EPID, INST },
 	};
 	char buf[REG_INSTANCE_LEN + 1];
@@ -330,8 +332,8 @@ test_bad_record_in_store(void)
 	rt_expect(&rq, REG_REASON_STORE_ERROR, &rs);
 	CU_ASSERT_EQUAL(rs.nbindings, 0);
 	reg_resp_clear(&rs);
-	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, AOR, T0, rt_count_cb, &removed),
-	    EBADMSG);
+	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, AOR, T0, rt_count_cb,
+	    &removed), EBADMSG);
 	/* The sweep keeps what it cannot read. */
 	CU_ASSERT_EQUAL(registrar_expire(rt_reg, T0 + 99999, &removed), 0);
 	CU_ASSERT_EQUAL(removed, 0);
