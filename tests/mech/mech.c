@@ -361,6 +361,7 @@ test_server_errors(void)
 static CU_TestInfo tests[] = {
 	{ "NTLM round trip", test_ntlm_round_trip },
 	{ "NTLM rejections", test_ntlm_rejections },
+	{ "NTLM user file lookup", test_ntlm_user_file },
 	{ "Kerberos round trip", test_krb_round_trip },
 	{ "Kerberos rejections", test_krb_rejections },
 	{ "Kerberos clock skew, no key", test_krb_skew_and_keys },

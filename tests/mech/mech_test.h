@@ -52,6 +52,9 @@ enum mech_reason krb_handshake(struct mech_server *s,
 /* A copy of a FILE ccache whose clock offset is offset seconds. */
 int	krb_skewed_ccache(const char *src, const char *dst, int32_t offset);
 
+/* tests/mech/userfile.c */
+void	test_ntlm_user_file(void);
+
 /* Print median costs over n iterations; returns the exit status. */
 int	mech_bench(int n);
 
