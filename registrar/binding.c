@@ -129,7 +129,8 @@ blist_sort(struct reg_blist *l)
 /*
  * Record version 1, all integers big-endian:
  *
- *	u8 version (1), u8 count, then count times:
+ *	u8 version (1), u16 count (at most REG_MAX_ENDPOINTS), then
+ *	count times:
  *	u64 expires_at, u64 registered, u64 conn_id, u32 cseq, u16 q,
  *	six strings, each u16 length + bytes (no NUL): uri, instance, epid,
  *	gruu, call_id, transport.
@@ -178,7 +179,7 @@ record_encode(const struct reg_blist *l, unsigned char **val_out,
 {
 	struct reg_binding *b;
 	unsigned char *buf, *p;
-	size_t len = 2, i, sl;
+	size_t len = 3, i, sl;
 	int s;
 
 	*val_out = NULL;
@@ -198,7 +199,7 @@ record_encode(const struct reg_blist *l, unsigned char **val_out,
 		return ENOMEM;
 	p = buf;
 	*p++ = REG_RECORD_V1;
-	*p++ = (unsigned char)l->n;
+	p = put_be(p, l->n, 2);
 	for (i = 0; i < l->n; i++) {
 		b = &l->b[i];
 		p = put_be(p, b->expires_at, 8);
@@ -223,14 +224,16 @@ record_decode(const unsigned char *val, size_t len, struct reg_blist *out)
 {
 	struct reg_blist l = { NULL, 0 };
 	struct reg_binding *b;
-	size_t count, i, off = 2, sl;
+	size_t count, i, off = 3, sl;
 	int s, err = EBADMSG;
 
 	out->b = NULL;
 	out->n = 0;
-	if (len < 2 || val[0] != REG_RECORD_V1)
+	if (len < 3 || val[0] != REG_RECORD_V1)
 		return EBADMSG;
-	count = val[1];
+	count = get_be(val + 1, 2);
+	if (count > REG_MAX_ENDPOINTS || count > (len - 3) / FIXED_LEN)
+		return EBADMSG;
 	if (count == 0)
 		goto done;
 	if ((l.b = calloc(count, sizeof(*l.b))) == NULL)

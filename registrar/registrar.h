@@ -20,7 +20,7 @@
 #define REG_MAX_URI		1024	/* contact URI, AOR, transport */
 #define REG_MAX_TOKEN		255	/* epid, Call-ID, instance */
 #define REG_MAX_CONTACTS	16	/* Contact values in one REGISTER */
-#define REG_MAX_ENDPOINTS	255	/* hard ceiling for max_endpoints */
+#define REG_MAX_ENDPOINTS	1000	/* ceiling for max_endpoints */
 
 /*
  * Why a REGISTER ended as it did.  Each reason maps to one SIP status and
@@ -159,7 +159,8 @@ struct reg_store_params {
 
 struct reg_store_ops {
 	const char	*name;
-	/* Open or create the store in directory path (must exist). */
+	/* Open or create the store in directory path; the directory is
+	   created (mode 0700) when missing, its parent must exist. */
 	int	(*open)(const char *path, const struct reg_store_params *,
 		    void **st_out);
 	/* *val_out is malloc'ed, the caller frees it. */
@@ -183,7 +184,7 @@ struct registrar_config {
 	unsigned	expires_min;	/* s; 423 below it (0 excepted) */
 	unsigned	expires_default; /* s; neither param nor header */
 	unsigned	expires_max;	/* s; longer requests are cut */
-	unsigned	max_endpoints;	/* per AOR, 1..255 */
+	unsigned	max_endpoints;	/* per AOR, 1..1000 */
 	unsigned	jitter;		/* percent 0..50, downward */
 	const char	*store_dir;	/* borrowed by registrar_open */
 	struct reg_store_params store;

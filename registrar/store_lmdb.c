@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <lmdb.h>
 
@@ -63,6 +64,12 @@ store_open(const char *path, const struct reg_store_params *params,
 	int rc, dead = 0;
 
 	*st_out = NULL;
+	/* The directory itself (not its parents) is created when missing. */
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		rc = errno;
+		log_warnx("lmdb %s: mkdir: %s", path, strerror(rc));
+		return rc;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return ENOMEM;
 	if (params != NULL && params->sync == REG_SYNC_META)

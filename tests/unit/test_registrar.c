@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "registrar/internal.h"
 
@@ -315,6 +316,14 @@ test_record_codec(void)
 	CU_ASSERT_EQUAL(record_decode(copy, len + 1, &d), EBADMSG);
 	copy[0] = 2;
 	CU_ASSERT_EQUAL(record_decode(copy, len, &d), EBADMSG);
+	/* A count over the limit, or more than the bytes can hold. */
+	copy[0] = REG_RECORD_V1;
+	copy[1] = 0x03;
+	copy[2] = 0xe9;			/* 1001 */
+	CU_ASSERT_EQUAL(record_decode(copy, len, &d), EBADMSG);
+	copy[1] = 0;
+	copy[2] = 2;
+	CU_ASSERT_EQUAL(record_decode(copy, len, &d), EBADMSG);
 	free(copy);
 	free(val);
 }
@@ -369,6 +378,32 @@ test_sync_modes(void)
 		rt_reg = rt_open_at(T0, 4, 0);
 		CU_ASSERT_EQUAL(rt_live(AOR, T0 + i), 1);
 	}
+}
+
+/* The store directory is created when missing (not its parents). */
+static void
+test_creates_directory(void)
+{
+	struct registrar_config cfg = {
+		.expires_min = 60, .expires_default = 600,
+		.expires_max = 3600, .max_endpoints = 1000,
+	};
+	struct registrar *r = NULL;
+	char sub[128], path[160];
+	struct stat st;
+
+	(void)snprintf(sub, sizeof(sub), "%s/bindings", rt_dir);
+	cfg.store_dir = sub;
+	CU_ASSERT_EQUAL_FATAL(registrar_open(&cfg, &reg_store_lmdb, T0, &r),
+	    0);
+	CU_ASSERT(stat(sub, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (st.st_mode & 077) == 0);
+	registrar_close(r);
+	(void)snprintf(path, sizeof(path), "%s/data.mdb", sub);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	(void)snprintf(path, sizeof(path), "%s/lock.mdb", sub);
+	CU_ASSERT_EQUAL(unlink(path), 0);
+	CU_ASSERT_EQUAL(rmdir(sub), 0);
 }
 
 static void
@@ -442,6 +477,7 @@ static CU_TestInfo store_tests[] = {
 	{ "expired_dropped_at_open", test_expired_dropped_at_open },
 	{ "bad_record_in_store", test_bad_record_in_store },
 	{ "sync_modes", test_sync_modes },
+	{ "creates_directory", test_creates_directory },
 	{ "bad_config", test_bad_config },
 	CU_TEST_INFO_NULL,
 };
