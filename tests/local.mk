@@ -7,7 +7,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-start-stop.sh \
 	tests/integration/t-options.sh \
 	tests/integration/t-register-403.sh \
-	tests/integration/t-reload.sh
+	tests/integration/t-reload.sh \
+	tests/integration/t-validate.sh
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \

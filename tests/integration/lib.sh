@@ -208,7 +208,8 @@ start_sipsad() {
 }
 
 # sipreq TRANSPORT METHOD [ARGS...]: one request to sipsad; prints the
-# final response.  The Request-URI is the server itself.
+# final response.  The Request-URI is the server itself unless SIPREQ_URI
+# names another.
 sipreq() {
 	tp=$1
 	method=$2
@@ -216,7 +217,7 @@ sipreq() {
 	port=$PORT
 	[ "$tp" = tls ] && port=$TLS_PORT
 	python3 "$SIPREQ" "$@" "$tp" 127.0.0.1 "$port" "$method" \
-	    "sip:127.0.0.1:$port"
+	    "${SIPREQ_URI:-sip:127.0.0.1:$port}"
 }
 
 # expect_status TEXT CODE: TEXT's status line carries CODE.

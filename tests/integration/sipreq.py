@@ -3,9 +3,12 @@
 """tests/integration/sipreq.py: send one SIP request over UDP, TCP or TLS
 and print the first final response (status line and headers).
 
-  sipreq.py [-H 'Header: value']... [--timeout S] TRANSPORT HOST PORT METHOD URI
+  sipreq.py [-H 'Header: value']... [--via VIA]... [--max-forwards N]
+            [--cseq-method M] [--expect-none] [--timeout S]
+            TRANSPORT HOST PORT METHOD URI
 
-Exit status: 0 a final response was printed, 2 no response in time,
+Exit status: 0 a final response was printed (with --expect-none: none came
+in time), 2 no response in time, 3 a response came despite --expect-none,
 1 usage or connection error.  TLS does not verify the server certificate
 (the tests use a self-signed one)."""
 import argparse
@@ -16,20 +19,24 @@ import sys
 import time
 
 
-def build(method, uri, transport, lhost, lport, headers):
+def build(a, lhost, lport):
+    method, uri, transport = a.method, a.uri, a.transport
     tag = os.urandom(4).hex()
     lines = [
         f"{method} {uri} SIP/2.0",
         f"Via: SIP/2.0/{transport.upper()} {lhost}:{lport};branch=z9hG4bK{os.urandom(6).hex()};rport",
-        "Max-Forwards: 70",
+    ]
+    lines += [f"Via: {v}" for v in a.via]
+    lines += [
+        f"Max-Forwards: {a.max_forwards}",
         f"From: <sip:probe@example.test>;tag={tag}",
         f"To: <{uri}>" if method != "REGISTER" else "To: <sip:probe@example.test>",
         f"Call-ID: {os.urandom(8).hex()}@sipreq",
-        f"CSeq: 1 {method}",
+        f"CSeq: 1 {a.cseq_method or method}",
         f"Contact: <sip:probe@{lhost}:{lport};transport={transport}>",
         "User-Agent: sipsa-tests/sipreq",
     ]
-    lines += headers
+    lines += a.headers
     lines += ["Content-Length: 0", "", ""]
     return "\r\n".join(lines).encode()
 
@@ -65,6 +72,10 @@ def close(s):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-H", dest="headers", action="append", default=[])
+    ap.add_argument("--via", action="append", default=[])
+    ap.add_argument("--max-forwards", type=int, default=70)
+    ap.add_argument("--cseq-method")
+    ap.add_argument("--expect-none", action="store_true")
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("transport", choices=["udp", "tcp", "tls"])
     ap.add_argument("host")
@@ -86,7 +97,7 @@ def main():
                 ctx.verify_mode = ssl.CERT_NONE
                 s = ctx.wrap_socket(s)
         lhost, lport = s.getsockname()[:2]
-        msg = build(a.method, a.uri, a.transport, lhost, lport, a.headers)
+        msg = build(a, lhost, lport)
         s.sendall(msg) if a.transport != "udp" else s.send(msg)
     except OSError as e:
         print(f"sipreq: {a.transport} {a.host}:{a.port}: {e}", file=sys.stderr)
@@ -95,6 +106,8 @@ def main():
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
+            if a.expect_none:
+                return 0
             print("sipreq: no final response in time", file=sys.stderr)
             return 2
         s.settimeout(left)
@@ -118,7 +131,7 @@ def main():
             if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) >= 200:
                 print(head.replace("\r\n", "\n"))
                 close(s)
-                return 0
+                return 3 if a.expect_none else 0
 
 
 if __name__ == "__main__":
