@@ -173,6 +173,49 @@ gruu_make(const char *aor, const char *instance, char **gruu_out)
 }
 
 /*
+ * The reverse of gruu_make(): split "<aor>;…;opaque=user:epid:<id>;…;gruu"
+ * into the AOR (up to the first ';') and the instance ("urn:uuid:<id>",
+ * or <id> itself when it is already a URN).  EINVAL when uri is not a
+ * GRUU of this form.
+ */
+int
+gruu_parse(const char *uri, char *aor, size_t aorsize, char *instance,
+    size_t instsize)
+{
+	const char *semi, *p, *end, *id = NULL;
+	size_t idlen = 0, alen;
+	int is_gruu = 0, n;
+
+	if (uri == NULL || (semi = strchr(uri, ';')) == NULL)
+		return EINVAL;
+	alen = (size_t)(semi - uri);
+	if (alen == 0 || alen >= aorsize)
+		return EINVAL;
+	for (p = semi; *p == ';'; p = end) {
+		p++;
+		end = p + strcspn(p, ";");
+		if ((size_t)(end - p) == 4 && strncasecmp(p, "gruu", 4) == 0)
+			is_gruu = 1;
+		else if (strncasecmp(p, "opaque=user:epid:", 17) == 0) {
+			id = p + 17;
+			idlen = (size_t)(end - id);
+		}
+	}
+	if (!is_gruu || id == NULL || idlen == 0 || idlen > REG_MAX_TOKEN)
+		return EINVAL;
+	if (strncasecmp(id, "urn:", 4) == 0)
+		n = snprintf(instance, instsize, "%.*s", (int)idlen, id);
+	else
+		n = snprintf(instance, instsize, "urn:uuid:%.*s", (int)idlen,
+		    id);
+	if (n < 0 || (size_t)n >= instsize)
+		return EINVAL;
+	memcpy(aor, uri, alen);
+	aor[alen] = '\0';
+	return 0;
+}
+
+/*
  * One Contact value of a 200 OK: the URI, the time left, and, when the
  * client sent a +sip.instance, that instance and the GRUU (RFC 5627 §5):
  *	<uri>;expires=N;+sip.instance="<urn:uuid:…>";gruu="…"

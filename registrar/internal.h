@@ -66,6 +66,9 @@ int	uri_valid(const char *uri);
 int	instance_normalize(const char *in, char *buf, size_t bufsize);
 /* The pub-gruu for (aor, instance); malloc'ed into *gruu_out. */
 int	gruu_make(const char *aor, const char *instance, char **gruu_out);
+/* Split a GRUU into AOR and instance (not normalised); EINVAL. */
+int	gruu_parse(const char *uri, char *aor, size_t aorsize,
+	    char *instance, size_t instsize);
 /*
  * Format one 200 OK Contact value for b at now; malloc'ed.  The instance
  * and GRUU are left out when b->gruu is empty (the client sent no

@@ -165,6 +165,31 @@ registrar_close(struct registrar *reg)
 	free(reg);
 }
 
+/* Read and decode the live bindings of aor (none: an empty list). */
+static int
+read_live(struct registrar *reg, const char *aor, uint64_t now,
+    struct reg_blist *l)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	int err;
+
+	l->b = NULL;
+	l->n = 0;
+	err = reg->ops->get(reg->st, aor, &val, &len);
+	if (err == ENOENT)
+		return 0;
+	if (err != 0)
+		return err;
+	err = record_decode(val, len, l);
+	free(val);
+	if (err != 0)
+		return err;
+	(void)blist_prune(l, now);
+	blist_sort(l);
+	return 0;
+}
+
 /*
  * Routing reads straight from the store: an LMDB read is a B-tree walk in
  * the memory map with no system call, so there is no second copy of the
@@ -174,26 +199,38 @@ int
 registrar_lookup(struct registrar *reg, const char *aor, uint64_t now,
     reg_lookup_fn *fn, void *arg)
 {
-	struct reg_blist l = { NULL, 0 };
-	unsigned char *val = NULL;
-	size_t len = 0, i;
+	struct reg_blist l;
+	size_t i;
 	int err;
 
 	if (aor == NULL || fn == NULL || strlen(aor) > REG_MAX_AOR)
 		return EINVAL;
-	err = reg->ops->get(reg->st, aor, &val, &len);
-	if (err == ENOENT)
-		return 0;
-	if (err != 0)
+	if ((err = read_live(reg, aor, now, &l)) != 0)
 		return err;
-	err = record_decode(val, len, &l);
-	free(val);
-	if (err != 0)
-		return err;
-	(void)blist_prune(&l, now);
-	blist_sort(&l);
 	for (i = 0; i < l.n; i++)
 		fn(&l.b[i], arg);
+	blist_clear(&l);
+	return 0;
+}
+
+int
+registrar_lookup_gruu(struct registrar *reg, const char *uri, uint64_t now,
+    reg_lookup_fn *fn, void *arg)
+{
+	char aor[REG_MAX_AOR + 1], raw[REG_MAX_TOKEN + 16];
+	char key[REG_MAX_TOKEN + 1];
+	struct reg_blist l;
+	size_t i;
+	int err;
+
+	if (fn == NULL || gruu_parse(uri, aor, sizeof(aor), raw,
+	    sizeof(raw)) != 0 || instance_normalize(raw, key, sizeof(key)) != 0)
+		return EINVAL;
+	if ((err = read_live(reg, aor, now, &l)) != 0)
+		return err;
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.b[i].instance, key) == 0 && l.b[i].gruu[0] != '\0')
+			fn(&l.b[i], arg);
 	blist_clear(&l);
 	return 0;
 }

@@ -227,6 +227,14 @@ int	registrar_lookup(struct registrar *, const char *aor, uint64_t now,
 /* Flush the store to disk; for a timer when sync is REG_SYNC_NONE. */
 int	registrar_sync(struct registrar *);
 
+/*
+ * The same for a GRUU this registrar handed out ("sip:user@domain;
+ * opaque=user:epid:<uuid>;gruu"): fn is called for that one endpoint's
+ * binding, if it is alive.  EINVAL when uri is not such a GRUU.
+ */
+int	registrar_lookup_gruu(struct registrar *, const char *uri,
+	    uint64_t now, reg_lookup_fn *fn, void *arg);
+
 /* Drop every binding expired at now; *removed_out counts them. */
 int	registrar_expire(struct registrar *, uint64_t now,
 	    unsigned *removed_out);

@@ -48,5 +48,6 @@ void	rt_test_cseq_order(void);
 void	rt_test_bad_requests(void);
 void	rt_test_identities(void);
 void	rt_test_lookup_q_order(void);
+void	rt_test_lookup_gruu(void);
 
 #endif

@@ -382,3 +382,56 @@ rt_test_lookup_q_order(void)
 	CU_ASSERT_EQUAL(registrar_lookup(rt_reg, NULL, T0, q_order_cb, &last),
 	    EINVAL);
 }
+
+/* A GRUU from a 200 leads back to its one binding, and only to it. */
+void
+rt_test_lookup_gruu(void)
+{
+	struct reg_contact c = rt_sipe_contact;
+	struct reg_req rq = rt_sipe_req(&c, 1, 1);
+	struct reg_resp rs;
+	char gruu[256];
+	unsigned n = 0;
+
+	rt_expect(&rq, REG_REASON_OK, &rs);
+	CU_ASSERT_FATAL(rs.nbindings == 1);
+	(void)snprintf(gruu, sizeof(gruu), "%s", rs.bindings[0].gruu);
+	reg_resp_clear(&rs);
+	/* A second endpoint of the same user, without +sip.instance. */
+	c.instance = NULL;
+	rq.epid = "01010101";
+	rt_expect(&rq, REG_REASON_OK, &rs);
+	reg_resp_clear(&rs);
+	CU_ASSERT_EQUAL(rt_live(AOR, T0), 2);
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, gruu, T0, rt_count_cb,
+	    &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	/* Case and parameter order do not matter. */
+	n = 0;
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, "sip:user1@example.test"
+	    ";gruu;OPAQUE=user:epid:B2E11DCF-E174-5E2B-9651-1DCB046C4B91",
+	    T0, rt_count_cb, &n), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	/* The endpoint without a GRUU has none to be found by. */
+	n = 0;
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, "sip:user1@example.test"
+	    ";opaque=user:epid:4b1682a8-f968-5701-83fc-7c6741dc6697;gruu",
+	    T0, rt_count_cb, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	/* Expired, another user, not a GRUU. */
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, gruu, T0 + 600,
+	    rt_count_cb, &n), 0);
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, "sip:u2@example.test;"
+	    "opaque=user:epid:b2e11dcf-e174-5e2b-9651-1dcb046c4b91;gruu", T0,
+	    rt_count_cb, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, AOR, T0, rt_count_cb,
+	    &n), EINVAL);
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, AOR ";opaque=user:epid:"
+	    "b2e11dcf-e174-5e2b-9651-1dcb046c4b91", T0, rt_count_cb, &n),
+	    EINVAL);
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, AOR ";opaque=user:epid:"
+	    ";gruu", T0, rt_count_cb, &n), EINVAL);
+	CU_ASSERT_EQUAL(registrar_lookup_gruu(rt_reg, NULL, T0, rt_count_cb,
+	    &n), EINVAL);
+}

@@ -474,6 +474,7 @@ static CU_TestInfo store_tests[] = {
 	{ "bad_requests", rt_test_bad_requests },
 	{ "identities", rt_test_identities },
 	{ "lookup_q_order", rt_test_lookup_q_order },
+	{ "lookup_gruu", rt_test_lookup_gruu },
 	{ "expired_dropped_at_open", test_expired_dropped_at_open },
 	{ "bad_record_in_store", test_bad_record_in_store },
 	{ "sync_modes", test_sync_modes },
