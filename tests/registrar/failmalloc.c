@@ -180,6 +180,51 @@ ladder(struct registrar *reg, const char *name, const struct reg_req *rq,
 	}
 }
 
+/*
+ * The read side: lookup, GRUU lookup and the sweep return 0 or ENOMEM,
+ * never anything else, and leak nothing.
+ */
+static int
+reads(struct registrar *reg)
+{
+	static const char *gruu = "sip:u@example.test;opaque=user:epid:"
+	    "b2e11dcf-e174-5e2b-9651-1dcb046c4b91;gruu";
+	static const char *names[] = { "lookup", "lookup_gruu", "expire" };
+	unsigned n;
+	long k, base;
+	int op, err;
+
+	for (op = 0; op < 3; op++) {
+		for (k = 0;; k++) {
+			base = live;
+			injected = 0;
+			countdown = k;
+			n = 0;
+			if (op == 0)
+				err = registrar_lookup(reg, "sip:u@example.test",
+				    1000, count_cb, &n);
+			else if (op == 1)
+				err = registrar_lookup_gruu(reg, gruu, 1000,
+				    count_cb, &n);
+			else
+				err = registrar_expire(reg, 1000, &n);
+			countdown = -1;
+			if (live != base || (err != 0 && err != ENOMEM) ||
+			    (err != 0 && !injected)) {
+				fprintf(stderr, "%s: failure %ld: err %d, "
+				    "leak %ld\n", names[op], k, err,
+				    live - base);
+				return 1;
+			}
+			if (!injected)
+				break;
+		}
+		printf("failmalloc: %s: %ld allocation points, all clean\n",
+		    names[op], k);
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -225,6 +270,16 @@ main(void)
 	rq.star = 1;
 	rq.has_expires_hdr = 1;
 	rq.cseq = 4;
+	rq.cseq = 5;
+	rq.star = 0;
+	rq.ncontacts = 1;
+	rq.has_expires_hdr = 0;
+	rc |= ladder(reg, "register again", &rq, REG_REASON_OK);
+	rc |= reads(reg);
+	rq.cseq = 6;
+	rq.star = 1;
+	rq.ncontacts = 0;
+	rq.has_expires_hdr = 1;
 	rc |= ladder(reg, "star", &rq, REG_REASON_REMOVED);
 	registrar_close(reg);
 	(void)snprintf(path, sizeof(path), "%s/data.mdb", dir);
