@@ -190,6 +190,7 @@ reads(struct registrar *reg)
 	static const char *gruu = "sip:u@example.test;opaque=user:epid:"
 	    "b2e11dcf-e174-5e2b-9651-1dcb046c4b91;gruu";
 	static const char *names[] = { "lookup", "lookup_gruu", "expire" };
+	static const char *gruu_aor = "sip:u@example.test";
 	unsigned n;
 	long k, base;
 	int op, err;
@@ -201,8 +202,8 @@ reads(struct registrar *reg)
 			countdown = k;
 			n = 0;
 			if (op == 0)
-				err = registrar_lookup(reg, "sip:u@example.test",
-				    1000, count_cb, &n);
+				err = registrar_lookup(reg, gruu_aor, 1000,
+				    count_cb, &n);
 			else if (op == 1)
 				err = registrar_lookup_gruu(reg, gruu, 1000,
 				    count_cb, &n);
