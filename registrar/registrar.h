@@ -124,8 +124,8 @@ void	reg_resp_clear(struct reg_resp *);
 
 /*
  * A location store keeps, per AOR, one opaque record (the encoded binding
- * list, see binding.c).  Every put and del is one committed transaction
- * that is durable when the call returns.  Errors are errno values; get
+ * list, see binding.c).  Every put and del is one committed transaction,
+ * on disk when the call returns (with REG_SYNC_FULL; see enum reg_sync).  Errors are errno values; get
  * returns ENOENT for an unknown AOR.
  */
 enum reg_sweep_action {
@@ -224,9 +224,6 @@ typedef void reg_lookup_fn(const struct reg_binding *, void *arg);
 int	registrar_lookup(struct registrar *, const char *aor, uint64_t now,
 	    reg_lookup_fn *fn, void *arg);
 
-/* Flush the store to disk; for a timer when sync is REG_SYNC_NONE. */
-int	registrar_sync(struct registrar *);
-
 /*
  * The same for a GRUU this registrar handed out ("sip:user@domain;
  * opaque=user:epid:<uuid>;gruu"): fn is called for that one endpoint's
@@ -234,6 +231,9 @@ int	registrar_sync(struct registrar *);
  */
 int	registrar_lookup_gruu(struct registrar *, const char *uri,
 	    uint64_t now, reg_lookup_fn *fn, void *arg);
+
+/* Flush the store to disk; for a timer when sync is REG_SYNC_NONE. */
+int	registrar_sync(struct registrar *);
 
 /* Drop every binding expired at now; *removed_out counts them. */
 int	registrar_expire(struct registrar *, uint64_t now,
