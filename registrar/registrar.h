@@ -125,8 +125,8 @@ void	reg_resp_clear(struct reg_resp *);
 /*
  * A location store keeps, per AOR, one opaque record (the encoded binding
  * list, see binding.c).  Every put and del is one committed transaction,
- * on disk when the call returns (with REG_SYNC_FULL; see enum reg_sync).  Errors are errno values; get
- * returns ENOENT for an unknown AOR.
+ * on disk when the call returns (with REG_SYNC_FULL; see enum reg_sync).
+ * Errors are errno values; get returns ENOENT for an unknown AOR.
  */
 enum reg_sweep_action {
 	REG_SWEEP_KEEP,
