@@ -26,7 +26,8 @@ libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 # (tests/mech/run.sh starts scripts/sipsa-realm; no mocks).
 check_PROGRAMS += tests/mech/mech
 tests_mech_mech_SOURCES = tests/mech/mech.c tests/mech/helpers.c \
-	tests/mech/bench.c tests/mech/userfile.c tests/mech/mech_test.h
+	tests/mech/bench.c tests/mech/userfile.c tests/mech/shared.c \
+	tests/mech/mech_test.h
 tests_mech_mech_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_mech_mech_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)
 TESTS += tests/mech/run.sh

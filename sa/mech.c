@@ -119,6 +119,53 @@ mech_init(const struct mech_client_params *params, struct mech_ctx **ctxp,
 	return EINVAL;
 }
 
+int
+mech_client_cred_create(const struct mech_client_params *params,
+    struct mech_client_cred **cred_out, struct mech_status *st)
+{
+	struct mech_client_cred *c;
+	OM_uint32 maj, min = 0;
+
+	*cred_out = NULL;
+	if (st != NULL)
+		memset(st, 0, sizeof(*st));
+	if (params == NULL || params->cred != NULL)
+		return EINVAL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ENOMEM;
+	c->kind = params->kind;
+	c->gcred = GSS_C_NO_CREDENTIAL;
+	if (params->kind == MECH_NTLM)
+		maj = mech_ntlm_init_cred(params, &c->gcred, &min);
+	else
+		maj = mech_krb5_init_cred(params, &c->gcred, &min);
+	if (!GSS_ERROR(maj) && c->gcred == GSS_C_NO_CREDENTIAL)
+		maj = gss_acquire_cred(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE,
+		    (gss_OID_set)gss_mech_set_krb5, GSS_C_INITIATE, &c->gcred,
+		    NULL, NULL);
+	if (GSS_ERROR(maj)) {
+		if (st != NULL)
+			*st = (struct mech_status){ maj, min,
+			    params->kind == MECH_KERBEROS };
+		free(c);
+		return EACCES;
+	}
+	*cred_out = c;
+	return 0;
+}
+
+void
+mech_client_cred_free(struct mech_client_cred *cred)
+{
+	OM_uint32 min;
+
+	if (cred == NULL)
+		return;
+	if (cred->gcred != GSS_C_NO_CREDENTIAL)
+		(void)gss_release_cred(&min, &cred->gcred);
+	free(cred);
+}
+
 enum mech_reason
 mech_sign(struct mech_ctx *ctx, const void *msg, size_t len, uint8_t *sig,
     size_t *sig_len, struct mech_status *st)

@@ -118,7 +118,27 @@ struct mech_client_params {
 	const char	*client_keytab;
 	const char	*principal;	/* with client_keytab */
 	int		 mutual;	/* ask for mutual authentication */
+	/*
+	 * Optional: a credential from mech_client_cred_create(), shared by
+	 * many handshakes (borrowed; the fields above that describe the
+	 * credential are then not used).
+	 */
+	const struct mech_client_cred *cred;
 };
+
+/*
+ * An initiator credential acquired once (NTLM: DOMAIN\user and the NT
+ * hash of the password; Kerberos: the ccache or client-keytab TGT), for
+ * callers that run many handshakes, such as the load generator: it saves
+ * the credential set-up on each mech_init() (Kerberos from a client
+ * keytab: about half the initiator cost).  May be shared between threads.
+ * Returns 0, or EACCES with st set when the credential cannot be had.
+ */
+struct mech_client_cred;
+int	mech_client_cred_create(const struct mech_client_params *params,
+	    struct mech_client_cred **cred_out, struct mech_status *st);
+/* Free after every context using it.  NULL is allowed. */
+void	mech_client_cred_free(struct mech_client_cred *cred);
 
 /*
  * Initiator step.  First call with *ctxp == NULL and no input; NTLM then

@@ -28,10 +28,16 @@ struct mech_server {
 	gss_cred_id_t		 ntlm_cred;	/* a plugin credential */
 };
 
+struct mech_client_cred {
+	enum mech_kind	 kind;
+	gss_cred_id_t	 gcred;
+};
+
 struct mech_ctx {
 	enum mech_kind	 kind;
 	unsigned int	 initiator:1;
 	unsigned int	 established:1;
+	unsigned int	 cred_borrowed:1;	/* gcred from mech_client_cred */
 	union {
 		/*
 		 * NTLM: while the handshake runs, a GSS context (acceptor:
@@ -75,6 +81,10 @@ enum mech_reason mech_ntlm_sign(struct mech_ctx *ctx, const void *msg,
 enum mech_reason mech_ntlm_verify(struct mech_ctx *ctx, const void *msg,
 	    size_t len, const uint8_t *sig, size_t sig_len);
 void	mech_ntlm_ctx_release(struct mech_ctx *ctx);
+/* mech_ntlm_init.c: the initiator credential for p (user, domain,
+   password). */
+OM_uint32 mech_ntlm_init_cred(const struct mech_client_params *p,
+	    gss_cred_id_t *cred, OM_uint32 *min);
 enum mech_reason mech_ntlm_take_keys(
 	    __typeof__(&gss_inquire_sec_context_by_oid) inquire,
 	    gss_ctx_id_t gctx, uint32_t flags, struct ntlm_keys *keys,
@@ -99,6 +109,9 @@ enum mech_reason mech_krb5_verify(struct mech_ctx *ctx, const void *msg,
 	    size_t len, const uint8_t *sig, size_t sig_len,
 	    struct mech_status *st);
 void	mech_krb5_ctx_release(struct mech_ctx *ctx);
+/* The initiator credential for p: ccache, client keytab or default. */
+OM_uint32 mech_krb5_init_cred(const struct mech_client_params *p,
+	    gss_cred_id_t *cred, OM_uint32 *min);
 /* Reason for a krb5 GSS failure, from its minor code. */
 enum mech_reason mech_krb5_reason(OM_uint32 major, OM_uint32 minor);
 

@@ -210,8 +210,8 @@ mech_krb5_accept(struct mech_server *s, struct mech_ctx **ctxp,
 }
 
 /* The initiator credential: a ccache, a client keytab, or the default. */
-static OM_uint32
-init_cred(const struct mech_client_params *p, gss_cred_id_t *cred,
+OM_uint32
+mech_krb5_init_cred(const struct mech_client_params *p, gss_cred_id_t *cred,
     OM_uint32 *min)
 {
 	gss_key_value_element_desc el[2];
@@ -269,9 +269,18 @@ mech_krb5_init(const struct mech_client_params *p, struct mech_ctx **ctxp,
 	if (ctx == NULL) {
 		if ((ctx = ctx_new(1)) == NULL)
 			return ENOMEM;
-		maj = init_cred(p, &ctx->u.krb.gcred, &min);
-		if (GSS_ERROR(maj))
-			return step_end(ctx, ctxp, maj, min, &out, res);
+		if (p->cred != NULL && p->cred->kind == MECH_KERBEROS) {
+			ctx->u.krb.gcred = p->cred->gcred;
+			ctx->cred_borrowed = 1;
+		} else if (p->cred != NULL) {
+			return step_end(ctx, ctxp, GSS_S_NO_CRED, 0, &out,
+			    res);
+		} else {
+			maj = mech_krb5_init_cred(p, &ctx->u.krb.gcred, &min);
+			if (GSS_ERROR(maj))
+				return step_end(ctx, ctxp, maj, min, &out,
+				    res);
+		}
 	}
 	(void)snprintf(svc, sizeof(svc), "sip@%s", p->target_fqdn != NULL ?
 	    p->target_fqdn : "localhost");
@@ -346,6 +355,6 @@ mech_krb5_ctx_release(struct mech_ctx *ctx)
 	if (ctx->u.krb.gctx != GSS_C_NO_CONTEXT)
 		(void)gss_delete_sec_context(&min, &ctx->u.krb.gctx,
 		    GSS_C_NO_BUFFER);
-	if (ctx->u.krb.gcred != GSS_C_NO_CREDENTIAL)
+	if (ctx->u.krb.gcred != GSS_C_NO_CREDENTIAL && !ctx->cred_borrowed)
 		(void)gss_release_cred(&min, &ctx->u.krb.gcred);
 }

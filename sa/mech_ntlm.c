@@ -385,7 +385,7 @@ mech_ntlm_ctx_release(struct mech_ctx *ctx)
 			(void)ctx->u.ntlm.server->ntlm->delete_ctx(&min,
 			    &ctx->u.ntlm.gctx, GSS_C_NO_BUFFER);
 	}
-	if (ctx->u.ntlm.gcred != GSS_C_NO_CREDENTIAL)
+	if (ctx->u.ntlm.gcred != GSS_C_NO_CREDENTIAL && !ctx->cred_borrowed)
 		(void)gss_release_cred(&min, &ctx->u.ntlm.gcred);
 	sipauth_ntlm_keys_wipe(&ctx->u.ntlm.keys);
 }

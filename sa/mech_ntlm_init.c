@@ -38,52 +38,75 @@ import(const char *s, gss_OID type, OM_uint32 *maj, OM_uint32 *min)
 	return GSS_ERROR(*maj) ? GSS_C_NO_NAME : n;
 }
 
-/* Leg one: the password credential and the (empty) first token. */
-static void
-init_first(const struct mech_client_params *p, struct mech_ctx *ctx,
-    struct mech_result *res)
+/*
+ * The credential for DOMAIN\user.  gss-ntlmssp gets the NT hash, not the
+ * password: its own MD4 loads an OpenSSL provider per credential and
+ * leaks about 6 KB each time.
+ */
+OM_uint32
+mech_ntlm_init_cred(const struct mech_client_params *p, gss_cred_id_t *cred,
+    OM_uint32 *min)
 {
-	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
-	gss_name_t user, target;
-	OM_uint32 maj, min;
+	gss_name_t user;
+	OM_uint32 maj, m2;
 	uint8_t nth[16];
 	char name[300], hex[33];
 	gss_key_value_element_desc el = { GSS_NTLMSSP_CS_NTHASH, hex };
 	gss_key_value_set_desc store = { 1, &el };
 	int i;
 
-	if (p->user == NULL || p->password == NULL) {
-		res->reason = MECH_R_NO_CREDENTIALS;
-		return;
-	}
+	*min = 0;
+	if (p->user == NULL || p->password == NULL)
+		return GSS_S_NO_CRED;
 	(void)snprintf(name, sizeof(name), "%s%s%s",
 	    p->domain != NULL ? p->domain : "",
 	    p->domain != NULL ? "\\" : "", p->user);
-	if ((user = import(name, GSS_C_NT_USER_NAME, &maj, &min)) ==
+	if ((user = import(name, GSS_C_NT_USER_NAME, &maj, min)) ==
 	    GSS_C_NO_NAME)
-		goto fail;
-	/*
-	 * gss-ntlmssp gets the NT hash, not the password: its own MD4 loads
-	 * a provider per call and leaks about 6 KB each time.
-	 */
+		return maj;
 	if (sipauth_ntlm_nt_hash(p->password, nth) != 0) {
-		(void)gss_release_name(&min, &user);
-		res->reason = MECH_R_INTERNAL;
-		return;
+		(void)gss_release_name(&m2, &user);
+		return GSS_S_FAILURE;
 	}
 	for (i = 0; i < 16; i++) {
 		hex[2 * i] = "0123456789ABCDEF"[nth[i] >> 4];
 		hex[2 * i + 1] = "0123456789ABCDEF"[nth[i] & 0xF];
 	}
 	hex[32] = '\0';
-	maj = gss_acquire_cred_from(&min, user, GSS_C_INDEFINITE, &ntlm_mechs,
-	    GSS_C_INITIATE, &store, &ctx->u.ntlm.gcred, NULL, NULL);
+	maj = gss_acquire_cred_from(min, user, GSS_C_INDEFINITE, &ntlm_mechs,
+	    GSS_C_INITIATE, &store, cred, NULL, NULL);
 	OPENSSL_cleanse(nth, sizeof(nth));
 	OPENSSL_cleanse(hex, sizeof(hex));
-	(void)gss_release_name(&min, &user);
-	if (GSS_ERROR(maj))
-		goto fail;
-	(void)snprintf(res->user, sizeof(res->user), "%s", name);
+	(void)gss_release_name(&m2, &user);
+	return maj;
+}
+
+/* Leg one: the credential and the (empty) first token. */
+static void
+init_first(const struct mech_client_params *p, struct mech_ctx *ctx,
+    struct mech_result *res)
+{
+	gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+	gss_name_t target;
+	OM_uint32 maj, min;
+	char name[300];
+
+	if (p->cred != NULL) {
+		if (p->cred->kind != MECH_NTLM) {
+			res->reason = MECH_R_NO_CREDENTIALS;
+			return;
+		}
+		ctx->u.ntlm.gcred = p->cred->gcred;
+		ctx->cred_borrowed = 1;
+	} else {
+		maj = mech_ntlm_init_cred(p, &ctx->u.ntlm.gcred, &min);
+		if (maj == GSS_S_NO_CRED) {
+			res->reason = MECH_R_NO_CREDENTIALS;
+			return;
+		}
+		if (GSS_ERROR(maj))
+			goto fail;
+	}
 	(void)snprintf(name, sizeof(name), "sip@%s", p->target_fqdn != NULL ?
 	    p->target_fqdn : "localhost");
 	if ((target = import(name, GSS_C_NT_HOSTBASED_SERVICE, &maj,
@@ -163,7 +186,9 @@ out:
 	(void)gss_release_buffer(&min, &out);
 	/* Nothing of the GSS state is needed any more. */
 	(void)gss_delete_sec_context(&min, &ctx->u.ntlm.gctx, GSS_C_NO_BUFFER);
-	(void)gss_release_cred(&min, &ctx->u.ntlm.gcred);
+	if (!ctx->cred_borrowed)
+		(void)gss_release_cred(&min, &ctx->u.ntlm.gcred);
+	ctx->u.ntlm.gcred = GSS_C_NO_CREDENTIAL;
 }
 
 int

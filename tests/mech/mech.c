@@ -358,6 +358,12 @@ test_server_errors(void)
 	CU_ASSERT_STRING_EQUAL(err, "");
 }
 
+static void
+test_shared(void)
+{
+	test_shared_creds(server);
+}
+
 static CU_TestInfo tests[] = {
 	{ "NTLM round trip", test_ntlm_round_trip },
 	{ "NTLM rejections", test_ntlm_rejections },
@@ -366,6 +372,7 @@ static CU_TestInfo tests[] = {
 	{ "Kerberos rejections", test_krb_rejections },
 	{ "Kerberos clock skew, no key", test_krb_skew_and_keys },
 	{ "server set-up errors", test_server_errors },
+	{ "shared initiator credentials", test_shared },
 	CU_TEST_INFO_NULL,
 };
 

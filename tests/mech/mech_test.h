@@ -52,6 +52,15 @@ enum mech_reason krb_handshake(struct mech_server *s,
 /* A copy of a FILE ccache whose clock offset is offset seconds. */
 int	krb_skewed_ccache(const char *src, const char *dst, int32_t offset);
 
+/*
+ * tests/mech/shared.c: a handshake on a shared initiator credential; on
+ * failure both contexts are freed and NULL.
+ */
+enum mech_reason handshake_with_cred(struct mech_server *s,
+	    const struct mech_client_cred *c, enum mech_kind kind,
+	    struct mech_ctx **srv, struct mech_ctx **cli);
+void	test_shared_creds(struct mech_server *s);
+
 /* tests/mech/userfile.c */
 void	test_ntlm_user_file(void);
 
