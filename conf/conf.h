@@ -157,8 +157,11 @@ typedef void conf_err_fn(const char *msg, void *arg);
  * failure returns the number of errors (> 0), each reported through err
  * (stderr when err is NULL), and *conf_out is NULL.  check_secrets (one of
  * the CONF_SECRETS_* values) also checks the owner and mode of keytab,
- * NTLM user file and TLS key.  Warnings (nothing that stops loading) go
- * to the logging facade.
+ * NTLM user file and TLS key.  The cross-reference and secret checks run
+ * only when the file has no syntax error.  After CONF_MAX_ERRORS errors
+ * one more line says that reading stopped, and the result is
+ * CONF_MAX_ERRORS.  Warnings (nothing that stops loading) go to the
+ * logging facade.  conf_free(NULL) does nothing.
  */
 int	conf_load(const char *path, int check_secrets, conf_err_fn *err,
 	    void *arg, struct sipsa_conf **conf_out);
