@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/conf/run.sh: golden tests of sipsa.conf.  "sipsad -n -f FILE" must
 # print "configuration OK", exit 0 and write nothing on stderr for every
-# good-*.conf and for doc/sipsa.conf.sample, and must exit 1 with exactly
-# the lines of bad-*.err on stderr for every bad-*.conf.
+# good-*.conf and for doc/sipsa.conf.sample (whose "-n -v" output must
+# load to the same output again), and must exit 1 with exactly the lines
+# of bad-*.err on stderr for every bad-*.conf.
 #
 # The files run from a copy of tests/conf in a temporary directory, named
 # relative to it (so the expected output does not depend on the machine);
@@ -56,6 +57,19 @@ for f in good-*.conf sample.conf; do
 		fail=$((fail + 1))
 		echo "FAIL: $f (exit $rc)"
 		cat out err
+	fi
+	# -v prints the effective configuration; it must load the same way
+	# and print itself again unchanged (but for its first comment line).
+	"$CHECK" -n -v -f "$f" 2>err | sed '$d' >dump1.conf &&
+	    "$CHECK" -n -v -f dump1.conf 2>>err | sed '$d' >dump2.conf
+	if [ ! -s err ] && [ -s dump1.conf ] &&
+	    [ "$(sed 1d dump1.conf)" = "$(sed 1d dump2.conf)" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $f: sipsad -n -v output does not load to itself"
+		cat err
+		diff -u dump1.conf dump2.conf
 	fi
 done
 for f in bad-*.conf; do
