@@ -8,12 +8,14 @@ INTEGRATION_TESTS = \
 	tests/integration/t-options.sh \
 	tests/integration/t-register-403.sh \
 	tests/integration/t-reload.sh \
-	tests/integration/t-validate.sh
+	tests/integration/t-validate.sh \
+	tests/integration/t-valgrind.sh
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/sipreq.py \
+	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \
 	tests/sipp/register-403.xml \
 	scripts/sipsa-realm \

@@ -56,6 +56,12 @@ cleanup() {
 	set +e
 	if [ -n "$SIPSAD_PID" ]; then
 		stop_pid "$SIPSAD_PID" >/dev/null 2>&1
+		st=$STOP_STATUS
+		if [ "${SIPSAD_WRAPPER:-}" = valgrind ] && [ "$st" -eq 9 ]; then
+			echo "$TEST_NAME: FAIL: valgrind found errors:" >&2
+			grep '^==' "$T/sipsad.log" | tail -n 40 >&2
+			[ $rc -eq 0 ] && rc=1
+		fi
 	fi
 	if [ -n "$REALM_UP" ]; then
 		"$REALM_TOOL" down "$T/realm" >/dev/null 2>&1
@@ -91,14 +97,21 @@ poll() {
 	return 1
 }
 
-alive() { kill -0 "$1" 2>/dev/null; }
-dead() { ! kill -0 "$1" 2>/dev/null; }
+# A child that has exited but is not reaped yet (zombie) counts as dead.
+dead() {
+	! kill -0 "$1" 2>/dev/null ||
+	    grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
+}
+alive() { ! dead "$1"; }
 
-# stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL.
+# stop_pid PID: SIGTERM, wait up to 30 s, then SIGKILL; the exit status
+# of PID (a child of this shell) goes to STOP_STATUS.
+STOP_STATUS=0
 stop_pid() {
-	kill -TERM "$1" 2>/dev/null || return 0
-	poll 200 dead "$1" || kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null || true
+	STOP_STATUS=0
+	kill -TERM "$1" 2>/dev/null || true
+	poll 600 dead "$1" || kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null || STOP_STATUS=$?
 }
 
 port_free() {
@@ -189,14 +202,23 @@ listening() {
 }
 
 # start_sipsad: run sipsad in the foreground of a background job and wait
-# (up to 20 s) until all its sockets listen.
+# (up to 60 s) until all its sockets listen.  SIPSAD_WRAPPER runs it under
+# a tool, e.g. SIPSAD_WRAPPER=valgrind: its exit status then says whether
+# valgrind found errors (t-start-stop checks it).
 start_sipsad() {
 	# TMPDIR: where sipsad makes its private TLS directory.
 	mkdir -p "$T/run"
-	TMPDIR=$T/run "$SIPSAD" -D -f "$T/sipsa.conf" >>"$T/sipsad.log" 2>&1 &
+	case ${SIPSAD_WRAPPER:-} in
+	"") set -- ;;
+	valgrind) set -- valgrind -q --leak-check=full --error-exitcode=9 \
+	    --suppressions="$top_srcdir/tests/integration/valgrind.supp" ;;
+	*) set -- $SIPSAD_WRAPPER ;;
+	esac
+	TMPDIR=$T/run "$@" "$SIPSAD" -D -f "$T/sipsa.conf" \
+	    >>"$T/sipsad.log" 2>&1 &
 	SIPSAD_PID=$!
 	i=0
-	while [ $i -lt 400 ]; do
+	while [ $i -lt 1200 ]; do
 		alive "$SIPSAD_PID" || fail "sipsad exited at start"
 		if listening && grep -q "started" "$T/sipsad.log"; then
 			return 0
@@ -204,7 +226,7 @@ start_sipsad() {
 		i=$((i + 1))
 		sleep 0.05
 	done
-	fail "sipsad did not listen within 20 s"
+	fail "sipsad did not listen within 60 s"
 }
 
 # sipreq TRANSPORT METHOD [ARGS...]: one request to sipsad; prints the

@@ -29,12 +29,13 @@ printf '%s\n' "$subject" | grep -q "proxy.example.test" ||
 [ -n "$(ls -A "$T/run")" ] || fail "no private TLS directory in $T/run"
 
 kill -TERM "$SIPSAD_PID"
-poll 200 dead "$SIPSAD_PID" || fail "sipsad still running 10 s after SIGTERM"
+poll 600 dead "$SIPSAD_PID" || fail "sipsad still running 30 s after SIGTERM"
 rc=0
 wait "$SIPSAD_PID" || rc=$?
 pid=$SIPSAD_PID
 SIPSAD_PID=
-[ "$rc" -eq 0 ] || fail "sipsad exited with status $rc after SIGTERM"
+[ "$rc" -eq 0 ] || fail "sipsad exited with status $rc after SIGTERM" \
+    "$(grep '^==' "$T/sipsad.log" | tail -n 30)"
 [ ! -d "/proc/$pid" ] || fail "process $pid is still there"
 wait_log "SIGTERM received"
 log_has "sipsad stopped" || fail "no 'sipsad stopped' line"
