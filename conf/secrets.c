@@ -32,8 +32,9 @@ conf_secret_check(const char *what, const char *path, uid_t uid, char *msg,
 	if (stat(path, &st) == -1) {
 		e = errno;
 		if (e == ENOENT)
-			(void)snprintf(msg, msglen, "%s \"%s\" does not exist",
-			    what, path);
+			(void)snprintf(msg, msglen, "%s \"%s\" does not exist; "
+			    "create it (mode 600) or correct the path", what,
+			    path);
 		else
 			(void)snprintf(msg, msglen, "%s \"%s\": %s", what,
 			    path, strerror(e));

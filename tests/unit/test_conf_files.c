@@ -85,6 +85,8 @@ test_include(void)
 	struct sipsa_conf *c = NULL;
 	struct errs e;
 	char want[512];
+	long budget;
+	int rc;
 
 	make("sub", NULL, 0700);
 	make("main.conf", "include \"sub/a.conf\"\nlisten tcp 127.0.0.1 5060\n"
@@ -102,6 +104,18 @@ test_include(void)
 	CU_ASSERT_EQUAL(c->routes->pos.col, 3);
 	CU_ASSERT_STRING_EQUAL(c->listeners->pos.file, path_of("main.conf"));
 	conf_free(c);
+
+	/* Allocation failures while files are open leave nothing behind. */
+	for (budget = 0, rc = -1; budget < 1000 && rc != 0; budget++) {
+		conf_alloc_budget = budget;
+		rc = load_file("main.conf", 0, &e, &c);
+		conf_alloc_budget = -1;
+		CU_ASSERT((rc == 0) == (c != NULL));
+		CU_ASSERT(rc == 0 || (rc == 1 && e.n == 1 &&
+		    strstr(e.line[0], "out of memory") != NULL));
+		conf_free(c);
+	}
+	CU_ASSERT_EQUAL(rc, 0);
 
 	/* An error inside an included file points into that file. */
 	make("sub/bad.conf", "sa {\n  bogus 1\n}\n", 0600);
@@ -234,8 +248,8 @@ test_secrets(void)
 	CU_ASSERT_EQUAL(load_file("s.conf", CONF_SECRETS_CHECK_IF_PRESENT, &e,
 	    &c), 0);
 	conf_free(c);
-	(void)snprintf(msg, sizeof(msg), "TLS key \"%s\" does not exist",
-	    path_of("key.pem"));
+	(void)snprintf(msg, sizeof(msg), "TLS key \"%s\" does not exist; "
+	    "create it (mode 600) or correct the path", path_of("key.pem"));
 	expect_one(CONF_SECRETS_REQUIRE, msg, 4, 6);
 	make("key.pem", NULL, 0700);
 	(void)snprintf(msg, sizeof(msg), "TLS key \"%s\" is not a regular "
