@@ -113,6 +113,9 @@ conf_lex_buf(struct conf_lex *lex, const char *name, const char *buf,
 	lex->len = len;
 	lex->line = 1;
 	lex->col = 1;
+	/* A UTF-8 byte order mark is not part of the first statement. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		lex->off = 3;
 }
 
 void

@@ -86,6 +86,11 @@ test_nul_and_empty(void)
 	CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:2:26: NUL byte in file");
 	CU_ASSERT_PTR_NULL(c);
 
+	/* A byte order mark is skipped; columns start after it. */
+	CU_ASSERT_EQUAL(conf_t_load("\xef\xbb\xbf" "bogus\n", &e, &c), 1);
+	CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:1:1: unknown directive "
+	    "\"bogus\"");
+
 	CU_ASSERT_EQUAL(conf_t_load("", &e, &c), 2);
 	CU_ASSERT_STRING_EQUAL(e.line[0], "t.conf:1:1: fqdn is not set; add: "
 	    "server { fqdn \"sip.example.org\" }");
