@@ -101,6 +101,11 @@ tls_dir_build(struct proxy *px, struct listener *l,
 	const char *tmp;
 	int err;
 
+	if (cl->tls_cert == NULL || cl->tls_key == NULL) {
+		log_warnx("listener %s:%u: TLS needs a certificate and a key",
+		    cl->address, cl->port);
+		return EINVAL;
+	}
 	if (px->run_dir == NULL) {
 		tmp = getenv("TMPDIR");
 		px->run_dir = su_sprintf(px->home, "%s/sipsad.XXXXXX",

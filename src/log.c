@@ -15,6 +15,7 @@
 static const char *log_progname = "sipsa";
 static int log_to_syslog;
 static int log_level = LOG_LVL_INFO;
+static int log_facility = LOG_DAEMON;
 static log_sink_fn *log_sink;
 static void *log_sink_arg;
 
@@ -36,13 +37,38 @@ log_init(const char *progname, int to_syslog, int level)
 	log_to_syslog = to_syslog;
 	log_level = level;
 	if (to_syslog)
-		openlog(log_progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(log_progname, LOG_PID | LOG_NDELAY, log_facility);
 }
 
 void
 log_setlevel(int level)
 {
 	log_level = level;
+}
+
+int
+log_setfacility(const char *name)
+{
+	static const struct {
+		const char	*name;
+		int		 facility;
+	} facilities[] = {
+		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(facilities) /
+	    sizeof(facilities[0]); i++)
+		if (strcmp(name, facilities[i].name) == 0) {
+			log_facility = facilities[i].facility;
+			return 0;
+		}
+	return -1;
 }
 
 int

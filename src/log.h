@@ -28,6 +28,12 @@ enum log_level {
 /* Send output to stderr (to_syslog == 0) or syslog under progname. */
 void	log_init(const char *progname, int to_syslog, int level);
 void	log_setlevel(int level);
+/*
+ * Syslog facility used by the next log_init() with to_syslog set: a name
+ * ("daemon", "auth", "local0" .. "local7", ...).  Returns 0, or -1 when
+ * the name is unknown (the facility is then unchanged).
+ */
+int	log_setfacility(const char *name);
 int	log_getlevel(void);
 /* Parse "err|warn|notice|info|debug"; returns -1 when unknown. */
 int	log_level_parse(const char *name);

@@ -161,6 +161,10 @@ main(int argc, char *argv[])
 		/* A daemon has no stderr: its log goes to syslog. */
 		to_syslog = 1;
 	}
+	if (conf->log.facility != NULL &&
+	    log_setfacility(conf->log.facility) != 0)
+		log_warnx("unknown syslog facility %s: using daemon",
+		    conf->log.facility);
 	log_init("sipsad", to_syslog, level);
 	if (conf->pid_file != NULL && (pidfile = strdup(conf->pid_file)) ==
 	    NULL)

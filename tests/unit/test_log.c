@@ -55,10 +55,23 @@ test_log_filters_by_level_and_prefixes_module(void)
 	log_setlevel(saved);
 }
 
+static void
+test_log_setfacility_knows_syslog_names(void)
+{
+	CU_ASSERT_EQUAL(log_setfacility("local3"), 0);
+	CU_ASSERT_EQUAL(log_setfacility("authpriv"), 0);
+	CU_ASSERT_EQUAL(log_setfacility("local8"), -1);
+	CU_ASSERT_EQUAL(log_setfacility(""), -1);
+	CU_ASSERT_EQUAL(log_setfacility(NULL), -1);
+	CU_ASSERT_EQUAL(log_setfacility("daemon"), 0);
+}
+
 static CU_TestInfo log_tests[] = {
 	{ "level_names_round_trip", test_log_level_names_round_trip },
 	{ "filters_by_level_and_prefixes_module",
 	    test_log_filters_by_level_and_prefixes_module },
+	{ "setfacility_knows_syslog_names",
+	    test_log_setfacility_knows_syslog_names },
 	CU_TEST_INFO_NULL,
 };
 
