@@ -19,13 +19,6 @@
 #include "src/log.h"
 #include "src/proxy.h"
 
-#ifndef CONF_SECRETS_CHECK_IF_PRESENT
-#define CONF_SECRETS_CHECK_IF_PRESENT	1
-#endif
-#ifndef CONF_SECRETS_REQUIRE
-#define CONF_SECRETS_REQUIRE		1
-#endif
-
 #define DEFAULT_CONF	SYSCONFDIR "/sipsa/sipsa.conf"
 
 static void __attribute__((noreturn))

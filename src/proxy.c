@@ -20,10 +20,6 @@
 #include "src/log.h"
 #include "src/proxy.h"
 
-#ifndef CONF_SECRETS_REQUIRE
-#define CONF_SECRETS_REQUIRE	1
-#endif
-
 /*
  * The pipeline.  Each step returns 0 to pass the request on, or non-zero
  * once the request is finished; the reply went out through proxy_reply()
@@ -34,7 +30,7 @@
 typedef int ptx_step_fn(struct ptx *);
 
 static ptx_step_fn *const pipeline[] = {
-	ptx_validate,		/* 400, 482, 483 */
+	ptx_validate,		/* 400, 416, 482, 483 */
 	ptx_ack,		/* ACK: never answered */
 	ptx_cancel,		/* CANCEL without transaction: 481 */
 	ptx_options,		/* OPTIONS to this server: 200 */
