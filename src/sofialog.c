@@ -4,13 +4,13 @@
  * the logging facade.
  *
  * Sofia's logger callback does not receive the level of a message, so the
- * mapping works by threshold: for each facade level, each Sofia log gets
- * the highest Sofia level (0 fatal .. 9 everything) whose messages belong
- * at that facade level, and what passes is written at the facade level the
- * threshold stands for: Sofia 0-1 are errors, 2-3 warnings, 4-5 one line per
- * message (debug), 6-9 internals (only through Sofia's own variables).  A Sofia
- * variable set in the environment (NTA_DEBUG, TPORT_DEBUG, SU_DEBUG) keeps
- * its level.
+ * mapping works by threshold.  Sofia levels run from 0 (fatal) to 9:
+ * 0-1 are errors, 2-3 warnings, 4-5 one line per message, 6-9 internals.
+ * At facade level err only Sofia 0-1 pass, written as err; at warn, notice
+ * and info Sofia 0-3 pass, written as warn; at debug Sofia 0-5 pass,
+ * written as debug.  Sofia 6-9 appear only through Sofia's own variables
+ * (NTA_DEBUG, TPORT_DEBUG, SU_DEBUG): a log whose variable is set keeps
+ * that level, and its lines are written at the facade's level.
  */
 #include "config.h"
 

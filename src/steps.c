@@ -21,7 +21,7 @@
 #define SIPSA_ALLOW	"REGISTER, OPTIONS, ACK, CANCEL, BYE, SUBSCRIBE, " \
 			"NOTIFY, MESSAGE, INFO, INVITE, SERVICE, BENOTIFY"
 #define SIPSA_ACCEPT	"application/sdp"
-#define SIPSA_SUPPORTED	"path, gruu"
+#define SIPSA_SUPPORTED	"gruu"
 
 static int
 method_is(const struct ptx *ptx, sip_method_t m)
