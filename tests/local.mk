@@ -5,6 +5,7 @@
 INTEGRATION_TESTS = \
 	tests/integration/t-check.sh \
 	tests/integration/t-start-stop.sh \
+	tests/integration/t-daemon.sh \
 	tests/integration/t-options.sh \
 	tests/integration/t-register-403.sh \
 	tests/integration/t-reload.sh \
