@@ -12,8 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <openssl/crypto.h>
 
@@ -180,6 +184,85 @@ listen_open(struct proxy *px, struct listener *l,
 	return 0;
 }
 
+static int
+is_wildcard(const char *address)
+{
+	return strcmp(address, "0.0.0.0") == 0 || strcmp(address, "::") == 0;
+}
+
+/*
+ * A listener on 0.0.0.0 or :: answers for every local address: remember
+ * them, so that a request to one of them is known to be for this server.
+ */
+static int
+collect_local_addresses(struct proxy *px)
+{
+	struct ifaddrs *ifa0 = NULL, *ifa;
+	char buf[INET6_ADDRSTRLEN];
+	const void *a;
+	size_t n = 0;
+	int err = 0;
+
+	if (getifaddrs(&ifa0) == -1)
+		return errno;
+	for (ifa = ifa0; ifa != NULL; ifa = ifa->ifa_next)
+		n++;
+	px->local_addrs = su_zalloc(px->home, (n + 1) * sizeof(char *));
+	if (px->local_addrs == NULL) {
+		err = ENOMEM;
+		goto out;
+	}
+	for (n = 0, ifa = ifa0; ifa != NULL; ifa = ifa->ifa_next) {
+		if (ifa->ifa_addr == NULL)
+			continue;
+		if (ifa->ifa_addr->sa_family == AF_INET)
+			a = &((struct sockaddr_in *)(void *)ifa->ifa_addr)->
+			    sin_addr;
+		else if (ifa->ifa_addr->sa_family == AF_INET6)
+			a = &((struct sockaddr_in6 *)(void *)ifa->ifa_addr)->
+			    sin6_addr;
+		else
+			continue;
+		if (inet_ntop(ifa->ifa_addr->sa_family, a, buf,
+		    sizeof(buf)) == NULL)
+			continue;
+		if ((px->local_addrs[n] = su_strdup(px->home, buf)) == NULL) {
+			err = ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+ out:
+	freeifaddrs(ifa0);
+	return err;
+}
+
+int
+listen_is_self(const struct proxy *px, const char *host)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+	size_t i, len;
+
+	if (host == NULL)
+		return 0;
+	/* An IPv6 reference comes in brackets. */
+	len = strlen(host);
+	if (host[0] == '[' && len > 2 && len < sizeof(buf)) {
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		host = buf;
+	}
+	if (px->conf->fqdn != NULL && strcasecmp(host, px->conf->fqdn) == 0)
+		return 1;
+	for (i = 0; i < px->nlisteners; i++)
+		if (strcasecmp(host, px->listeners[i].address) == 0)
+			return 1;
+	for (i = 0; px->local_addrs != NULL && px->local_addrs[i]; i++)
+		if (strcasecmp(host, px->local_addrs[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int
 listen_open_all(struct proxy *px)
 {
@@ -207,6 +290,9 @@ listen_open_all(struct proxy *px)
 			return ENOMEM;
 		px->nlisteners++;
 		if ((err = listen_open(px, l, cl)) != 0)
+			return err;
+		if (is_wildcard(cl->address) && px->local_addrs == NULL &&
+		    (err = collect_local_addresses(px)) != 0)
 			return err;
 	}
 	return 0;

@@ -48,6 +48,7 @@ struct proxy {
 	struct listener		*listeners;	/* array in home */
 	size_t			 nlisteners;
 	char			*run_dir;	/* 0700 dir or NULL */
+	char			**local_addrs;	/* for wildcard listeners */
 	int			 level_fixed;	/* -d: keep level */
 	struct signals		*signals;
 	int			 stopping;
@@ -75,6 +76,8 @@ int	listen_open_all(struct proxy *);
 void	listen_close_all(struct proxy *);
 const struct listener *listen_by_ident(const struct proxy *,
 	    const char *ident);
+/* Is host (a URI host) this server: its FQDN or one of its addresses? */
+int	listen_is_self(const struct proxy *, const char *host);
 /* Log every listener difference between the running and a new conf. */
 int	listen_diff(const struct proxy *, const struct sipsa_conf *next);
 

@@ -50,26 +50,13 @@ ptx_cancel(struct ptx *ptx)
 	    TAG_END());
 }
 
-/*
- * Is the Request-URI this server?  No user part, and the host is the
- * configured FQDN or the address of a listener.
- */
+/* Is the Request-URI this server (no user part, one of our hosts)? */
 static int
 uri_is_self(const struct ptx *ptx)
 {
 	const url_t *u = ptx->sip->sip_request->rq_url;
-	const struct proxy *px = ptx->px;
-	size_t i;
 
-	if (u->url_user != NULL || u->url_host == NULL)
-		return 0;
-	if (px->conf->fqdn != NULL && strcasecmp(u->url_host,
-	    px->conf->fqdn) == 0)
-		return 1;
-	for (i = 0; i < px->nlisteners; i++)
-		if (strcasecmp(u->url_host, px->listeners[i].address) == 0)
-			return 1;
-	return 0;
+	return u->url_user == NULL && listen_is_self(ptx->px, u->url_host);
 }
 
 int

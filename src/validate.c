@@ -63,14 +63,14 @@ via_is_ours(const struct proxy *px, const sip_via_t *v)
 	unsigned long port;
 	size_t i;
 
-	if (v->v_host == NULL || v->v_port == NULL)
+	if (v->v_host == NULL || v->v_port == NULL ||
+	    !listen_is_self(px, v->v_host))
 		return 0;
 	port = strtoul(v->v_port, NULL, 10);
 	for (i = 0; i < px->nlisteners; i++) {
 		l = &px->listeners[i];
-		if (l->port == port && strcasecmp(l->address, v->v_host) == 0 &&
-		    strcasecmp(conf_transport_name(l->transport),
-		    transport_of_via(v)) == 0)
+		if (l->port == port && strcasecmp(transport_of_via(v),
+		    conf_transport_name(l->transport)) == 0)
 			return 1;
 	}
 	return 0;
