@@ -48,7 +48,7 @@ struct proxy {
 	struct listener		*listeners;	/* array in home */
 	size_t			 nlisteners;
 	char			*run_dir;	/* 0700 dir or NULL */
-	char			**local_addrs;	/* for wildcard listeners */
+	char			**local_addrs;	/* if 0.0.0.0/:: */
 	int			 level_fixed;	/* -d: keep level */
 	struct signals		*signals;
 	int			 stopping;
