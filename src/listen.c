@@ -310,18 +310,31 @@ remove_pem_dir(const char *dir)
 	(void)rmdir(dir);
 }
 
-/* The transports close with the agent; here the run directory goes. */
+/*
+ * Sofia reads agent.pem and cafile.pem once, when the TLS transport is
+ * created; the private copies of the key go as soon as every listener is
+ * open, and at exit (after a failed start) whatever is left.
+ */
 void
-listen_close_all(struct proxy *px)
+listen_wipe_tls(struct proxy *px)
 {
 	size_t i;
 
 	for (i = 0; i < px->nlisteners; i++)
-		if (px->listeners[i].tls_dir != NULL)
+		if (px->listeners[i].tls_dir != NULL) {
 			remove_pem_dir(px->listeners[i].tls_dir);
+			px->listeners[i].tls_dir = NULL;
+		}
 	if (px->run_dir != NULL && rmdir(px->run_dir) == -1)
 		log_warn("cannot remove %s", px->run_dir);
 	px->run_dir = NULL;
+}
+
+/* The transports close with the agent; here the files go. */
+void
+listen_close_all(struct proxy *px)
+{
+	listen_wipe_tls(px);
 }
 
 const struct listener *

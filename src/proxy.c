@@ -112,6 +112,7 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	}
 	if ((err = listen_open_all(px)) != 0)
 		goto out;
+	listen_wipe_tls(px);
 	px->leg = nta_leg_tcreate(px->agent, proxy_request, px,
 	    NTATAG_NO_DIALOG(1), TAG_END());
 	if (px->leg == NULL) {

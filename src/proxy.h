@@ -74,6 +74,8 @@ void	proxy_destroy(struct proxy *);
 /* src/listen.c: listeners and their transports. */
 int	listen_open_all(struct proxy *);
 void	listen_close_all(struct proxy *);
+/* Remove the private TLS files (Sofia has read them). */
+void	listen_wipe_tls(struct proxy *);
 const struct listener *listen_by_ident(const struct proxy *,
 	    const char *ident);
 /* Is host (a URI host) this server: its FQDN or one of its addresses? */
