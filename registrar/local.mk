@@ -9,17 +9,12 @@ libregistrar_a_SOURCES = registrar/registrar.h registrar/internal.h \
 tests_unit_unit_SOURCES += tests/unit/test_registrar.c \
 	tests/registrar/test_handle.c tests/registrar/fixture.h
 
-# The registrar's suites also run on their own, with a real LMDB store in
+# The registrar's suites run in tests/unit/unit with a real LMDB store in
 # a temporary directory; the durability test kills a writer with SIGKILL.
 REGISTRAR_TEST_LDADD = libregistrar.a liblog.a $(OPENSSL_LIBS) \
 	$(LMDB_LIBS) $(LIBS)
-check_PROGRAMS += tests/registrar/test_registrar tests/registrar/durable \
-	tests/registrar/putbench tests/registrar/failmalloc
-tests_registrar_test_registrar_SOURCES = tests/registrar/runner.c \
-	tests/unit/test_registrar.c tests/registrar/test_handle.c \
-	tests/registrar/fixture.h
-tests_registrar_test_registrar_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_registrar_test_registrar_LDADD = $(REGISTRAR_TEST_LDADD) $(CUNIT_LIBS)
+check_PROGRAMS += tests/registrar/durable tests/registrar/putbench \
+	tests/registrar/failmalloc
 tests_registrar_durable_SOURCES = tests/registrar/durable.c
 tests_registrar_durable_LDADD = $(REGISTRAR_TEST_LDADD)
 tests_registrar_putbench_SOURCES = tests/registrar/putbench.c
@@ -30,6 +25,5 @@ tests_registrar_failmalloc_SOURCES = tests/registrar/failmalloc.c
 tests_registrar_failmalloc_LDADD = $(REGISTRAR_TEST_LDADD)
 tests_registrar_failmalloc_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc \
 	-Wl,--wrap=realloc,--wrap=strdup,--wrap=strndup,--wrap=free
-TESTS += tests/registrar/test_registrar tests/registrar/durable.sh \
-	tests/registrar/failmalloc
+TESTS += tests/registrar/durable.sh tests/registrar/failmalloc
 EXTRA_DIST += tests/registrar/durable.sh doc/registrar.md

@@ -23,6 +23,7 @@
 #pragma weak sipauth_suites
 #pragma weak ntlm_suites
 #pragma weak sa_suites
+#pragma weak registrar_suites
 
 static const struct {
 	const char	*name;
@@ -33,6 +34,7 @@ static const struct {
 	{ "sipauth", sipauth_suites },
 	{ "ntlm", ntlm_suites },
 	{ "sa", sa_suites },
+	{ "registrar", registrar_suites },
 };
 
 const char *

@@ -11,6 +11,7 @@ extern CU_SuiteInfo conf_suites[];
 extern CU_SuiteInfo sipauth_suites[];
 extern CU_SuiteInfo ntlm_suites[];
 extern CU_SuiteInfo sa_suites[];
+extern CU_SuiteInfo registrar_suites[];
 
 /* Directory of tests/data (from $top_srcdir, else "tests/data"). */
 const char *unit_datadir(void);
