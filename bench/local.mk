@@ -1,1 +1,13 @@
-# bench/: benchmarks; see bench/README.md.
+# bench/: benchmarks; see bench/README.md.  Built with everything else so
+# they keep compiling, never run by make check: "make bench" runs
+# bench/run-core.sh (throwaway realm, timing, callgrind, 100k SAs).
+noinst_PROGRAMS += bench/mechbench
+bench_mechbench_SOURCES = bench/mechbench.c tests/mech/helpers.c \
+	tests/mech/mech_test.h
+bench_mechbench_LDADD = $(SIPSA_LDADD)
+EXTRA_DIST += bench/run-core.sh bench/README.md
+
+bench: bench/mechbench
+	MECHBENCH=$(abs_builddir)/bench/mechbench \
+	    $(SHELL) $(srcdir)/bench/run-core.sh
+.PHONY: bench

@@ -15,10 +15,6 @@ tests_mech_sa_rt_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_mech_sa_rt_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)
 TESTS += tests/mech/sa_run.sh
 EXTRA_DIST += tests/mech/sa_run.sh
-# Bytes per established SA over 100k real handshakes (needs a realm).
-noinst_PROGRAMS += bench/sa_mem
-bench_sa_mem_SOURCES = bench/sa_mem.c tests/mech/helpers.c
-bench_sa_mem_LDADD = $(SIPSA_LDADD)
 # The mechanisms (mech.h): NTLM via gss-ntlmssp, Kerberos via MIT GSSAPI.
 libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c
@@ -26,7 +22,7 @@ libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 # (tests/mech/run.sh starts scripts/sipsa-realm; no mocks).
 check_PROGRAMS += tests/mech/mech
 tests_mech_mech_SOURCES = tests/mech/mech.c tests/mech/helpers.c \
-	tests/mech/bench.c tests/mech/userfile.c tests/mech/shared.c \
+	tests/mech/userfile.c tests/mech/shared.c \
 	tests/mech/mech_test.h
 tests_mech_mech_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_mech_mech_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)

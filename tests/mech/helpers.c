@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tests/mech/helpers.c: the realm environment and complete NTLM and
- * Kerberos handshakes through sa/mech.h, for tests/mech/mech.c and its
- * --bench mode.
+ * Kerberos handshakes through sa/mech.h, for the tests in tests/mech/ and
+ * for bench/mechbench.
  */
 #include "config.h"
 

@@ -64,7 +64,4 @@ void	test_shared_creds(struct mech_server *s);
 /* tests/mech/userfile.c */
 void	test_ntlm_user_file(void);
 
-/* Print median costs over n iterations; returns the exit status. */
-int	mech_bench(int n);
-
 #endif
