@@ -106,6 +106,30 @@ registrar_expire(struct registrar *reg, uint64_t now, unsigned *removed_out)
 	return err;
 }
 
+static int
+limits_ok(const struct registrar_config *cfg)
+{
+	return cfg->expires_min != 0 &&
+	    cfg->expires_min <= cfg->expires_default &&
+	    cfg->expires_default <= cfg->expires_max &&
+	    cfg->max_endpoints != 0 &&
+	    cfg->max_endpoints <= REG_MAX_ENDPOINTS && cfg->jitter <= 50;
+}
+
+int
+registrar_reconfigure(struct registrar *reg,
+    const struct registrar_config *cfg)
+{
+	if (cfg == NULL || !limits_ok(cfg))
+		return EINVAL;
+	reg->cfg.expires_min = cfg->expires_min;
+	reg->cfg.expires_default = cfg->expires_default;
+	reg->cfg.expires_max = cfg->expires_max;
+	reg->cfg.max_endpoints = cfg->max_endpoints;
+	reg->cfg.jitter = cfg->jitter;
+	return 0;
+}
+
 int
 registrar_open(const struct registrar_config *cfg,
     const struct reg_store_ops *ops, uint64_t now,
@@ -117,11 +141,7 @@ registrar_open(const struct registrar_config *cfg,
 
 	*reg_out = NULL;
 	if (cfg == NULL || ops == NULL || cfg->store_dir == NULL ||
-	    cfg->expires_min == 0 || cfg->expires_min > cfg->expires_default ||
-	    cfg->expires_default > cfg->expires_max ||
-	    cfg->max_endpoints == 0 ||
-	    cfg->max_endpoints > REG_MAX_ENDPOINTS || cfg->jitter > 50 ||
-	    (unsigned)cfg->store.sync > REG_SYNC_NONE)
+	    !limits_ok(cfg) || (unsigned)cfg->store.sync > REG_SYNC_NONE)
 		return EINVAL;
 	if ((reg = calloc(1, sizeof(*reg))) == NULL)
 		return ENOMEM;

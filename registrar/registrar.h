@@ -204,6 +204,13 @@ int	registrar_open(const struct registrar_config *,
 	    const struct reg_store_ops *ops, uint64_t now,
 	    struct registrar **reg_out);
 void	registrar_close(struct registrar *);
+/*
+ * Apply new limits (expires, endpoints, jitter) from a reloaded
+ * configuration; the store settings of cfg are ignored.  EINVAL leaves
+ * the running limits as they were.
+ */
+int	registrar_reconfigure(struct registrar *,
+	    const struct registrar_config *cfg);
 /* Replace the jitter's random source (default: OpenSSL RAND_bytes). */
 void	registrar_set_random(struct registrar *, reg_random_fn *,
 	    void *arg);

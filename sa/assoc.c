@@ -336,6 +336,30 @@ sa_epid(const struct sa_assoc *sa)
 	return sa->epid_off != 0 ? sa->strs + sa->epid_off : NULL;
 }
 
+const char *
+sa_realm(const struct sa_assoc *sa)
+{
+	return sa->realm_off != 0 ? sa->strs + sa->realm_off : NULL;
+}
+
+const char *
+sa_targetname(const struct sa_assoc *sa)
+{
+	return sa->target_off != 0 ? sa->strs + sa->target_off : NULL;
+}
+
+void
+sa_set_version(struct sa_assoc *sa, int version)
+{
+	sa->version = version < 0 ? 0 : version > 255 ? 255 : (uint8_t)version;
+}
+
+int
+sa_version(const struct sa_assoc *sa)
+{
+	return sa->version;
+}
+
 uint64_t
 sa_deadline_ms(const struct sa_assoc *sa)
 {

@@ -291,6 +291,15 @@ enum sa_hdr sa_hdr(const struct sa_assoc *sa);
 const char *sa_user(const struct sa_assoc *sa);	/* NULL: not yet */
 const char *sa_aor(const struct sa_assoc *sa);		/* NULL: unbound */
 const char *sa_epid(const struct sa_assoc *sa);	/* NULL: unbound */
+const char *sa_realm(const struct sa_assoc *sa);	/* NULL: unbound */
+const char *sa_targetname(const struct sa_assoc *sa); /* NULL: unbound */
+/*
+ * The MS-SIPAE protocol version the handshake settled on (2, 3 or 4); it
+ * picks the signature string layout for the SA's whole life.  Set by the
+ * caller once the handshake starts; 0 until then.
+ */
+void	sa_set_version(struct sa_assoc *sa, int version);
+int	sa_version(const struct sa_assoc *sa);
 /* Milliseconds (table clock) at which the SA expires unless refreshed. */
 uint64_t sa_deadline_ms(const struct sa_assoc *sa);
 /* Bytes the SA holds, its table entries and mechanism context included. */

@@ -68,6 +68,7 @@ struct sa_assoc {
 	uint8_t			 kind;		/* enum mech_kind */
 	uint8_t			 hdr;		/* enum sa_hdr */
 	uint8_t			 bound;		/* in by_endpoint */
+	uint8_t			 version;	/* signature string layout */
 	char			 opaque_text[SA_OPAQUE_LEN + 1];
 };
 

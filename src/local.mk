@@ -4,11 +4,14 @@ liblog_a_SOURCES = src/log.c src/log.h
 
 tests_unit_unit_SOURCES += tests/unit/test_log.c
 
-# sipsad: the request pipeline (proxy.c), its steps (validate.c, steps.c),
-# the one response exit (reply.c), listeners, signals and Sofia's logs.
+# sipsad: the request pipeline (proxy.c), its steps (validate.c, steps.c,
+# auth.c, register.c), signatures (sign.c), SAs, credentials and the
+# registrar (security.c), the one response exit (reply.c), listeners,
+# signals and Sofia's logs.
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c src/proxy.c src/proxy.h src/listen.c \
-	src/ptx.c src/validate.c src/steps.c src/reply.c src/signals.c \
+	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
+	src/register.c src/security.c src/reply.c src/signals.c \
 	src/sofialog.c
 sipsad_LDADD = $(SIPSA_LDADD)
 

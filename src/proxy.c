@@ -15,6 +15,7 @@
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/nta.h>
+#include <sofia-sip/msg.h>
 
 #define LOG_MODULE "proxy"
 #include "src/log.h"
@@ -23,9 +24,12 @@
 /*
  * The pipeline.  Each step returns 0 to pass the request on, or non-zero
  * once the request is finished; the reply went out through proxy_reply()
- * (src/reply.c), the only place that creates responses.  Order matters:
- * validation first, then the requests that are never challenged (ACK,
- * CANCEL, OPTIONS to the server itself), then authentication.
+ * (src/reply.c), the only place that creates responses, and that signs
+ * them once the authentication step has given the request its security
+ * association.  Order matters: validation first, then the requests that
+ * are never challenged (ACK, CANCEL), then authentication (which lets
+ * OPTIONS to the server itself through without credentials), then what
+ * authenticated requests get.
  */
 typedef int ptx_step_fn(struct ptx *);
 
@@ -33,8 +37,10 @@ static ptx_step_fn *const pipeline[] = {
 	ptx_validate,		/* 400, 416, 482, 483 */
 	ptx_ack,		/* ACK: never answered */
 	ptx_cancel,		/* CANCEL without transaction: 481 */
+	ptx_auth,		/* MS-SIPAE: challenge, handshake, verify */
 	ptx_options,		/* OPTIONS to this server: 200 */
-	ptx_auth,		/* 403 until MS-SIPAE authentication lands */
+	ptx_register,		/* REGISTER: 301 to home, or registrar */
+	ptx_unrouted,		/* the rest: 501 until routing */
 };
 
 /*
@@ -104,7 +110,9 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	}
 	/* (url_string_t *)-1: no transport yet; listen.c adds them. */
 	px->agent = nta_agent_create(px->root, (url_string_t *)-1, NULL, NULL,
-	    NTATAG_SERVER_RPORT(1), NTATAG_UA(0), TAG_END());
+	    NTATAG_SERVER_RPORT(1), NTATAG_UA(0),
+	    /* Keep header wire text: signatures cover it byte for byte. */
+	    NTATAG_SIPFLAGS(MSG_FLG_EXTRACT_COPY), TAG_END());
 	if (px->agent == NULL) {
 		log_warn("cannot create the SIP agent");
 		err = EIO;
@@ -113,6 +121,8 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	if ((err = listen_open_all(px)) != 0)
 		goto out;
 	listen_wipe_tls(px);
+	if ((err = auth_init(px)) != 0)
+		goto out;
 	px->leg = nta_leg_tcreate(px->agent, proxy_request, px,
 	    NTATAG_NO_DIALOG(1), TAG_END());
 	if (px->leg == NULL) {
@@ -154,6 +164,7 @@ proxy_destroy(struct proxy *px)
 		nta_leg_destroy(px->leg);
 	if (px->agent != NULL)
 		nta_agent_destroy(px->agent);
+	auth_fini(px);
 	listen_close_all(px);
 	if (px->root != NULL)
 		su_root_destroy(px->root);
@@ -257,6 +268,7 @@ proxy_reload(struct proxy *px)
 	if (next->log.to_syslog != px->conf->log.to_syslog)
 		log_warnx("log target changed: needs a restart");
 	log_applied(px->conf, next);
+	auth_reload(px, next);
 	conf_free(px->conf);
 	px->conf = next;
 	log_notice("configuration reloaded");

@@ -22,7 +22,14 @@ struct nta_agent_s;
 struct nta_leg_s;
 struct nta_incoming_s;
 struct sip_s;
+struct msg_s;
+struct su_timer_s;
 struct signals;
+struct sa_table;
+struct sa_assoc;
+struct mech_server;
+struct registrar;
+struct sipauth_cred;
 
 /*
  * One configured socket.  The ident ("l0", "l1", ...) is given to the
@@ -52,6 +59,13 @@ struct proxy {
 	int			 level_fixed;	/* -d: keep level */
 	struct signals		*signals;
 	int			 stopping;
+	/* Authentication and registration (src/auth.c, src/register.c). */
+	struct mech_server	*mech;		/* acceptor credentials */
+	struct sa_table		*sa;		/* security associations */
+	struct registrar	*reg;		/* bindings */
+	struct su_timer_s	*tick;		/* expiry, once a second */
+	unsigned		 ticks;
+	char			*krb5_target;	/* "sip/<fqdn>" */
 };
 
 /*
@@ -103,9 +117,16 @@ struct ptx {
 	const struct sip_s	*sip;		/* borrowed */
 	const struct listener	*listener;	/* borrowed, or NULL */
 	char			 peer[64];	/* "addr:port" */
+	char			 peer_addr[48];	/* "addr" */
 	int			 status;	/* 0 until replied */
 	const char		*phrase;
 	int			 replied;
+	/* The request's established SA (a reference), once ptx_auth has
+	   passed it; NULL for the few requests let through without one.
+	   Every response is then signed with it. */
+	struct sa_assoc		*sa;
+	char			*sa_token;	/* AP-REP for the final response,
+						   base64, in home */
 };
 
 /* src/ptx.c */
@@ -125,11 +146,39 @@ int	ptx_ack(struct ptx *);
 int	ptx_cancel(struct ptx *);
 int	ptx_options(struct ptx *);
 int	ptx_auth(struct ptx *);
+int	ptx_register(struct ptx *);
+int	ptx_unrouted(struct ptx *);
+
+/*
+ * src/auth.c.  auth_init() creates the acceptor credentials, the SA table
+ * and the registrar from the running configuration and starts the expiry
+ * timer; auth_fini() undoes it (NULL members are fine).  auth_reload()
+ * applies what a new configuration changes at request time.
+ */
+int	auth_init(struct proxy *);
+void	auth_fini(struct proxy *);
+void	auth_reload(struct proxy *, const struct sipsa_conf *next);
+/* From's AOR ("sip:user@host", host in lower case) and epid, in home;
+   0, ENOENT (no epid), EBADMSG or ENOMEM. */
+int	auth_endpoint(struct ptx *, const char **aor, const char **epid);
+
+/*
+ * src/sign.c: signatures on whole messages (values of enum sa_reason).
+ * sig_verify() checks the crand/cnum/response of cred on sip against sa;
+ * sig_sign() signs a message about to be sent toward the SA's client and
+ * adds (Proxy-)Authentication-Info, with gssapi-data when not NULL.  The
+ * message must be final (To tag set) before it is signed.
+ */
+int	sig_verify(su_home_t *home, struct sa_assoc *sa,
+	    const struct sip_s *sip, const struct sipauth_cred *cred);
+int	sig_sign(su_home_t *home, struct sa_assoc *sa, struct msg_s *msg,
+	    struct sip_s *sip, const char *gssapi_data);
 
 /*
  * src/reply.c: the one response exit.  Sends status/phrase (phrase NULL:
  * the standard one) with the extra headers given as Sofia SIPTAG_* items,
- * adds Server and Date, records status on the ptx.  Returns the status
+ * adds Server and Date, signs the response when the request has an SA
+ * (ptx->sa), records status on the ptx.  Returns the status
  * (non-zero) so steps can "return proxy_reply(...)".
  */
 int	proxy_reply(struct ptx *, int status, const char *phrase,

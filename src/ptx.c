@@ -16,6 +16,8 @@
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/tport.h>
 
+#include "sa/sa.h"
+
 #define LOG_MODULE "ptx"
 #include "src/log.h"
 #include "src/proxy.h"
@@ -31,12 +33,16 @@ ptx_origin(struct ptx *ptx)
 	char host[46];	/* INET6_ADDRSTRLEN */
 
 	(void)snprintf(ptx->peer, sizeof(ptx->peer), "?");
+	(void)snprintf(ptx->peer_addr, sizeof(ptx->peer_addr), "?");
 	if ((msg = nta_incoming_getrequest(irq)) != NULL) {
 		su = msg_addr(msg);
 		if (su != NULL && su_inet_ntop(su->su_family, SU_ADDR(su),
-		    host, sizeof(host)) != NULL)
+		    host, sizeof(host)) != NULL) {
 			(void)snprintf(ptx->peer, sizeof(ptx->peer), "%s:%u",
 			    host, ntohs(su->su_port));
+			(void)snprintf(ptx->peer_addr, sizeof(ptx->peer_addr),
+			    "%s", host);
+		}
 		tp = nta_incoming_transport(ptx->px->agent, irq, msg);
 		if (tp != NULL) {
 			ptx->listener = listen_by_ident(ptx->px,
@@ -65,8 +71,8 @@ ptx_create(struct proxy *px, nta_incoming_t *irq, sip_t const *sip,
 }
 
 /*
- * Destroy the transaction (nta keeps what it needs for retransmissions)
- * and the request's memory.
+ * Destroy the transaction (nta keeps what it needs for retransmissions),
+ * drop the SA reference and the request's memory.
  */
 void
 ptx_free(struct ptx *ptx)
@@ -75,6 +81,7 @@ ptx_free(struct ptx *ptx)
 		return;
 	if (ptx->irq != NULL)
 		nta_incoming_destroy(ptx->irq);
+	sa_unref(ptx->sa);
 	su_home_unref(ptx->home);
 }
 

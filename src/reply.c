@@ -2,8 +2,8 @@
 /*
  * src/reply.c: the one response exit of sipsad.  Every response the daemon
  * sends is built and sent here, and nowhere else: this is where Server
- * and Date are added and where, once security associations exist, the
- * response is signed.
+ * and Date are added and where a response to a request that has a
+ * security association is signed (src/sign.c).
  */
 #include "config.h"
 
@@ -15,6 +15,8 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+
+#include "sa/sa.h"
 
 #define LOG_MODULE "reply"
 #include "src/log.h"
@@ -31,7 +33,7 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	sip_t *sip;
 	sip_date_t *date;
 	ta_list ta;
-	int rc;
+	int rc, r;
 
 	if (phrase == NULL)
 		phrase = sip_status_phrase(status);
@@ -55,10 +57,25 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	    SIPTAG_SERVER_STR(SIPSA_SERVER), SIPTAG_DATE(date),
 	    ta_tags(ta)) < 0)
 		goto fail;
+	/* The To tag is part of the signed string: set it first. */
+	if (status > 100 && nta_incoming_tag(irq, NULL) == NULL)
+		goto fail;
 	if (nta_incoming_complete_response(irq, msg, status, phrase,
 	    TAG_END()) < 0)
 		goto fail;
-	/* Signing of the response (MS-SIPAE) will happen here. */
+	if (ptx->sa != NULL && status > 100) {
+		r = sig_sign(ptx->home, ptx->sa, msg, sip, ptx->sa_token);
+		if (r != SA_R_OK) {
+			/* Logged in sa/; an unsigned answer is ignored by the
+			   client, so say plainly that this one failed. */
+			msg_destroy(msg);
+			msg = NULL;
+			(void)ta_end(ta);
+			(void)nta_incoming_treply(irq, 500, "Cannot Sign",
+			    SIPTAG_SERVER_STR(SIPSA_SERVER), TAG_END());
+			return status;
+		}
+	}
 	rc = nta_incoming_mreply(irq, msg);	/* takes msg */
 	msg = NULL;
 	(void)ta_end(ta);

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * src/steps.c: the pipeline steps after validation: ACK (never answered),
- * CANCEL without a transaction, OPTIONS addressed to the server itself,
- * and the authentication gate, which refuses with 403 until MS-SIPAE
- * authentication is in place (not 503: SIPE treats 503 as fatal).
+ * CANCEL without a transaction and OPTIONS addressed to the server
+ * itself (answered after authentication, so signed when it came signed).
  */
 #include "config.h"
 
@@ -67,27 +66,4 @@ ptx_options(struct ptx *ptx)
 	return proxy_reply(ptx, 200, NULL, SIPTAG_ALLOW_STR(SIPSA_ALLOW),
 	    SIPTAG_ACCEPT_STR(SIPSA_ACCEPT),
 	    SIPTAG_SUPPORTED_STR(SIPSA_SUPPORTED), TAG_END());
-}
-
-/*
- * The authentication gate.  Nothing can authenticate yet, so every
- * request that gets here is refused with a 403 whose Warning says why.
- */
-int
-ptx_auth(struct ptx *ptx)
-{
-	const char *fqdn = ptx->px->conf->fqdn;
-	char *warning;
-
-	warning = su_sprintf(ptx->home,
-	    "399 %s \"authentication not yet available\"",
-	    fqdn != NULL ? fqdn : "sipsa");
-	if (warning == NULL)
-		return proxy_reply(ptx, 500, NULL, TAG_END());
-	log_info("%s refused call-id=%s peer=%s role=%s reason=NO_AUTH",
-	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer,
-	    ptx->listener == NULL ? "?" :
-	    ptx->listener->role == CONF_ROLE_PROXY ? "proxy" : "registrar");
-	return proxy_reply(ptx, 403, "Forbidden", SIPTAG_WARNING_STR(warning),
-	    TAG_END());
 }

@@ -10,6 +10,8 @@
 # CI=true.  Waits are bounded polls, never fixed sleeps.
 #
 # Environment from make check: top_srcdir, top_builddir (absolute).
+# KEEP_TMP=1 keeps the directory of a failed test, KEEP_TMP=always of
+# every test (logs, configuration, realm).
 
 set -eu
 
@@ -67,7 +69,8 @@ cleanup() {
 		"$REALM_TOOL" down "$T/realm" >/dev/null 2>&1
 	fi
 	if [ -n "$T" ]; then
-		if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${KEEP_TMP:-}" ]; then
+		if { [ $rc -ne 0 ] && [ $rc -ne 77 ] &&
+		    [ -n "${KEEP_TMP:-}" ]; } || [ "${KEEP_TMP:-}" = always ]; then
 			echo "$TEST_NAME: kept $T" >&2
 		else
 			rm -rf "$T"

@@ -10,7 +10,7 @@
 #
 # The realm (scripts/sipsa-realm) and sipsad come from
 # tests/integration/lib.sh (setup, start_sipsad); the driver helpers from
-# tests/sipe/lib.sh.  Not in TESTS until sipsad can sign a client in.
+# tests/sipe/lib.sh.
 #
 #   SIPE_LINGER=N    seconds to stay signed in (default 60)
 set -eu

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/auth.c: the authentication step of the pipeline ([MS-SIPAE]
+ * §3.3.5).  A request without credentials for this server gets a
+ * challenge; a handshake leg runs through its security association (SA);
+ * a signed request is verified against the SA named by its opaque.  When
+ * the step passes, ptx->sa holds the request's established SA, and the
+ * response exit (reply.c) signs every response with it.
+ *
+ * What each failure gets (doc/architecture.md has the table): REGISTER
+ * failures get a fresh challenge, because SIPE answers a 401 to REGISTER
+ * with a full new handshake; other requests get 403, because SIPE answers
+ * a 401 to them by signing the same request with the same SA again, which
+ * would loop.  ACK and CANCEL never reach this step.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_tag.h>
+
+#include "sa/sa.h"
+#include "sipauth/sipauth.h"
+
+#define LOG_MODULE "auth"
+#include "src/log.h"
+#include "src/proxy.h"
+
+/* The challenge family of the listener the request came in on. */
+static enum sipauth_family
+ptx_family(const struct ptx *ptx)
+{
+	return ptx->listener != NULL &&
+	    ptx->listener->role == CONF_ROLE_PROXY ? SIPAUTH_PROXY :
+	    SIPAUTH_WWW;
+}
+
+static int
+is_register(const struct ptx *ptx)
+{
+	return ptx->sip->sip_request->rq_method == sip_method_register;
+}
+
+/* The version= we offer: none below 3 (clients then use the v2 layout). */
+static int
+offered_version(const struct ptx *ptx)
+{
+	int v = ptx->px->conf->auth.version;
+
+	return v >= 3 ? v : 0;
+}
+
+/*
+ * Text for a Warning header.  Unknown user and wrong password read the
+ * same, so that the answer does not tell which accounts exist.
+ */
+static const char *
+reason_text(enum sa_reason r)
+{
+	switch (r) {
+	case SA_R_UNKNOWN_USER:
+	case SA_R_BAD_PASSWORD:
+		return "authentication failed";
+	case SA_R_CLOCK_SKEW:
+		return "clock skew too great";
+	case SA_R_REPLAYED_TICKET:
+		return "replayed Kerberos ticket";
+	case SA_R_BAD_TOKEN:
+		return "bad authentication token";
+	case SA_R_BAD_SIGNATURE:
+		return "bad signature";
+	case SA_R_FLAGS:
+		return "NTLM flags not acceptable";
+	case SA_R_REPLAYED_CNUM:
+		return "replayed cnum";
+	case SA_R_UNKNOWN_OPAQUE:
+		return "unknown security association";
+	case SA_R_EXPIRED:
+		return "security association expired";
+	case SA_R_LIMIT:
+		return "too many security associations";
+	case SA_R_WRONG_STATE:
+		return "unexpected handshake message";
+	case SA_R_IDENTITY:
+		return "identity does not match the security association";
+	default:
+		return "authentication error";
+	}
+}
+
+static const char *
+warning(struct ptx *ptx, const char *text)
+{
+	const char *fqdn = ptx->px->conf->fqdn;
+	const char *w;
+
+	w = su_sprintf(ptx->home, "399 %s \"%s\"", fqdn != NULL ? fqdn :
+	    "sipsa", text);
+	return w != NULL ? w : "399 sipsa \"error\"";
+}
+
+/* One challenge header made with Sofia's unknown class: sent verbatim. */
+static msg_header_t *
+challenge_header(struct ptx *ptx, const struct sipauth_challenge *c)
+{
+	char *value = NULL, *line;
+
+	if (sipauth_format_challenge(ptx->home, c, &value) != 0)
+		return NULL;
+	line = su_sprintf(ptx->home, "%s: %s", c->family == SIPAUTH_PROXY ?
+	    "Proxy-Authenticate" : "WWW-Authenticate", value);
+	if (line == NULL)
+		return NULL;
+	return msg_header_make(ptx->home, sip_unknown_class, line);
+}
+
+static void
+challenge_init(struct ptx *ptx, enum conf_scheme scheme,
+    struct sipauth_challenge *c)
+{
+	const struct sipsa_conf *conf = ptx->px->conf;
+
+	memset(c, 0, sizeof(*c));
+	c->family = ptx_family(ptx);
+	c->version = offered_version(ptx);
+	c->realm = sipauth_s(conf->auth.realm);
+	if (scheme == CONF_SCHEME_KERBEROS) {
+		c->scheme = SIPAUTH_KERBEROS;
+		c->targetname = sipauth_s(ptx->px->krb5_target);
+	} else {
+		c->scheme = SIPAUTH_NTLM;
+		c->targetname = sipauth_s(conf->fqdn);
+	}
+	c->scheme_tok = sipauth_s(sipauth_scheme_name(c->scheme));
+}
+
+/*
+ * Answer with 401 or 407 and one challenge per configured scheme, in the
+ * configured order; why, when given, goes into a Warning.
+ */
+static int
+challenge(struct ptx *ptx, const char *why)
+{
+	const struct conf_auth *auth = &ptx->px->conf->auth;
+	struct sipauth_challenge c;
+	msg_header_t *h[CONF_MAX_SCHEMES] = { NULL };
+	int i, n = auth->nschemes;
+
+	if (n > CONF_MAX_SCHEMES)
+		n = CONF_MAX_SCHEMES;
+	for (i = 0; i < n; i++) {
+		challenge_init(ptx, auth->schemes[i], &c);
+		if ((h[i] = challenge_header(ptx, &c)) == NULL)
+			return proxy_reply(ptx, 500, NULL, TAG_END());
+	}
+	log_debug("%s call-id=%s peer=%s: challenge%s%s", ptx_method(ptx),
+	    ptx_call_id(ptx), ptx->peer, why != NULL ? ": " : "",
+	    why != NULL ? why : "");
+	return proxy_reply(ptx, ptx_family(ptx) == SIPAUTH_PROXY ? 407 : 401,
+	    NULL, TAG_IF(h[0] != NULL, SIPTAG_HEADER((sip_header_t *)h[0])),
+	    TAG_IF(h[1] != NULL, SIPTAG_HEADER((sip_header_t *)h[1])),
+	    TAG_IF(why != NULL, SIPTAG_WARNING_STR(why != NULL ?
+	    warning(ptx, why) : NULL)), TAG_END());
+}
+
+static int
+refuse(struct ptx *ptx, int status, const char *text)
+{
+	log_info("%s refused %03d call-id=%s peer=%s: %s", ptx_method(ptx),
+	    status, ptx_call_id(ptx), ptx->peer, text);
+	return proxy_reply(ptx, status, NULL,
+	    SIPTAG_WARNING_STR(warning(ptx, text)), TAG_END());
+}
+
+/*
+ * A failure after the SA layer logged it: REGISTER gets a fresh challenge,
+ * anything else a 403.
+ */
+static int
+failed(struct ptx *ptx, enum sa_reason r)
+{
+	if (is_register(ptx))
+		return challenge(ptx, reason_text(r));
+	return proxy_reply(ptx, 403, NULL,
+	    SIPTAG_WARNING_STR(warning(ptx, reason_text(r))), TAG_END());
+}
+
+static int
+scheme_enabled(const struct ptx *ptx, enum sipauth_scheme s)
+{
+	const struct conf_auth *auth = &ptx->px->conf->auth;
+	int i;
+
+	for (i = 0; i < auth->nschemes && i < CONF_MAX_SCHEMES; i++)
+		if ((auth->schemes[i] == CONF_SCHEME_NTLM &&
+		    s == SIPAUTH_NTLM) ||
+		    (auth->schemes[i] == CONF_SCHEME_KERBEROS &&
+		    s == SIPAUTH_KERBEROS))
+			return 1;
+	return 0;
+}
+
+/*
+ * The endpoint of the request: From's AOR (sip:user@host, host in lower
+ * case) and its epid.  Returns 0, ENOENT (no epid) or EBADMSG.
+ */
+int
+auth_endpoint(struct ptx *ptx, const char **aor, const char **epid)
+{
+	const sip_from_t *from = ptx->sip->sip_from;
+	struct sipauth_str v, e;
+	char *a, *p;
+	int err;
+
+	*aor = *epid = NULL;
+	if (from == NULL || from->a_url->url_user == NULL ||
+	    from->a_url->url_host == NULL)
+		return EBADMSG;
+	if (sipauth_hdr_value(ptx->home, (const sip_header_t *)from, &v) != 0)
+		return EBADMSG;
+	if ((err = sipauth_epid_from_hdr(v.ptr, v.len, &e)) != 0)
+		return err;
+	a = su_sprintf(ptx->home, "sip:%s@%s", from->a_url->url_user,
+	    from->a_url->url_host);
+	*epid = su_strndup(ptx->home, e.ptr, e.len);
+	if (a == NULL || *epid == NULL)
+		return ENOMEM;
+	for (p = strchr(a, '@'); *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	*aor = a;
+	return 0;
+}
+
+/* The protocol version of the SA: what the client echoed, at most ours. */
+static int
+settle_version(const struct ptx *ptx, const struct sipauth_cred *cred)
+{
+	int ours = offered_version(ptx);
+
+	if (ours == 0 || cred->version < 3)
+		return 2;
+	return cred->version < ours ? cred->version : ours;
+}
+
+/* NTLM's second leg: 401/407 with opaque and the CHALLENGE message. */
+static int
+ntlm_challenge(struct ptx *ptx, struct sa_assoc *sa, const uint8_t *tok,
+    size_t toklen)
+{
+	struct sipauth_challenge c;
+	msg_header_t *h;
+	char *b64 = NULL;
+
+	if (sipauth_b64_encode(ptx->home, tok, toklen, &b64) != 0)
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	challenge_init(ptx, CONF_SCHEME_NTLM, &c);
+	c.opaque = sipauth_s(sa_opaque(sa));
+	c.gssapi_data = sipauth_s(b64);
+	if ((h = challenge_header(ptx, &c)) == NULL)
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	return proxy_reply(ptx, c.family == SIPAUTH_PROXY ? 407 : 401, NULL,
+	    SIPTAG_HEADER((sip_header_t *)h), TAG_END());
+}
+
+/*
+ * The handshake is complete: the From user must be the authenticated
+ * user; with version 4 the final leg carries the client's first signature
+ * (on the 401 family it must); only then is the SA bound to its endpoint,
+ * replacing an older SA of the same endpoint.
+ */
+static int
+complete(struct ptx *ptx, struct sa_assoc *sa,
+    const struct sipauth_cred *cred, const char *aor, const char *epid)
+{
+	enum sa_reason r;
+
+	r = sa_check_identity(sa, ptx->sip->sip_from->a_url->url_user);
+	if (r != SA_R_OK)
+		return refuse(ptx, 403, reason_text(r));
+	if (sa_version(sa) >= 4 && (SIPAUTH_PRESENT(cred->response) ||
+	    cred->family == SIPAUTH_WWW)) {
+		r = (enum sa_reason)sig_verify(ptx->home, sa, ptx->sip, cred);
+		if (r != SA_R_OK)
+			return challenge(ptx, reason_text(r));
+	}
+	r = sa_establish_endpoint(sa, aor, epid, ptx->px->conf->auth.realm,
+	    sa_kind(sa) == MECH_KERBEROS ? ptx->px->krb5_target :
+	    ptx->px->conf->fqdn);
+	if (r != SA_R_OK)
+		return failed(ptx, r);
+	log_info("%s authenticated call-id=%s peer=%s user=%s scheme=%s "
+	    "opaque=%s epid=%s", ptx_method(ptx), ptx_call_id(ptx), ptx->peer,
+	    sa_user(sa), sa_kind(sa) == MECH_KERBEROS ? "Kerberos" : "NTLM",
+	    sa_opaque(sa), epid);
+	ptx->sa = sa_ref(sa);
+	return 0;
+}
+
+/* A leg carrying gssapi-data: NTLM legs 1 and 2, or Kerberos. */
+static int
+handshake(struct ptx *ptx, const struct sipauth_cred *cred)
+{
+	struct proxy *px = ptx->px;
+	enum mech_kind kind = cred->scheme == SIPAUTH_KERBEROS ?
+	    MECH_KERBEROS : MECH_NTLM;
+	const char *aor, *epid;
+	struct sa_assoc *sa = NULL;
+	uint8_t *tok = NULL, *out = NULL;
+	size_t toklen = 0, outlen = 0;
+	enum sa_reason r;
+	int err, rc;
+
+	if (!scheme_enabled(ptx, cred->scheme))
+		return challenge(ptx, "scheme not offered");
+	if ((err = auth_endpoint(ptx, &aor, &epid)) != 0)
+		return refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
+		    "bad From header");
+	if (sipauth_b64_decode(ptx->home, cred->gssapi_data.ptr,
+	    cred->gssapi_data.len, &tok, &toklen) != 0)
+		return refuse(ptx, 400, "gssapi-data is not base64");
+
+	if (kind == MECH_NTLM && SIPAUTH_PRESENT(cred->opaque)) {
+		r = sa_lookup_opaque(px->sa, cred->opaque.ptr,
+		    cred->opaque.len, &sa);
+		if (r != SA_R_OK)
+			return challenge(ptx, reason_text(r));
+		if (sa_state(sa) != ASSOC_HALF_OPEN || sa_kind(sa) != kind) {
+			sa_unref(sa);
+			return challenge(ptx, reason_text(SA_R_WRONG_STATE));
+		}
+	} else {
+		err = sa_begin(px->sa, ptx->peer_addr, kind,
+		    ptx_family(ptx) == SIPAUTH_PROXY ? SA_HDR_PROXY :
+		    SA_HDR_WWW, px->mech, &sa);
+		if (err != 0) {
+			log_warnx("cannot start a handshake for peer=%s: %s",
+			    ptx->peer, strerror(err));
+			return proxy_reply(ptx, 500, NULL, TAG_END());
+		}
+	}
+	sa_set_version(sa, settle_version(ptx, cred));
+
+	r = sa_step(sa, tok, toklen, &out, &outlen);
+	if (tok != NULL) {
+		OPENSSL_cleanse(tok, toklen);
+		su_free(ptx->home, tok);
+	}
+	if (r != SA_R_OK)
+		rc = challenge(ptx, reason_text(r));
+	else if (sa_state(sa) == ASSOC_HALF_OPEN)
+		rc = ntlm_challenge(ptx, sa, out, outlen);
+	else {
+		/* Kerberos with mutual authentication: the AP-REP. */
+		if (out != NULL && outlen > 0 && sipauth_b64_encode(ptx->home,
+		    out, outlen, &ptx->sa_token) != 0)
+			rc = proxy_reply(ptx, 500, NULL, TAG_END());
+		else
+			rc = complete(ptx, sa, cred, aor, epid);
+	}
+	free(out);
+	sa_unref(sa);
+	return rc;
+}
+
+/* A request signed with an established SA (no gssapi-data). */
+static int
+signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
+{
+	const char *aor, *epid;
+	struct sa_assoc *sa = NULL;
+	enum sa_reason r;
+	int err;
+
+	if (!SIPAUTH_PRESENT(cred->opaque))
+		return challenge(ptx, NULL);
+	if ((err = auth_endpoint(ptx, &aor, &epid)) != 0)
+		return refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
+		    "bad From header");
+	r = sa_lookup_opaque(ptx->px->sa, cred->opaque.ptr, cred->opaque.len,
+	    &sa);
+	if (r != SA_R_OK)
+		return failed(ptx, r);
+	if (sa_state(sa) != ASSOC_ESTABLISHED || sa_aor(sa) == NULL) {
+		sa_unref(sa);
+		return failed(ptx, SA_R_WRONG_STATE);
+	}
+	if (strcmp(sa_aor(sa), aor) != 0 || strcmp(sa_epid(sa), epid) != 0) {
+		log_info("%s call-id=%s peer=%s: opaque=%s belongs to another "
+		    "endpoint", ptx_method(ptx), ptx_call_id(ptx), ptx->peer,
+		    sa_opaque(sa));
+		sa_unref(sa);
+		return failed(ptx, SA_R_IDENTITY);
+	}
+	r = (enum sa_reason)sig_verify(ptx->home, sa, ptx->sip, cred);
+	if (r != SA_R_OK) {
+		sa_unref(sa);
+		return failed(ptx, r);
+	}
+	ptx->sa = sa;		/* our reference goes to the ptx */
+	return 0;
+}
+
+/* OPTIONS to the server itself may come without credentials. */
+static int
+options_to_self(const struct ptx *ptx)
+{
+	const url_t *u = ptx->sip->sip_request->rq_url;
+
+	return ptx->sip->sip_request->rq_method == sip_method_options &&
+	    u->url_user == NULL && listen_is_self(ptx->px, u->url_host);
+}
+
+int
+ptx_auth(struct ptx *ptx)
+{
+	const struct sipsa_conf *conf = ptx->px->conf;
+	struct sipauth_cred cred;
+	int err;
+
+	err = sipauth_pick_cred(ptx->home, ptx->sip, conf->auth.realm,
+	    conf->fqdn, &cred);
+	switch (err) {
+	case 0:
+		break;
+	case ENOENT:
+		if (options_to_self(ptx))
+			return 0;
+		return challenge(ptx, NULL);
+	case ENOTSUP:
+		return challenge(ptx, "scheme not offered");
+	case EBADMSG:
+		return refuse(ptx, 400, "malformed authorization header");
+	default:
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	}
+	if (cred.scheme != SIPAUTH_NTLM && cred.scheme != SIPAUTH_KERBEROS)
+		return challenge(ptx, "scheme not offered");
+	if (SIPAUTH_PRESENT(cred.gssapi_data))
+		return handshake(ptx, &cred);
+	return signed_request(ptx, &cred);
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/security.c: the long-lived parts behind authentication and
+ * registration: the acceptor credentials (sa/mech.h), the SA table
+ * (sa/sa.h), the registrar and its binding store, and the timer that
+ * expires SAs every second and bindings every minute.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define SU_ROOT_MAGIC_T		struct proxy
+#define SU_TIMER_ARG_T		struct proxy
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+
+#include "registrar/registrar.h"
+#include "sa/sa.h"
+
+#define LOG_MODULE "security"
+#include "src/log.h"
+#include "src/proxy.h"
+
+/* Work done per timer tick: SAs examined at most. */
+#define EXPIRE_BUDGET		4096
+/* Bindings are swept once per this many ticks (seconds). */
+#define BINDING_SWEEP_TICKS	60
+
+static void
+sa_limits_from_conf(const struct conf_sa *c, struct sa_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->lifetime_s = c->lifetime;
+	l->idle_s = c->idle_timeout;
+	l->max_half_open = c->max_half_open;
+	l->max_half_open_per_source = c->max_half_open_per_source;
+	l->max_established = c->max_established;
+}
+
+static void
+registrar_config_from_conf(const struct conf_registrar *c,
+    struct registrar_config *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->expires_min = c->expires_min;
+	r->expires_default = c->expires_default;
+	r->expires_max = c->expires_max;
+	r->max_endpoints = c->max_endpoints;
+	r->jitter = c->expires_jitter;
+	r->store_dir = c->store;
+	r->store.sync = REG_SYNC_FULL;
+}
+
+static int
+conf_has_scheme(const struct conf_auth *a, enum conf_scheme s)
+{
+	int i;
+
+	for (i = 0; i < a->nschemes && i < CONF_MAX_SCHEMES; i++)
+		if (a->schemes[i] == s)
+			return 1;
+	return 0;
+}
+
+static void
+tick(struct proxy *px, su_timer_t *t, struct proxy *arg)
+{
+	unsigned n, removed = 0;
+	int err;
+
+	(void)t;
+	(void)arg;
+	n = sa_expire_run(px->sa, EXPIRE_BUDGET);
+	if (n > 0)
+		log_debug("%u security association%s expired", n,
+		    n == 1 ? "" : "s");
+	if (++px->ticks % BINDING_SWEEP_TICKS != 0)
+		return;
+	if ((err = registrar_expire(px->reg, (uint64_t)time(NULL),
+	    &removed)) != 0)
+		log_warnx("binding expiry failed: %s", strerror(err));
+	else if (removed > 0)
+		log_info("%u expired binding%s removed", removed,
+		    removed == 1 ? "" : "s");
+}
+
+int
+auth_init(struct proxy *px)
+{
+	const struct sipsa_conf *c = px->conf;
+	struct mech_server_params mp;
+	struct sa_table_params tp;
+	struct registrar_config rc;
+	char err[512];
+	int e;
+
+	if ((px->krb5_target = su_sprintf(px->home, "sip/%s", c->fqdn)) ==
+	    NULL)
+		return ENOMEM;
+	memset(&mp, 0, sizeof(mp));
+	mp.fqdn = c->fqdn;
+	if (conf_has_scheme(&c->auth, CONF_SCHEME_KERBEROS)) {
+		mp.keytab = c->auth.keytab;
+		mp.rcache_dir = c->auth.rcache_dir != NULL ?
+		    c->auth.rcache_dir : "none";
+		if (c->auth.rcache_dir != NULL &&
+		    mkdir(c->auth.rcache_dir, 0700) == -1 && errno != EEXIST) {
+			log_warn("cannot create the replay cache directory %s",
+			    c->auth.rcache_dir);
+			return EIO;
+		}
+	}
+	mp.ntlm_enabled = conf_has_scheme(&c->auth, CONF_SCHEME_NTLM);
+	mp.ntlm_winbind = c->auth.ntlm_source == CONF_NTLM_USERS_WINBIND;
+	mp.ntlm_user_file = c->auth.ntlm_user_file;
+	mp.netbios_domain = c->auth.netbios_domain;
+	mp.netbios_computer = c->auth.netbios_computer;
+	err[0] = '\0';
+	if ((e = mech_server_create(&mp, &px->mech, err, sizeof(err))) != 0) {
+		log_warnx("authentication: %s", err[0] != '\0' ? err :
+		    strerror(e));
+		return e;
+	}
+
+	memset(&tp, 0, sizeof(tp));
+	sa_limits_from_conf(&c->sa, &tp.limits);
+	tp.mech = &sa_mech_gss;
+	if ((e = sa_table_create(&tp, &px->sa)) != 0) {
+		log_warnx("cannot create the SA table: %s", strerror(e));
+		return e;
+	}
+
+	registrar_config_from_conf(&c->registrar, &rc);
+	if ((e = registrar_open(&rc, &reg_store_lmdb, (uint64_t)time(NULL),
+	    &px->reg)) != 0)
+		return e;	/* logged by the registrar */
+
+	px->tick = su_timer_create(su_root_task(px->root), 1000);
+	if (px->tick == NULL || su_timer_set_interval(px->tick, tick, px,
+	    1000) != 0) {
+		log_warnx("cannot start the expiry timer");
+		return EIO;
+	}
+	return 0;
+}
+
+void
+auth_fini(struct proxy *px)
+{
+	if (px->tick != NULL) {
+		su_timer_destroy(px->tick);
+		px->tick = NULL;
+	}
+	sa_table_free(px->sa);
+	px->sa = NULL;
+	if (px->reg != NULL)
+		registrar_close(px->reg);
+	px->reg = NULL;
+	mech_server_free(px->mech);
+	px->mech = NULL;
+}
+
+static int
+str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/*
+ * Registrar limits apply at once.  Acceptor credentials and SA limits are
+ * set up at start: a change there is logged and waits for a restart.
+ */
+void
+auth_reload(struct proxy *px, const struct sipsa_conf *next)
+{
+	const struct sipsa_conf *c = px->conf;
+	struct registrar_config rc;
+
+	registrar_config_from_conf(&next->registrar, &rc);
+	if (registrar_reconfigure(px->reg, &rc) != 0)
+		log_warnx("registrar limits refused: keeping the running ones");
+	if (str_differs(c->registrar.store, next->registrar.store))
+		log_warnx("binding store changed: needs a restart");
+	if (str_differs(c->fqdn, next->fqdn) ||
+	    str_differs(c->auth.keytab, next->auth.keytab) ||
+	    str_differs(c->auth.rcache_dir, next->auth.rcache_dir) ||
+	    str_differs(c->auth.ntlm_user_file, next->auth.ntlm_user_file) ||
+	    c->auth.ntlm_source != next->auth.ntlm_source ||
+	    str_differs(c->auth.netbios_domain, next->auth.netbios_domain) ||
+	    str_differs(c->auth.netbios_computer,
+	    next->auth.netbios_computer))
+		log_warnx("server credentials changed: need a restart");
+	if (memcmp(&c->sa, &next->sa, sizeof(c->sa)) != 0)
+		log_warnx("security association limits changed: need a "
+		    "restart");
+}

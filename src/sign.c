@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/sign.c: MS-SIPAE signatures on whole SIP messages.  sig_verify()
+ * checks the crand/cnum/response of a message from a client against its
+ * SA; sig_sign() signs a message sipsad is about to send toward a client
+ * and adds the Authentication-Info (or Proxy-Authentication-Info) header.
+ * The signature string comes from sipauth/ and the MAC from sa/; this file
+ * only joins them to Sofia messages.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
+
+#include "sa/sa.h"
+#include "sipauth/sipauth.h"
+
+#define LOG_MODULE "sign"
+#include "src/log.h"
+#include "src/proxy.h"
+
+/* "NTLM" or "Kerberos": the scheme token of the SA's messages. */
+static const char *
+kind_scheme(enum mech_kind kind)
+{
+	return sipauth_scheme_name(kind == MECH_KERBEROS ? SIPAUTH_KERBEROS :
+	    SIPAUTH_NTLM);
+}
+
+int
+sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
+    const struct sipauth_cred *cred)
+{
+	struct sipauth_sigfields f;
+	uint8_t mac[MECH_SIG_MAX];
+	size_t maclen = 0, len;
+	char *str = NULL;
+	enum sa_reason r;
+
+	if (!SIPAUTH_PRESENT(cred->crand) || !SIPAUTH_PRESENT(cred->cnum) ||
+	    !SIPAUTH_PRESENT(cred->response))
+		return SA_R_BAD_SIGNATURE;
+	if (sipauth_hex_decode(cred->response.ptr, cred->response.len, mac,
+	    sizeof(mac), &maclen) != 0)
+		return SA_R_BAD_SIGNATURE;
+	if (sipauth_sigfields_from_msg(home, sip, &f) != 0)
+		return SA_R_BAD_TOKEN;
+	f.version = sa_version(sa);
+	f.scheme = sipauth_s(kind_scheme(sa_kind(sa)));
+	f.rand = cred->crand;
+	f.num = cred->cnum;
+	f.realm = cred->realm;
+	f.targetname = cred->targetname;
+	if (sipauth_sigstr(home, &f, &str, &len) != 0)
+		return SA_R_INTERNAL;
+	r = sa_verify(sa, cred->cnum_val, str, len, mac, maclen);
+	su_free(home, str);
+	return r;
+}
+
+/*
+ * Add "Name: value" to msg as Sofia's unknown header, so that the value
+ * goes on the wire byte for byte as sipauth formatted it (Sofia's own
+ * Authentication-Info class would parse and re-encode it).
+ */
+static int
+add_raw_header(msg_t *msg, sip_t *sip, const char *name, const char *value)
+{
+	su_home_t *mh = msg_home(msg);
+	msg_header_t *h;
+	char *line;
+
+	if ((line = su_sprintf(mh, "%s: %s", name, value)) == NULL)
+		return ENOMEM;
+	h = msg_header_make(mh, sip_unknown_class, line);
+	su_free(mh, line);
+	if (h == NULL || msg_header_insert(msg, (msg_pub_t *)sip, h) < 0)
+		return ENOMEM;
+	return 0;
+}
+
+int
+sig_sign(su_home_t *home, struct sa_assoc *sa, msg_t *msg, sip_t *sip,
+    const char *gssapi_data)
+{
+	struct sipauth_sigfields f;
+	struct sipauth_info info;
+	uint8_t mac[MECH_SIG_MAX];
+	char srand[SA_OPAQUE_LEN + 1], snumtxt[16];
+	char hex[2 * MECH_SIG_MAX + 1];
+	char *str = NULL, *value = NULL, *full;
+	size_t len, maclen = 0;
+	uint32_t snum;
+	enum sa_reason r;
+
+	if ((r = sa_next_server_salt(sa, srand, &snum)) != SA_R_OK)
+		return r;
+	(void)snprintf(snumtxt, sizeof(snumtxt), "%u", snum);
+	if (sipauth_sigfields_from_msg(home, sip, &f) != 0)
+		return SA_R_INTERNAL;
+	f.version = sa_version(sa);
+	f.scheme = sipauth_s(kind_scheme(sa_kind(sa)));
+	f.rand = sipauth_s(srand);
+	f.num = sipauth_s(snumtxt);
+	f.realm = sipauth_s(sa_realm(sa));
+	f.targetname = sipauth_s(sa_targetname(sa));
+	if (sipauth_sigstr(home, &f, &str, &len) != 0)
+		return SA_R_INTERNAL;
+	r = sa_sign(sa, str, len, mac, &maclen);
+	su_free(home, str);
+	if (r != SA_R_OK)
+		return r;
+	sipauth_hex_encode(mac, maclen, hex);
+	OPENSSL_cleanse(mac, sizeof(mac));
+
+	memset(&info, 0, sizeof(info));
+	info.scheme = sa_kind(sa) == MECH_KERBEROS ? SIPAUTH_KERBEROS :
+	    SIPAUTH_NTLM;
+	info.family = sa_hdr(sa) == SA_HDR_PROXY ? SIPAUTH_PROXY :
+	    SIPAUTH_WWW;
+	info.scheme_tok = f.scheme;
+	info.rspauth = sipauth_s(hex);
+	info.srand = sipauth_s(srand);
+	info.snum = sipauth_s(snumtxt);
+	info.snum_val = snum;
+	info.opaque = sipauth_s(sa_opaque(sa));
+	info.realm = f.realm;
+	info.targetname = f.targetname;
+	info.version = sa_version(sa) >= 3 ? sa_version(sa) : 0;
+	if (sipauth_format_info(home, &info, &value) != 0)
+		return SA_R_INTERNAL;
+	full = value;
+	if (gssapi_data != NULL &&
+	    (full = su_sprintf(home, "%s, gssapi-data=\"%s\"", value,
+	    gssapi_data)) == NULL)
+		return SA_R_INTERNAL;
+	if (add_raw_header(msg, sip, sa_hdr(sa) == SA_HDR_PROXY ?
+	    "Proxy-Authentication-Info" : "Authentication-Info", full) != 0)
+		return SA_R_INTERNAL;
+	return SA_R_OK;
+}
