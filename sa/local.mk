@@ -6,7 +6,8 @@ libsa_a_SOURCES = sa/sa.h sa/sa_priv.h sa/table.c sa/assoc.c \
 	sa/hash.h sa/reason.c sa/clock.c sa/backend.c
 tests_unit_unit_SOURCES += tests/unit/test_sa.c tests/unit/test_sa.h \
 	tests/unit/test_sa_fake.c tests/unit/test_sa_assoc.c \
-	tests/unit/test_sa_seqwin.c tests/unit/test_sa_expire.c
+	tests/unit/test_sa_seqwin.c tests/unit/test_sa_expire.c \
+	tests/unit/test_sa_cfx.c
 # Real NTLM and Kerberos round trips through the SA table (sa_mech_gss).
 check_PROGRAMS += tests/mech/sa_rt
 tests_mech_sa_rt_SOURCES = tests/mech/sa_rt.c tests/mech/helpers.c \
@@ -17,7 +18,8 @@ TESTS += tests/mech/sa_run.sh
 EXTRA_DIST += tests/mech/sa_run.sh
 # The mechanisms (mech.h): NTLM via gss-ntlmssp, Kerberos via MIT GSSAPI.
 libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
-	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c
+	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c \
+	sa/krb5_cfx.c sa/krb5_cfx.h
 # Real round trips through mech.h against a throwaway realm
 # (tests/mech/run.sh starts scripts/sipsa-realm; no mocks).
 check_PROGRAMS += tests/mech/mech

@@ -10,6 +10,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 
+#include "sa/krb5_cfx.h"
 #include "sa/mech.h"
 #include "sipauth/ntlm.h"
 
@@ -51,9 +52,15 @@ struct mech_ctx {
 			struct mech_server	*server; /* acceptor only */
 			struct ntlm_keys	 keys;
 		} ntlm;
+		/*
+		 * Kerberos: the MIT context; for an established acceptor
+		 * with an aes-sha1 enctype only the derived checksum keys
+		 * (cfx) remain and gctx is GSS_C_NO_CONTEXT.
+		 */
 		struct {
 			gss_ctx_id_t		 gctx;
 			gss_cred_id_t		 gcred; /* initiator only */
+			struct krb5_cfx		 cfx;
 		} krb;
 	} u;
 };
@@ -61,8 +68,9 @@ struct mech_ctx {
 /*
  * Heap a library context holds beyond struct mech_ctx: an NTLM half-open
  * gss-ntlmssp context (67 KB, mostly two iconv handles; gss-and-kdc notes
- * §6) and an established MIT krb5 acceptor context (3.3 KB, measured with
- * "tests/mech/mech --bench": 3406 bytes per SA including struct mech_ctx).
+ * §6) and an established MIT krb5 acceptor context kept for enctypes
+ * sa/krb5_cfx.c does not handle (3.3 KB, measured with "bench/mechbench
+ * mem kerberos" before krb5_cfx: 3496 bytes per SA with struct mech_ctx).
  */
 #define MECH_NTLM_HALF_OPEN_BYTES	(67 * 1024)
 #define MECH_KRB5_CTX_BYTES		3300

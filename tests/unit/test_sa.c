@@ -303,5 +303,6 @@ CU_SuiteInfo sa_suites[] = {
 	{ "sa_assoc", suite_init, suite_clean, NULL, NULL, sa_assoc_tests },
 	{ "sa_seqwin", NULL, NULL, NULL, NULL, sa_seqwin_tests },
 	{ "sa_expire", suite_init, suite_clean, NULL, NULL, sa_expire_tests },
+	{ "sa_cfx", NULL, NULL, NULL, NULL, sa_cfx_tests },
 	CU_SUITE_INFO_NULL,
 };

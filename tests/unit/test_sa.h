@@ -48,5 +48,6 @@ const char *sa_test_log_last(void);
 extern CU_TestInfo sa_assoc_tests[];
 extern CU_TestInfo sa_seqwin_tests[];
 extern CU_TestInfo sa_expire_tests[];
+extern CU_TestInfo sa_cfx_tests[];
 
 #endif
