@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tools/sipsa-client.c: sipsa-client(1), a scriptable MS-SIPAE client:
+ * options, the register / refresh / de-register sequence and the report.
+ * The protocol itself is tools/uac.c.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+struct client;
+#define SU_TIMER_ARG_T		struct client
+
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+
+#include "sa/mech.h"
+#include "tools/uac.h"
+
+/* Exit codes, documented in doc/sipsa-client.1. */
+enum {
+	EX_OK = 0,
+	EX_USAGE = 1,
+	EX_AUTH = 2,
+	EX_SIGNATURE = 3,
+	EX_TIMEOUT = 4,
+	EX_TRANSPORT = 5,
+	EX_STATUS = 6,
+	EX_INTERNAL = 7,
+};
+
+struct client {
+	su_root_t	*root;
+	struct uac	*uac;
+	su_timer_t	*timer;
+	const char	*aor;
+	int		 expires;	/* asked for; -1: none */
+	unsigned long	 count;		/* registrations to make; 0: no end */
+	long		 interval;	/* s between them; -1: from expiry */
+	int		 keep;
+	int		 quiet;
+	int		 verbose;
+	/* progress */
+	unsigned long	 done;		/* successful registrations */
+	int		 granted;
+	int		 unregistering;
+	int		 unregistered;
+	int		 stopping;	/* a signal came */
+	int		 busy;		/* an operation runs */
+	int		 waiting;	/* for the refresh timer */
+	int		 finished;
+	int		 exit_code;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: sipsa-client [-hkqrVv] [-a ntlm|kerberos] [-c count] [-d domain]\n"
+"           [-e expires] [-i interval] [-P password-file] [-p port]\n"
+"           [-s server] [-T timeout] [-t udp|tcp|tls] [-u user]\n"
+"           [--ccache name] [--keytab file] [--principal name] [--mutual]\n"
+"           [--epid hex] [--ca-file file] [--tls-name name] [--insecure]\n"
+"           sip:user@domain\n"
+"The NTLM password comes from -P file (- for standard input) or from the\n"
+"environment variable SIPSA_PASSWORD.  See sipsa-client(1).\n");
+}
+
+static int
+exit_for(enum uac_error e)
+{
+	switch (e) {
+	case UAC_OK:
+		return EX_OK;
+	case UAC_E_CONFIG:
+		return EX_USAGE;
+	case UAC_E_AUTH:
+		return EX_AUTH;
+	case UAC_E_SIGNATURE:
+		return EX_SIGNATURE;
+	case UAC_E_TIMEOUT:
+		return EX_TIMEOUT;
+	case UAC_E_TRANSPORT:
+		return EX_TRANSPORT;
+	case UAC_E_STATUS:
+		return EX_STATUS;
+	default:
+		return EX_INTERNAL;
+	}
+}
+
+/* -v: every message, CRLF printed as a newline. */
+static void
+trace(void *arg, int sent, const char *peer, const char *text, size_t len)
+{
+	size_t i;
+
+	(void)arg;
+	printf("%s %s %s\n", sent ? ">>>" : "<<<", sent ? "sent to" :
+	    "received from", peer);
+	for (i = 0; i < len; i++)
+		if (text[i] != '\r')
+			putchar(text[i]);
+	fflush(stdout);
+}
+
+static void	send_next(struct client *c, int expires);
+static void	step(struct client *c);
+
+static void
+on_refresh_timer(su_root_magic_t *rm, su_timer_t *t, struct client *c)
+{
+	(void)rm;
+	(void)t;
+	c->waiting = 0;
+	send_next(c, c->expires);
+}
+
+static void
+report(struct client *c)
+{
+	struct uac *u = c->uac;
+	unsigned verified = uac_verified(u);
+
+	if (c->quiet)
+		return;
+	printf("sipsa-client: registered %s at %s with %s over %s "
+	    "(version %d, epid %s), %lu registration%s, expires %d, "
+	    "%s", c->aor, uac_server(u),
+	    uac_scheme(u) != NULL ? uac_scheme(u) : "no authentication",
+	    uac_proxy_family(u) ? "407" : "401", uac_version(u), uac_epid(u),
+	    c->done, c->done == 1 ? "" : "s", c->granted,
+	    verified > 0 ? "signature verified" : "NOT SIGNED");
+	if (verified > 0)
+		printf(" (%u rspauth checked)", verified);
+	if (uac_redirects(u) > 0)
+		printf(", %u redirect%s followed", uac_redirects(u),
+		    uac_redirects(u) == 1 ? "" : "s");
+	if (uac_handshakes(u) > 1)
+		printf(", %u handshakes", uac_handshakes(u));
+	printf(", %s\n", c->unregistered ? "de-registered" :
+	    "left registered");
+	fflush(stdout);
+}
+
+static void
+on_done(void *arg, struct uac *u, const struct uac_result *r)
+{
+	struct client *c = arg;
+
+	(void)u;
+	c->busy = 0;
+	if (r->error != UAC_OK) {
+		fprintf(stderr, "sipsa-client: %s%s: %s\n",
+		    uac_error_name(r->error), c->unregistering ?
+		    " while de-registering" : "", r->text);
+		c->exit_code = exit_for(r->error);
+		c->finished = 1;
+		return;
+	}
+	if (c->unregistering) {
+		c->unregistered = 1;
+		if (c->verbose)
+			printf("sipsa-client: de-registered (%d %s)\n",
+			    r->status, r->phrase);
+		report(c);
+		c->finished = 1;
+		return;
+	}
+	c->done++;
+	c->granted = r->expires;
+	if (c->verbose)
+		printf("sipsa-client: registration %lu: %d %s, expires %d, "
+		    "%u rspauth verified\n", c->done, r->status, r->phrase,
+		    r->expires, r->verified);
+	step(c);
+}
+
+static void
+send_next(struct client *c, int expires)
+{
+	int rc;
+
+	if ((rc = uac_register(c->uac, expires, on_done, c)) != 0) {
+		fprintf(stderr, "sipsa-client: cannot send: %s\n",
+		    strerror(rc));
+		c->exit_code = EX_TRANSPORT;
+		c->finished = 1;
+		return;
+	}
+	c->busy = 1;
+}
+
+/*
+ * Decide what comes after a registration, or a signal: the next
+ * registration (now or after the interval), the de-registration, or the
+ * end.
+ */
+static void
+step(struct client *c)
+{
+	long wait;
+
+	if (c->busy || c->finished || c->waiting)
+		return;
+	if (c->stopping || (c->count != 0 && c->done >= c->count)) {
+		if (c->keep || c->done == 0) {
+			if (c->done > 0)
+				report(c);
+			c->finished = 1;
+			return;
+		}
+		c->unregistering = 1;
+		send_next(c, 0);
+		return;
+	}
+	if (c->done == 0) {
+		send_next(c, c->expires);
+		return;
+	}
+	wait = c->interval >= 0 ? c->interval : c->granted > 60 ?
+	    c->granted - 30 : c->granted > 1 ? c->granted / 2 : 1;
+	if (wait == 0) {
+		send_next(c, c->expires);
+		return;
+	}
+	c->waiting = 1;
+	su_timer_set_interval(c->timer, on_refresh_timer, c,
+	    (su_duration_t)(wait * 1000));
+}
+
+/* Read the first line of path ("-": standard input) into buf. */
+static int
+read_password(const char *path, char *buf, size_t bufsz)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		fprintf(stderr, "sipsa-client: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fgets(buf, (int)bufsz, f) == NULL)
+		buf[0] = '\0';
+	if (f != stdin)
+		fclose(f);
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	if (n == 0) {
+		fprintf(stderr, "sipsa-client: %s: no password in it\n",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "host", "host:port", "[v6]" or "[v6]:port" into host and *port. */
+static int
+split_server(char *s, const char **host, unsigned *port)
+{
+	char *colon;
+	long v;
+
+	if (s[0] == '[') {
+		if ((colon = strchr(s, ']')) == NULL)
+			return -1;
+		*colon++ = '\0';
+		*host = s + 1;
+		if (*colon == '\0')
+			return 0;
+		if (*colon != ':')
+			return -1;
+	} else {
+		*host = s;
+		if ((colon = strchr(s, ':')) == NULL ||
+		    strchr(colon + 1, ':') != NULL)
+			return 0;	/* no port, or a bare IPv6 address */
+		*colon = '\0';
+	}
+	if (number(colon + 1, 1, 65535, &v) != 0)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+enum {
+	OPT_CCACHE = 256,
+	OPT_KEYTAB,
+	OPT_PRINCIPAL,
+	OPT_MUTUAL,
+	OPT_EPID,
+	OPT_CA_FILE,
+	OPT_INSECURE,
+	OPT_TLS_NAME,
+};
+
+static const struct option long_options[] = {
+	{ "auth",		required_argument,	NULL, 'a' },
+	{ "count",		required_argument,	NULL, 'c' },
+	{ "domain",		required_argument,	NULL, 'd' },
+	{ "expires",		required_argument,	NULL, 'e' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "interval",		required_argument,	NULL, 'i' },
+	{ "keep",		no_argument,		NULL, 'k' },
+	{ "password-file",	required_argument,	NULL, 'P' },
+	{ "port",		required_argument,	NULL, 'p' },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "refresh",		no_argument,		NULL, 'r' },
+	{ "server",		required_argument,	NULL, 's' },
+	{ "timeout",		required_argument,	NULL, 'T' },
+	{ "transport",		required_argument,	NULL, 't' },
+	{ "user",		required_argument,	NULL, 'u' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ "ccache",		required_argument,	NULL, OPT_CCACHE },
+	{ "keytab",		required_argument,	NULL, OPT_KEYTAB },
+	{ "principal",		required_argument,	NULL, OPT_PRINCIPAL },
+	{ "mutual",		no_argument,		NULL, OPT_MUTUAL },
+	{ "epid",		required_argument,	NULL, OPT_EPID },
+	{ "ca-file",		required_argument,	NULL, OPT_CA_FILE },
+	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
+	{ "tls-name",		required_argument,	NULL, OPT_TLS_NAME },
+	{ NULL,			0,			NULL, 0 },
+};
+
+#define USAGE_ERR(...) do {						\
+	fprintf(stderr, "sipsa-client: " __VA_ARGS__);			\
+	fputc('\n', stderr);						\
+	return EX_USAGE;						\
+} while (0)
+
+struct options {
+	struct uac_params	 up;
+	struct uac_agent_params	 ap;
+	char			*server;
+	const char		*password_file;
+	char			 aor[512];
+	char			 user[256];
+	char			 domain[64];
+	char			 principal[256];
+	int			 refresh;
+};
+
+static int
+parse_options(int argc, char **argv, struct options *o, struct client *c)
+{
+	const char *auth = "ntlm", *tp = "tcp", *user = NULL, *domain = NULL;
+	const char *arg, *at, *bs, *host = NULL;
+	unsigned port = 0;
+	long v;
+	int ch;
+	size_t i;
+
+	while ((ch = getopt_long(argc, argv, "a:c:d:e:hi:kP:p:qrs:T:t:u:vV",
+	    long_options, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			auth = optarg;
+			break;
+		case 'c':
+			if (number(optarg, 1, LONG_MAX, &v) != 0)
+				USAGE_ERR("-c wants a count of 1 or more");
+			c->count = (unsigned long)v;
+			break;
+		case 'd':
+			domain = optarg;
+			break;
+		case 'e':
+			if (number(optarg, 0, INT_MAX, &v) != 0)
+				USAGE_ERR("-e wants seconds");
+			c->expires = (int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EX_OK);
+		case 'i':
+			if (number(optarg, 0, INT_MAX, &v) != 0)
+				USAGE_ERR("-i wants seconds");
+			c->interval = v;
+			break;
+		case 'k':
+			c->keep = 1;
+			break;
+		case 'P':
+			o->password_file = optarg;
+			break;
+		case 'p':
+			if (number(optarg, 1, 65535, &v) != 0)
+				USAGE_ERR("-p wants a port number");
+			port = (unsigned)v;
+			break;
+		case 'q':
+			c->quiet = 1;
+			break;
+		case 'r':
+			o->refresh = 1;
+			break;
+		case 's':
+			o->server = optarg;
+			break;
+		case 'T':
+			if (number(optarg, 1, 3600, &v) != 0)
+				USAGE_ERR("-T wants 1 to 3600 seconds");
+			o->up.timeout_ms = (unsigned)v * 1000;
+			break;
+		case 't':
+			tp = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'v':
+			c->verbose++;
+			break;
+		case 'V':
+			printf("sipsa-client %s\n", PACKAGE_VERSION);
+			exit(EX_OK);
+		case OPT_CCACHE:
+			o->up.mech.ccache = optarg;
+			break;
+		case OPT_KEYTAB:
+			o->up.mech.client_keytab = optarg;
+			break;
+		case OPT_PRINCIPAL:
+			o->up.mech.principal = optarg;
+			break;
+		case OPT_MUTUAL:
+			o->up.mech.mutual = 1;
+			break;
+		case OPT_EPID:
+			o->up.epid = optarg;
+			break;
+		case OPT_CA_FILE:
+			o->ap.tls_ca_file = optarg;
+			break;
+		case OPT_INSECURE:
+			o->ap.tls_insecure = 1;
+			break;
+		case OPT_TLS_NAME:
+			o->up.tls_name = optarg;
+			break;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	arg = argv[optind];
+	(void)snprintf(o->aor, sizeof(o->aor), "%s%s",
+	    strncasecmp(arg, "sip:", 4) == 0 ? "" : "sip:", arg);
+	if ((at = strchr(o->aor, '@')) == NULL || at == o->aor + 4 ||
+	    at[1] == '\0' || strpbrk(o->aor, "<>\"; \t") != NULL)
+		USAGE_ERR("%s is not an address of record (sip:user@domain)",
+		    arg);
+	o->up.aor = o->aor;
+	c->aor = o->aor;
+
+	if (strcasecmp(tp, "udp") == 0)
+		o->up.transport = UAC_TP_UDP;
+	else if (strcasecmp(tp, "tcp") == 0)
+		o->up.transport = UAC_TP_TCP;
+	else if (strcasecmp(tp, "tls") == 0)
+		o->up.transport = UAC_TP_TLS;
+	else
+		USAGE_ERR("-t wants udp, tcp or tls, not %s", tp);
+
+	if (o->server != NULL) {
+		if (split_server(o->server, &host, &o->up.port) != 0)
+			USAGE_ERR("-s wants host, host:port or [address]:port");
+	} else
+		host = at + 1;
+	if (port != 0)
+		o->up.port = port;
+	o->up.server = host;
+
+	/* NTLM names: DOMAIN\user, else the AOR's user and first label. */
+	if (user == NULL) {
+		(void)snprintf(o->user, sizeof(o->user), "%.*s",
+		    (int)(at - o->aor - 4), o->aor + 4);
+	} else if ((bs = strchr(user, '\\')) != NULL) {
+		if (domain == NULL) {
+			(void)snprintf(o->domain, sizeof(o->domain), "%.*s",
+			    (int)(bs - user), user);
+			domain = o->domain;
+		}
+		(void)snprintf(o->user, sizeof(o->user), "%s", bs + 1);
+	} else
+		(void)snprintf(o->user, sizeof(o->user), "%s", user);
+	if (domain == NULL) {
+		(void)snprintf(o->domain, sizeof(o->domain), "%.*s",
+		    (int)strcspn(at + 1, "."), at + 1);
+		for (i = 0; o->domain[i] != '\0'; i++)
+			o->domain[i] = (char)toupper((unsigned char)
+			    o->domain[i]);
+	} else if (domain != o->domain)
+		(void)snprintf(o->domain, sizeof(o->domain), "%s", domain);
+
+	if (strcasecmp(auth, "ntlm") == 0) {
+		o->up.mech.kind = MECH_NTLM;
+		o->up.mech.user = o->user;
+		o->up.mech.domain = o->domain;
+		if (o->up.mech.client_keytab != NULL ||
+		    o->up.mech.ccache != NULL || o->up.mech.mutual)
+			USAGE_ERR("--ccache, --keytab and --mutual go with "
+			    "-a kerberos");
+	} else if (strcasecmp(auth, "kerberos") == 0 ||
+	    strcasecmp(auth, "krb5") == 0) {
+		o->up.mech.kind = MECH_KERBEROS;
+		if (o->password_file != NULL)
+			USAGE_ERR("-P goes with -a ntlm (Kerberos uses a "
+			    "credential cache or --keytab)");
+		if (o->up.mech.client_keytab != NULL &&
+		    o->up.mech.principal == NULL) {
+			(void)snprintf(o->principal, sizeof(o->principal),
+			    "%s", o->user);
+			o->up.mech.principal = o->principal;
+		}
+		if (o->up.mech.principal != NULL &&
+		    o->up.mech.client_keytab == NULL)
+			USAGE_ERR("--principal goes with --keytab");
+	} else
+		USAGE_ERR("-a wants ntlm or kerberos, not %s", auth);
+
+	if (o->refresh)
+		c->count = 0;
+	/*
+	 * TLS is set up when asked for, or when a CA bundle is at hand (a
+	 * 301 may name a TLS server).
+	 */
+	o->ap.want_tls = o->up.transport == UAC_TP_TLS ||
+	    o->ap.tls_ca_file != NULL || o->ap.tls_insecure ||
+	    access(X509_get_default_cert_file(), R_OK) == 0;
+	return EX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct client c;
+	struct options o;
+	struct uac_agent *agent = NULL;
+	struct mech_client_cred *cred = NULL;
+	struct mech_status st;
+	struct sigaction sa;
+	char password[1024], err[512], sttext[256];
+	const char *env;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&o, 0, sizeof(o));
+	c.expires = -1;
+	c.count = 1;
+	c.interval = -1;
+	o.up.max_redirects = -1;
+	if ((rc = parse_options(argc, argv, &o, &c)) != EX_OK)
+		return rc;
+
+	/* The password: a file or the environment, never the command line. */
+	password[0] = '\0';
+	if (o.up.mech.kind == MECH_NTLM) {
+		if (o.password_file != NULL) {
+			if (read_password(o.password_file, password,
+			    sizeof(password)) != 0)
+				return EX_USAGE;
+		} else if ((env = getenv("SIPSA_PASSWORD")) != NULL &&
+		    env[0] != '\0')
+			(void)snprintf(password, sizeof(password), "%s", env);
+		else {
+			fprintf(stderr, "sipsa-client: NTLM needs a password: "
+			    "-P file, or SIPSA_PASSWORD in the environment\n");
+			return EX_USAGE;
+		}
+		o.up.mech.password = password;
+	}
+	/* Acquire the credential once: a missing ccache shows up here. */
+	rc = mech_client_cred_create(&o.up.mech, &cred, &st);
+	OPENSSL_cleanse(password, sizeof(password));
+	o.up.mech.password = NULL;
+	if (rc != 0) {
+		mech_status_text(&st, sttext, sizeof(sttext));
+		fprintf(stderr, "sipsa-client: cannot get the %s credential: "
+		    "%s\n", o.up.mech.kind == MECH_KERBEROS ? "Kerberos" :
+		    "NTLM", sttext[0] != '\0' ? sttext : strerror(rc));
+		return EX_USAGE;
+	}
+	o.up.mech.cred = cred;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)signal(SIGPIPE, SIG_IGN);
+
+	rc = EX_INTERNAL;
+	if (su_init() != 0) {
+		fprintf(stderr, "sipsa-client: su_init failed\n");
+		goto out_cred;
+	}
+	if ((c.root = su_root_create(NULL)) == NULL) {
+		fprintf(stderr, "sipsa-client: cannot create the event "
+		    "loop\n");
+		goto out_su;
+	}
+	/* -vvv: Sofia's own log lines too. */
+	uac_sofia_log(c.verbose >= 3 ? stderr : NULL);
+	if ((rc = uac_agent_create(c.root, &o.ap, &agent, err,
+	    sizeof(err))) != 0) {
+		fprintf(stderr, "sipsa-client: %s\n", err);
+		rc = rc == EINVAL ? EX_USAGE : EX_TRANSPORT;
+		goto out_root;
+	}
+	if (c.verbose)
+		uac_agent_set_trace(agent, trace, &c, c.verbose > 1);
+	if ((rc = uac_create(agent, &o.up, &c.uac)) != 0) {
+		fprintf(stderr, "sipsa-client: %s\n", rc == EINVAL ?
+		    "bad address of record or epid (hex digits)" :
+		    strerror(rc));
+		rc = rc == EINVAL ? EX_USAGE : EX_INTERNAL;
+		goto out_agent;
+	}
+	if ((c.timer = su_timer_create(su_root_task(c.root), 0)) == NULL) {
+		rc = EX_INTERNAL;
+		goto out_uac;
+	}
+
+	step(&c);
+	while (!c.finished) {
+		(void)su_root_step(c.root, 200);
+		if (got_signal && !c.stopping) {
+			c.stopping = 1;
+			if (c.waiting) {
+				su_timer_reset(c.timer);
+				c.waiting = 0;
+			}
+			step(&c);
+		}
+	}
+	rc = c.exit_code;
+
+	su_timer_destroy(c.timer);
+ out_uac:
+	uac_destroy(c.uac);
+ out_agent:
+	uac_agent_destroy(agent);
+ out_root:
+	su_root_destroy(c.root);
+ out_su:
+	su_deinit();
+ out_cred:
+	mech_client_cred_free(cred);
+	return rc;
+}
