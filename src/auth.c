@@ -412,6 +412,36 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 	return 0;
 }
 
+/*
+ * ACK is never challenged nor answered.  A signed one must verify (else
+ * it is absorbed, logged); an unsigned one goes on without an SA.
+ */
+static int
+ack_auth(struct ptx *ptx, int err, const struct sipauth_cred *cred)
+{
+	const char *aor, *epid;
+	struct sa_assoc *sa = NULL;
+
+	if (err == ENOENT || (err == 0 && !SIPAUTH_PRESENT(cred->opaque)))
+		return 0;
+	if (err != 0 || SIPAUTH_PRESENT(cred->gssapi_data) ||
+	    auth_endpoint(ptx, &aor, &epid) != 0 ||
+	    sa_lookup_opaque(ptx->px->sa, cred->opaque.ptr, cred->opaque.len,
+	    &sa) != SA_R_OK)
+		goto drop;
+	if (sa_aor(sa) == NULL || strcmp(sa_aor(sa), aor) != 0 ||
+	    strcmp(sa_epid(sa), epid) != 0 ||
+	    sig_verify(ptx->home, sa, ptx->sip, cred) != SA_R_OK)
+		goto drop;
+	ptx->sa = sa;
+	return 0;
+ drop:
+	sa_unref(sa);
+	log_info("ACK call-id=%s peer=%s: bad credentials, absorbed",
+	    ptx_call_id(ptx), ptx->peer);
+	return 1;
+}
+
 /* OPTIONS to the server itself may come without credentials. */
 static int
 options_to_self(const struct ptx *ptx)
@@ -431,6 +461,8 @@ ptx_auth(struct ptx *ptx)
 
 	err = sipauth_pick_cred(ptx->home, ptx->sip, conf->auth.realm,
 	    conf->fqdn, &cred);
+	if (ptx->sip->sip_request->rq_method == sip_method_ack)
+		return ack_auth(ptx, err, &cred);
 	switch (err) {
 	case 0:
 		break;

@@ -40,7 +40,7 @@ static ptx_step_fn *const pipeline[] = {
 	ptx_auth,		/* MS-SIPAE: challenge, handshake, verify */
 	ptx_options,		/* OPTIONS to this server: 200 */
 	ptx_register,		/* REGISTER: 301 to home, or registrar */
-	ptx_unrouted,		/* the rest: 501 until routing */
+	ptx_route,		/* the rest: forked to the callee(s) */
 };
 
 /*
@@ -72,7 +72,8 @@ proxy_request(struct proxy *px, nta_leg_t *leg, nta_incoming_t *irq,
 	if (i == sizeof(pipeline) / sizeof(pipeline[0]))
 		(void)proxy_reply(ptx, 500, "No step answered", TAG_END());
 
-	ptx_free(ptx);
+	if (!ptx->kept)
+		ptx_free(ptx);
 	return 0;
 }
 

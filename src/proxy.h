@@ -127,6 +127,8 @@ struct ptx {
 	struct sa_assoc		*sa;
 	char			*sa_token;	/* AP-REP for the final response,
 						   base64, in home */
+	int			 kept;		/* a forwarding transaction owns
+						   the ptx now (src/route.c) */
 };
 
 /* src/ptx.c */
@@ -147,7 +149,7 @@ int	ptx_cancel(struct ptx *);
 int	ptx_options(struct ptx *);
 int	ptx_auth(struct ptx *);
 int	ptx_register(struct ptx *);
-int	ptx_unrouted(struct ptx *);
+int	ptx_route(struct ptx *);
 
 /*
  * src/auth.c.  auth_init() creates the acceptor credentials, the SA table
@@ -183,5 +185,11 @@ int	sig_sign(su_home_t *home, struct sa_assoc *sa, struct msg_s *msg,
  */
 int	proxy_reply(struct ptx *, int status, const char *phrase,
 	    tag_type_t tag, tag_value_t value, ...);
+/*
+ * The same exit for a response received from a callee (msg, taken): our
+ * Via and the callee's signature headers are removed, and it is signed
+ * with the caller's SA like any response.  Returns its status.
+ */
+int	proxy_relay(struct ptx *, struct msg_s *msg);
 
 #endif /* SIPSA_PROXY_H */

@@ -4,8 +4,7 @@
  * authenticated endpoint's own, in a domain this server serves; a user
  * homed elsewhere gets a signed 301 naming the home server ([MS-SIP]
  * §4.1); everyone else reaches the registrar (registrar/), whose outcome
- * becomes the response.  ptx_unrouted() answers what is left until
- * requests are routed between users.
+ * becomes the response.
  */
 #include "config.h"
 
@@ -299,15 +298,4 @@ ptx_register(struct ptx *ptx)
 	rc = reply_registrar(ptx, &resp);
 	reg_resp_clear(&resp);
 	return rc;
-}
-
-/*
- * Requests for users: routing between registered users is not there
- * yet, so they are refused, signed, with a plain reason.
- */
-int
-ptx_unrouted(struct ptx *ptx)
-{
-	return proxy_reply(ptx, 501, NULL, SIPTAG_WARNING_STR(warn_text(ptx,
-	    "request routing is not available")), TAG_END());
 }

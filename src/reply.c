@@ -15,6 +15,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/sip_util.h>
 
 #include "sa/sa.h"
 
@@ -23,6 +24,57 @@
 #include "src/proxy.h"
 
 #define SIPSA_SERVER	PACKAGE_NAME "/" PACKAGE_VERSION
+
+/*
+ * Sign (when the request has an SA) and send msg, a complete response to
+ * ptx.  Takes msg.  Returns status.
+ */
+static int
+reply_send(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
+{
+	nta_incoming_t *irq = ptx->irq;
+	int rc, r;
+
+	if (ptx->sa != NULL && status > 100) {
+		r = sig_sign(ptx->home, ptx->sa, msg, sip_object(msg),
+		    ptx->sa_token);
+		if (r != SA_R_OK) {
+			/* Logged in sa/; an unsigned answer is ignored by the
+			   client, so say plainly that this one failed. */
+			msg_destroy(msg);
+			(void)nta_incoming_treply(irq, 500, "Cannot Sign",
+			    SIPTAG_SERVER_STR(SIPSA_SERVER), TAG_END());
+			return status;
+		}
+	}
+	rc = nta_incoming_mreply(irq, msg);	/* takes msg */
+	if (rc < 0) {
+		log_warnx("cannot send %03d to %s peer=%s", status,
+		    ptx_method(ptx), ptx->peer);
+		return status;
+	}
+	log_debug("%03d %s -> %s call-id=%s peer=%s", status, phrase,
+	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer);
+	return status;
+}
+
+/* Record the final status; 0 if a reply may go out, else -1 (logged). */
+static int
+reply_begin(struct ptx *ptx, int status, const char *phrase)
+{
+	if (status >= 200 || ptx->status == 0) {
+		ptx->status = status;
+		ptx->phrase = phrase;
+	}
+	if (ptx->replied || ptx->irq == NULL) {
+		log_warnx("second reply %03d to %s call-id=%s dropped", status,
+		    ptx_method(ptx), ptx_call_id(ptx));
+		return -1;
+	}
+	if (status >= 200)
+		ptx->replied = 1;
+	return 0;
+}
 
 int
 proxy_reply(struct ptx *ptx, int status, const char *phrase,
@@ -33,20 +85,13 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	sip_t *sip;
 	sip_date_t *date;
 	ta_list ta;
-	int rc, r;
 
 	if (phrase == NULL)
 		phrase = sip_status_phrase(status);
 	if (phrase == NULL)
 		phrase = "";
-	ptx->status = status;
-	ptx->phrase = phrase;
-	if (ptx->replied || irq == NULL) {
-		log_warnx("second reply %03d to %s call-id=%s dropped", status,
-		    ptx_method(ptx), ptx_call_id(ptx));
+	if (reply_begin(ptx, status, phrase) != 0)
 		return status;
-	}
-	ptx->replied = 1;
 
 	ta_start(ta, tag, value);
 	if ((msg = nta_msg_create(ptx->px->agent, 0)) == NULL)
@@ -63,30 +108,8 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	if (nta_incoming_complete_response(irq, msg, status, phrase,
 	    TAG_END()) < 0)
 		goto fail;
-	if (ptx->sa != NULL && status > 100) {
-		r = sig_sign(ptx->home, ptx->sa, msg, sip, ptx->sa_token);
-		if (r != SA_R_OK) {
-			/* Logged in sa/; an unsigned answer is ignored by the
-			   client, so say plainly that this one failed. */
-			msg_destroy(msg);
-			msg = NULL;
-			(void)ta_end(ta);
-			(void)nta_incoming_treply(irq, 500, "Cannot Sign",
-			    SIPTAG_SERVER_STR(SIPSA_SERVER), TAG_END());
-			return status;
-		}
-	}
-	rc = nta_incoming_mreply(irq, msg);	/* takes msg */
-	msg = NULL;
 	(void)ta_end(ta);
-	if (rc < 0) {
-		log_warnx("cannot send %03d to %s peer=%s", status,
-		    ptx_method(ptx), ptx->peer);
-		return status;
-	}
-	log_debug("%03d %s -> %s call-id=%s peer=%s", status, phrase,
-	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer);
-	return status;
+	return reply_send(ptx, msg, status, phrase);
  fail:
 	(void)ta_end(ta);
 	if (msg != NULL)
@@ -97,4 +120,35 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	(void)nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR,
 	    TAG_END());
 	return status;
+}
+
+/* Remove every header of class c from msg. */
+static void
+remove_all(msg_t *msg, sip_t *sip, msg_hclass_t *c)
+{
+	msg_header_t **hh = msg_hclass_offset(msg_mclass(msg),
+	    (msg_pub_t *)sip, c);
+
+	while (hh != NULL && *hh != NULL)
+		(void)msg_header_remove(msg, (msg_pub_t *)sip, *hh);
+}
+
+int
+proxy_relay(struct ptx *ptx, msg_t *msg)
+{
+	sip_t *sip = sip_object(msg);
+	int status = sip->sip_status->st_status;
+	const char *phrase = sip->sip_status->st_phrase;
+
+	if (reply_begin(ptx, status, phrase) != 0) {
+		msg_destroy(msg);
+		return status;
+	}
+	/* Our Via, and the signatures between the callee and us. */
+	(void)sip_via_remove(msg, sip);
+	remove_all(msg, sip, sip_authorization_class);
+	remove_all(msg, sip, sip_proxy_authorization_class);
+	remove_all(msg, sip, sip_authentication_info_class);
+	remove_all(msg, sip, sip_proxy_authentication_info_class);
+	return reply_send(ptx, msg, status, phrase);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * src/steps.c: the pipeline steps after validation: ACK (never answered),
+ * src/steps.c: the pipeline steps after validation: ACK (never answered;
+ * a 2xx's ACK is passed on to be forwarded),
  * CANCEL without a transaction and OPTIONS addressed to the server
  * itself (answered after authentication, so signed when it came signed).
  */
@@ -28,11 +29,21 @@ method_is(const struct ptx *ptx, sip_method_t m)
 	return ptx->sip->sip_request->rq_method == m;
 }
 
-/* ACK: the end of an INVITE transaction nta did not match; never reply. */
+/*
+ * ACK: an ACK nta did not match to a transaction.  One in a dialog
+ * (To tag) that is not addressed to the server itself is the ACK of a
+ * 2xx on its way to the callee: it goes on to be checked and forwarded.
+ * Any other is absorbed.  An ACK is never answered.
+ */
 int
 ptx_ack(struct ptx *ptx)
 {
+	const url_t *u = ptx->sip->sip_request->rq_url;
+
 	if (!method_is(ptx, sip_method_ack))
+		return 0;
+	if (ptx->sip->sip_to->a_tag != NULL && (ptx->sip->sip_route != NULL ||
+	    u->url_user != NULL || !listen_is_self(ptx->px, u->url_host)))
 		return 0;
 	log_debug("ACK call-id=%s peer=%s: absorbed", ptx_call_id(ptx),
 	    ptx->peer);

@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/route.c: requests between users.  An authenticated request for a
+ * user of a served domain is forked to every live binding of the user (or
+ * to the one endpoint a GRUU or an in-dialog To epid names), each branch
+ * over the connection the endpoint registered on and signed with that
+ * endpoint's SA ([MS-SIPAE] §3.3.5.2; its epid goes into To).  Responses
+ * are verified with the callee's SA, the best one goes back through
+ * proxy_relay(), which signs it with the caller's SA.  A response that
+ * fails verification is not relayed.  Record-Route keeps sipsad on the
+ * path of in-dialog requests; ACK for a 2xx is forwarded statelessly.
+ *
+ * struct fwd is one proxied transaction: it owns the ptx (and so the
+ * server transaction and the caller's SA reference) from the moment the
+ * request is forked until the last branch has ended.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct fwd;
+struct branch;
+#define NTA_OUTGOING_MAGIC_T	struct branch
+#define NTA_INCOMING_MAGIC_T	struct fwd
+#include <sofia-sip/su.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/sip_util.h>
+#include <sofia-sip/url.h>
+
+#include "registrar/registrar.h"
+#include "sa/sa.h"
+#include "sipauth/sipauth.h"
+
+#define LOG_MODULE "route"
+#include "src/log.h"
+#include "src/proxy.h"
+
+/* Most branches one request forks into. */
+#define FWD_MAX_BRANCHES	16
+
+/* One endpoint a request goes to. */
+struct target {
+	char		*uri;		/* new Request-URI, NULL: keep */
+	char		*next_hop;	/* sip:addr:port;transport=x */
+	char		*aor;		/* for the SA, NULL: foreign hop */
+	char		*epid;
+};
+
+struct branch {
+	struct fwd		*fwd;
+	nta_outgoing_t		*orq;
+	struct sa_assoc		*sa;		/* callee's, or NULL */
+	int			 status;	/* final, 0 while pending */
+};
+
+struct fwd {
+	su_home_t		 home[1];
+	struct ptx		*ptx;		/* owned */
+	struct branch		 br[FWD_MAX_BRANCHES];
+	size_t			 nbr;
+	size_t			 pending;
+	msg_t			*best;		/* best final non-2xx */
+	int			 best_status;
+	int			 answered;	/* final relayed */
+	int			 tampered;	/* a response failed checks */
+};
+
+struct targets {
+	struct ptx		*ptx;
+	struct target		 t[FWD_MAX_BRANCHES];
+	size_t			 n;
+	const char		*only_epid;	/* filter, or NULL */
+};
+
+static const char *
+lower_host(su_home_t *home, const char *user, const char *host)
+{
+	char *a = su_sprintf(home, "sip:%s@%s", user, host), *p;
+
+	if (a == NULL)
+		return NULL;
+	for (p = strchr(a, '@'); *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return a;
+}
+
+/* "tcp:127.0.0.1:5060" -> "sip:127.0.0.1:5060;transport=tcp". */
+static char *
+hop_of_transport(su_home_t *home, const char *transport)
+{
+	const char *colon = strchr(transport, ':');
+
+	if (colon == NULL || colon[1] == '\0')
+		return NULL;
+	return su_sprintf(home, "sip:%s;transport=%.*s", colon + 1,
+	    (int)(colon - transport), transport);
+}
+
+static void
+collect(const struct reg_binding *b, void *arg)
+{
+	struct targets *ts = arg;
+	su_home_t *home = ts->ptx->home;
+	struct target *t;
+
+	if (ts->n == FWD_MAX_BRANCHES)
+		return;
+	if (ts->only_epid != NULL && strcmp(b->epid, ts->only_epid) != 0)
+		return;
+	t = &ts->t[ts->n];
+	t->uri = su_strdup(home, b->uri);
+	t->next_hop = hop_of_transport(home, b->transport);
+	t->epid = su_strdup(home, b->epid);
+	if (t->uri != NULL && t->next_hop != NULL && t->epid != NULL)
+		ts->n++;
+}
+
+static int
+domain_served(const struct sipsa_conf *conf, const char *host)
+{
+	char **d;
+
+	for (d = conf->registrar.domains; d != NULL && *d != NULL; d++)
+		if (strcasecmp(*d, host) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+next_hop_for(const struct sipsa_conf *conf, const char *domain)
+{
+	const struct conf_route *r;
+
+	for (r = conf->routes; r != NULL; r = r->next)
+		if (strcasecmp(r->domain, domain) == 0)
+			return r->next_hop;
+	return NULL;
+}
+
+/* The epid parameter of To, or NULL. */
+static const char *
+to_epid(struct ptx *ptx)
+{
+	struct sipauth_str v, e;
+
+	if (sipauth_hdr_value(ptx->home,
+	    (const sip_header_t *)ptx->sip->sip_to, &v) != 0 ||
+	    sipauth_epid_from_hdr(v.ptr, v.len, &e) != 0)
+		return NULL;
+	return su_strndup(ptx->home, e.ptr, e.len);
+}
+
+/* Is the top Route ours (a URI naming one of our listeners)? */
+static int
+route_is_ours(struct proxy *px, const sip_route_t *r)
+{
+	const url_t *u = r->r_url;
+	unsigned port;
+	size_t i;
+
+	if (u->url_host == NULL || !listen_is_self(px, u->url_host))
+		return 0;
+	port = u->url_port != NULL ? (unsigned)atoi(u->url_port) :
+	    u->url_type == url_sips ? 5061 : 5060;
+	for (i = 0; i < px->nlisteners; i++)
+		if (px->listeners[i].port == port)
+			return 1;
+	return 0;
+}
+
+/*
+ * Where the request goes.  Returns 0 with ts filled (n may be 0: nobody
+ * there), or a SIP status to answer with.
+ */
+static int
+resolve(struct ptx *ptx, struct targets *ts, const char **why)
+{
+	const sip_t *sip = ptx->sip;
+	const url_t *ru = sip->sip_request->rq_url;
+	const struct sipsa_conf *conf = ptx->px->conf;
+	const char *aor, *hop;
+	const sip_route_t *r;
+	uint64_t now = (uint64_t)time(NULL);
+	char *ruri;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->ptx = ptx;
+	/* Loose routing: the first Route that is not ours is the next hop. */
+	for (r = sip->sip_route; r != NULL; r = r->r_next)
+		if (!route_is_ours(ptx->px, r)) {
+			ts->t[0].next_hop = url_as_string(ptx->home, r->r_url);
+			if (ts->t[0].next_hop == NULL)
+				return 500;
+			ts->n = 1;
+			return 0;
+		}
+	/* In dialog, toward an endpoint we know: To names it by epid. */
+	if (sip->sip_to->a_tag != NULL && sip->sip_to->a_url->url_user !=
+	    NULL && domain_served(conf, sip->sip_to->a_url->url_host) &&
+	    (ts->only_epid = to_epid(ptx)) != NULL) {
+		aor = lower_host(ptx->home, sip->sip_to->a_url->url_user,
+		    sip->sip_to->a_url->url_host);
+		if (aor == NULL ||
+		    registrar_lookup(ptx->px->reg, aor, now, collect, ts) != 0)
+			return 500;
+		if (ts->n == 1) {
+			ts->t[0].uri = NULL;	/* the remote target stays */
+			ts->t[0].aor = (char *)aor;
+		}
+		*why = "no live binding for the dialog's endpoint";
+		return 0;
+	}
+	if (ru->url_user == NULL || ru->url_host == NULL) {
+		*why = "no user in the Request-URI";
+		return 404;
+	}
+	if ((ruri = url_as_string(ptx->home, ru)) == NULL)
+		return 500;
+	if (url_has_param(ru, "gruu")) {
+		if (registrar_lookup_gruu(ptx->px->reg, ruri, now, collect,
+		    ts) != 0) {
+			*why = "not a GRUU of this server";
+			return 404;
+		}
+	} else if (domain_served(conf, ru->url_host)) {
+		aor = lower_host(ptx->home, ru->url_user, ru->url_host);
+		if (aor == NULL ||
+		    registrar_lookup(ptx->px->reg, aor, now, collect, ts) != 0)
+			return 500;
+	} else if ((hop = next_hop_for(conf, ru->url_host)) != NULL) {
+		ts->t[0].next_hop = su_strdup(ptx->home, hop);
+		ts->n = 1;
+		return 0;
+	} else {
+		*why = "domain not served and no route to it";
+		return 404;
+	}
+	if (ts->n > 0 && (aor = lower_host(ptx->home, ru->url_user,
+	    ru->url_host)) != NULL) {
+		size_t i;
+
+		for (i = 0; i < ts->n; i++)
+			ts->t[i].aor = (char *)aor;
+	}
+	*why = "no live binding";
+	return 0;
+}
+
+/* The SA of a registered endpoint, NTLM or Kerberos; NULL if none. */
+static struct sa_assoc *
+endpoint_sa(struct proxy *px, const char *aor, const char *epid)
+{
+	struct sa_assoc *sa = NULL;
+	const char *realm = px->conf->auth.realm;
+
+	if (aor == NULL || epid == NULL || *epid == '\0')
+		return NULL;
+	if (sa_find_endpoint(px->sa, aor, epid, realm, px->conf->fqdn, &sa) ==
+	    SA_R_OK ||
+	    sa_find_endpoint(px->sa, aor, epid, realm, px->krb5_target, &sa) ==
+	    SA_R_OK)
+		return sa;
+	return NULL;
+}
+
+static void
+remove_all(msg_t *msg, sip_t *sip, msg_hclass_t *c)
+{
+	msg_header_t **hh = msg_hclass_offset(msg_mclass(msg),
+	    (msg_pub_t *)sip, c);
+
+	while (hh != NULL && *hh != NULL)
+		(void)msg_header_remove(msg, (msg_pub_t *)sip, *hh);
+}
+
+/* Our Record-Route: the listener the request came in on, loose. */
+static char *
+record_route(struct ptx *ptx)
+{
+	const struct listener *l = ptx->listener;
+	const char *host;
+
+	if (l == NULL)
+		return NULL;
+	host = strcmp(l->address, "0.0.0.0") == 0 ||
+	    strcmp(l->address, "::") == 0 ? ptx->px->conf->fqdn : l->address;
+	return su_sprintf(ptx->home, "<sip:%s:%u;transport=%s;lr>", host,
+	    l->port, conf_transport_name(l->transport));
+}
+
+static int
+creates_dialog(sip_method_t m)
+{
+	return m == sip_method_invite || m == sip_method_subscribe ||
+	    m == sip_method_refer;
+}
+
+/*
+ * The request as it goes to one target: new Request-URI, one less
+ * Max-Forwards, no credentials meant for us, our Record-Route, the
+ * callee's epid in To, and the callee's signature.
+ */
+static msg_t *
+branch_request(struct ptx *ptx, const struct target *t, struct sa_assoc *sa)
+{
+	msg_t *orig, *msg;
+	sip_t *sip;
+	su_home_t *mh;
+	sip_request_t *rq;
+	char *rr, mf[16];
+
+	if ((orig = nta_incoming_getrequest(ptx->irq)) == NULL)
+		return NULL;
+	msg = msg_dup(orig);	/* deep: each branch edits its own */
+	msg_destroy(orig);
+	if (msg == NULL)
+		return NULL;
+	sip = sip_object(msg);
+	mh = msg_home(msg);
+	while (sip->sip_route != NULL && route_is_ours(ptx->px,
+	    sip->sip_route))
+		(void)sip_route_remove(msg, sip);
+	if (t->uri != NULL) {
+		rq = sip_request_create(mh, sip->sip_request->rq_method,
+		    sip->sip_request->rq_method_name,
+		    (url_string_t const *)t->uri, NULL);
+		if (rq == NULL || msg_header_replace(msg, (msg_pub_t *)sip,
+		    (msg_header_t *)sip->sip_request, (msg_header_t *)rq) < 0)
+			goto fail;
+	}
+	(void)snprintf(mf, sizeof(mf), "%lu", sip->sip_max_forwards != NULL ?
+	    sip->sip_max_forwards->mf_count - 1 : 69);
+	remove_all(msg, sip, sip_max_forwards_class);
+	remove_all(msg, sip, sip_authorization_class);
+	remove_all(msg, sip, sip_proxy_authorization_class);
+	if (sip_add_tl(msg, sip, SIPTAG_MAX_FORWARDS_STR(mf), TAG_END()) < 0)
+		goto fail;
+	if (creates_dialog(sip->sip_request->rq_method) &&
+	    sip->sip_to->a_tag == NULL && (rr = record_route(ptx)) != NULL &&
+	    sip_add_tl(msg, sip, SIPTAG_RECORD_ROUTE_STR(rr), TAG_END()) < 0)
+		goto fail;
+	if (t->epid != NULL && *t->epid != '\0' && to_epid(ptx) == NULL) {
+		char *p = su_sprintf(mh, "epid=%s", t->epid);
+
+		if (p == NULL || msg_header_add_param(mh,
+		    (msg_common_t *)sip->sip_to, p) < 0)
+			goto fail;
+		msg_fragment_clear(sip->sip_to->a_common);
+	}
+	if (msg_prepare(msg) < 0)
+		goto fail;
+	if (sa != NULL && sig_sign(ptx->home, sa, msg, sip, NULL) != SA_R_OK)
+		goto fail;
+	return msg;
+ fail:
+	msg_destroy(msg);
+	return NULL;
+}
+
+static void
+fwd_free(struct fwd *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nbr; i++) {
+		if (f->br[i].orq != NULL)
+			nta_outgoing_destroy(f->br[i].orq);
+		sa_unref(f->br[i].sa);
+	}
+	if (f->best != NULL)
+		msg_destroy(f->best);
+	ptx_free(f->ptx);
+	su_home_unref(f->home);
+}
+
+/* Send the final answer once every branch has ended without a 2xx. */
+static void
+fwd_finish(struct fwd *f)
+{
+	struct ptx *ptx = f->ptx;
+
+	if (!f->answered) {
+		if (f->best != NULL) {
+			(void)proxy_relay(ptx, f->best);
+			f->best = NULL;
+		} else if (f->tampered)
+			(void)proxy_reply(ptx, 502, "Bad Gateway",
+			    SIPTAG_WARNING_STR("399 sipsa \"the callee's "
+			    "response failed signature verification\""),
+			    TAG_END());
+		else
+			(void)proxy_reply(ptx, 480, NULL, TAG_END());
+		f->answered = 1;
+	}
+	fwd_free(f);
+}
+
+/* RFC 3261 §16.7: 6xx first, then the lowest class. */
+static int
+better(int a, int b)
+{
+	if (b == 0)
+		return 1;
+	if (a >= 600 || b >= 600)
+		return a >= 600 && b < 600;
+	return a / 100 < b / 100;
+}
+
+/* Does a response from the callee carry its valid signature? */
+static int
+response_verified(struct branch *b, const sip_t *sip)
+{
+	struct ptx *ptx = b->fwd->ptx;
+	struct sipauth_cred cred;
+	const struct sipsa_conf *conf = ptx->px->conf;
+
+	if (b->sa == NULL)
+		return 1;
+	if (sipauth_pick_cred(ptx->home, sip, conf->auth.realm, conf->fqdn,
+	    &cred) != 0 || !SIPAUTH_PRESENT(cred.opaque) ||
+	    cred.opaque.len != strlen(sa_opaque(b->sa)) ||
+	    strncasecmp(cred.opaque.ptr, sa_opaque(b->sa), cred.opaque.len)
+	    != 0)
+		return 0;
+	return sig_verify(ptx->home, b->sa, sip, &cred) == SA_R_OK;
+}
+
+static int
+branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
+{
+	struct fwd *f = b->fwd;
+	msg_t *msg;
+	int status;
+	size_t i;
+
+	status = sip != NULL ? sip->sip_status->st_status :
+	    nta_outgoing_status(orq);
+	if (status == 100)
+		return 0;
+	msg = nta_outgoing_getresponse(orq);
+	if (msg != NULL && status < 500 && !response_verified(b, sip)) {
+		log_notice("%s call-id=%s: %03d from the callee dropped: "
+		    "signature missing or wrong", ptx_method(f->ptx),
+		    ptx_call_id(f->ptx), status);
+		msg_destroy(msg);
+		msg = NULL;
+		if (status < 200)
+			return 0;
+		f->tampered = 1;
+		status = 502;
+	}
+	if (status < 200) {
+		if (!f->answered && msg != NULL)
+			(void)proxy_relay(f->ptx, msg);
+		else if (msg != NULL)
+			msg_destroy(msg);
+		return 0;
+	}
+	if (b->status != 0) {		/* a 2xx retransmission */
+		if (msg != NULL)
+			msg_destroy(msg);
+		return 0;
+	}
+	b->status = status;
+	f->pending--;
+	if (status < 300 && msg != NULL) {
+		if (!f->answered) {
+			f->answered = 1;
+			(void)proxy_relay(f->ptx, msg);
+		} else
+			msg_destroy(msg);
+		for (i = 0; i < f->nbr; i++)
+			if (f->br[i].status == 0 && f->br[i].orq != NULL)
+				(void)nta_outgoing_tcancel(f->br[i].orq, NULL,
+				    NULL, TAG_END());
+	} else if (msg != NULL && better(status, f->best_status)) {
+		if (f->best != NULL)
+			msg_destroy(f->best);
+		f->best = msg;
+		f->best_status = status;
+	} else if (msg != NULL)
+		msg_destroy(msg);
+	if (f->pending == 0)
+		fwd_finish(f);
+	return 0;
+}
+
+/* CANCEL from the caller (sip set), or the server transaction ended. */
+static int
+fwd_cancel(struct fwd *f, nta_incoming_t *irq, sip_t const *sip)
+{
+	size_t i;
+
+	(void)irq;
+	if (sip == NULL)
+		return 0;
+	if (sip->sip_request->rq_method != sip_method_cancel)
+		return 500;
+	log_debug("CANCEL call-id=%s: cancelling %zu branch%s",
+	    ptx_call_id(f->ptx), f->pending, f->pending == 1 ? "" : "es");
+	for (i = 0; i < f->nbr; i++)
+		if (f->br[i].status == 0 && f->br[i].orq != NULL)
+			(void)nta_outgoing_tcancel(f->br[i].orq, NULL, NULL,
+			    TAG_END());
+	return 200;
+}
+
+/* ACK for a 2xx: forwarded statelessly to the dialog's endpoint. */
+static int
+forward_ack(struct ptx *ptx, const struct targets *ts)
+{
+	struct sa_assoc *sa;
+	nta_outgoing_t *orq;
+	msg_t *msg;
+
+	if (ts->n != 1) {
+		log_debug("ACK call-id=%s: no endpoint, absorbed",
+		    ptx_call_id(ptx));
+		return 1;
+	}
+	sa = endpoint_sa(ptx->px, ts->t[0].aor, ts->t[0].epid);
+	msg = branch_request(ptx, &ts->t[0], sa);
+	sa_unref(sa);
+	if (msg == NULL)
+		return 1;
+	orq = nta_outgoing_mcreate(ptx->px->agent, NULL, NULL,
+	    (url_string_t const *)ts->t[0].next_hop, msg, TAG_END());
+	if (orq == NULL) {
+		msg_destroy(msg);
+		log_warnx("ACK call-id=%s: cannot forward", ptx_call_id(ptx));
+	} else
+		nta_outgoing_destroy(orq);
+	return 1;
+}
+
+int
+ptx_route(struct ptx *ptx)
+{
+	const sip_t *sip = ptx->sip;
+	sip_method_t m = sip->sip_request->rq_method;
+	struct targets ts;
+	struct fwd *f;
+	const char *why = NULL, *self;
+	size_t i;
+	int status;
+
+	/* Events the server itself would serve are not forked back to the
+	   subscriber's own endpoints. */
+	if ((m == sip_method_subscribe || m == sip_method_publish ||
+	    strcmp(ptx_method(ptx), "SERVICE") == 0) &&
+	    sip->sip_to->a_tag == NULL &&
+	    ptx->sa != NULL && (self = sa_aor(ptx->sa)) != NULL &&
+	    sip->sip_request->rq_url->url_user != NULL &&
+	    strcmp(self, lower_host(ptx->home,
+	    sip->sip_request->rq_url->url_user,
+	    sip->sip_request->rq_url->url_host)) == 0)
+		return proxy_reply(ptx, 501, NULL, SIPTAG_WARNING_STR(
+		    "399 sipsa \"this server provides no such service\""),
+		    TAG_END());
+
+	if ((status = resolve(ptx, &ts, &why)) != 0) {
+		if (m == sip_method_ack)
+			return 1;
+		log_info("%s call-id=%s peer=%s: %03d: %s", ptx_method(ptx),
+		    ptx_call_id(ptx), ptx->peer, status, why ? why : "");
+		return proxy_reply(ptx, status, NULL, TAG_END());
+	}
+	if (m == sip_method_ack)
+		return forward_ack(ptx, &ts);
+	if (ts.n == 0) {
+		log_info("%s call-id=%s peer=%s: 480: %s", ptx_method(ptx),
+		    ptx_call_id(ptx), ptx->peer, why ? why : "");
+		return proxy_reply(ptx, 480, NULL, TAG_END());
+	}
+
+	if ((f = su_home_new(sizeof(*f))) == NULL)
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	f->ptx = ptx;
+	ptx->kept = 1;
+	nta_incoming_bind(ptx->irq, fwd_cancel, f);
+	for (i = 0; i < ts.n; i++) {
+		struct branch *b = &f->br[f->nbr];
+		msg_t *msg;
+
+		b->fwd = f;
+		b->sa = endpoint_sa(ptx->px, ts.t[i].aor, ts.t[i].epid);
+		if ((msg = branch_request(ptx, &ts.t[i], b->sa)) == NULL) {
+			sa_unref(b->sa);
+			b->sa = NULL;
+			continue;
+		}
+		b->orq = nta_outgoing_mcreate(ptx->px->agent, branch_response,
+		    b, (url_string_t const *)ts.t[i].next_hop, msg, TAG_END());
+		if (b->orq == NULL) {
+			msg_destroy(msg);
+			sa_unref(b->sa);
+			b->sa = NULL;
+			continue;
+		}
+		f->nbr++;
+		f->pending++;
+	}
+	log_debug("%s call-id=%s peer=%s: forked to %zu of %zu endpoint%s",
+	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer, f->nbr, ts.n,
+	    ts.n == 1 ? "" : "s");
+	if (f->nbr == 0) {
+		(void)proxy_reply(ptx, 500, "Cannot Forward", TAG_END());
+		fwd_free(f);
+	}
+	return 1;
+}
