@@ -3,7 +3,9 @@
  * sipe-driver: signs the pidgin-sipe client (libpurple's prpl-sipe) in to a
  * SIP server without any UI, stays signed in for a while and signs out, so
  * that the tests can check sipsad against a real MS-SIPAE client (issue 4,
- * item 8).  Usage and exit codes: tests/sipe/README.md.
+ * item 8).  Signed on, it can send an instant message and answer one, and
+ * reports the messages it gets (issue 5, item 6).  Usage and exit codes:
+ * tests/sipe/README.md.
  */
 #include "config.h"
 
@@ -34,6 +36,7 @@ enum driver_exit {
 	DRIVER_EXIT_CERT = 7,		/* TLS certificate refused */
 	DRIVER_EXIT_UNEXPECTED = 8,	/* --expect-fail, but it signed on */
 	DRIVER_EXIT_SIGNAL = 9,		/* stopped by SIGINT or SIGTERM */
+	DRIVER_EXIT_IM = 10,		/* an instant message failed */
 };
 
 struct driver {
@@ -49,9 +52,23 @@ struct driver {
 	gboolean	 failed;	/* a connection error was reported */
 	int		 exit_code;
 	guint		 timer;		/* timeout or linger source */
+
+	/* Instant messages (--im-*): all of it runs once signed on. */
+	const char	*im_to;		/* send im_text to this URI ... */
+	const char	*im_text;
+	unsigned	 im_delay;	/* ... so many seconds after sign-on */
+	const char	*im_reply;	/* answer the first IM with this */
+	char		*im_reply_to;	/* its sender, once it came */
+	unsigned	 im_wait;	/* IMs to get before the linger */
+	unsigned	 im_received;
+	gboolean	 im_sent;	/* im_text was handed to SIPE */
+	gboolean	 im_replied;
+	gboolean	 im_waiting;	/* the linger waits for the IMs */
+	gboolean	 im_failed;	/* SIPE reported an undelivered IM */
+	guint		 im_timer;	/* sends im_text */
 };
 
-static struct driver drv = { .linger = 5, .timeout = 30 };
+static struct driver drv = { .linger = 5, .timeout = 30, .im_delay = 1 };
 static int driver_handle;		/* owner of our signal connections */
 
 /* Pending answer to a libpurple request (a certificate prompt). */
@@ -294,6 +311,21 @@ static PurpleRequestUiOps request_ops = {
 	.request_action_with_icon = request_action_icon,
 };
 
+/*
+ * SIPE reports some errors as notices rather than in a conversation; they
+ * only go to the log, the IM results come from the conversation signals.
+ */
+static void *
+notify_message(PurpleNotifyMsgType type, const char *title,
+    const char *primary, const char *secondary)
+{
+	driver_logf("notice \"%s\": %s %s", title ? title : "",
+	    primary ? primary : "", secondary ? secondary : "");
+	return NULL;
+}
+
+static PurpleNotifyUiOps notify_ops = { .notify_message = notify_message };
+
 static PurpleCoreUiOps core_ops;	/* no UI hooks needed */
 
 /* libpurple's connection errors: the name printed and the exit class. */
@@ -336,13 +368,21 @@ arm_timer(guint seconds, GSourceFunc fn)
 	    g_idle_add(fn, NULL);
 }
 
+static gboolean sign_off(gpointer data);
+
 static gboolean
 on_timeout(gpointer data)
 {
 	drv.timer = 0;
 	driver_say("TIMEOUT %s not complete after %u s",
-	    drv.signing_off ? "sign-off" : "sign-on", drv.timeout);
+	    drv.signing_off ? "sign-off" : drv.im_waiting ? "im" : "sign-on",
+	    drv.timeout);
 	drv.exit_code = DRIVER_EXIT_TIMEOUT;
+	/* Still signed on: sign off as usual, the log then shows it all. */
+	if (drv.im_waiting) {
+		drv.im_waiting = FALSE;
+		return sign_off(NULL);
+	}
 	drv.failed = TRUE;
 	if (!purple_account_is_disconnected(drv.account))
 		purple_account_disconnect(drv.account);
@@ -356,6 +396,10 @@ sign_off(gpointer data)
 {
 	drv.timer = 0;
 	drv.signing_off = TRUE;
+	if (drv.im_timer != 0) {
+		g_source_remove(drv.im_timer);
+		drv.im_timer = 0;
+	}
 	arm_timer(drv.timeout, on_timeout);
 	driver_logf("signing off");
 	purple_account_set_enabled(drv.account, DRIVER_UI, FALSE);
@@ -377,6 +421,124 @@ on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* A message as one plain-text line: no markup, no line breaks. */
+static char *
+im_plain(const char *html)
+{
+	char *text = purple_markup_strip_html(html != NULL ? html : "");
+	char *p;
+
+	for (p = text; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	return text;
+}
+
+/* Sends TEXT (plain) to the URI TO in an IM conversation, as a user would. */
+static void
+im_send(const char *to, const char *text)
+{
+	PurpleConversation *conv;
+	char *html;
+
+	conv = purple_find_conversation_with_account(PURPLE_CONV_TYPE_IM, to,
+	    drv.account);
+	if (conv == NULL)
+		conv = purple_conversation_new(PURPLE_CONV_TYPE_IM, drv.account,
+		    to);
+	html = g_markup_escape_text(text, -1);
+	driver_logf("sending an IM to %s", to);
+	purple_conv_im_send(PURPLE_CONV_IM(conv), html);
+	g_free(html);
+}
+
+/*
+ * The linger waits for --im-wait messages, for our own message and reply
+ * to go out, or for the first failure (no reply comes to an undelivered
+ * message).
+ */
+static void
+im_check_done(void)
+{
+	if (!drv.im_waiting)
+		return;
+	if (!drv.im_failed && (drv.im_received < drv.im_wait ||
+	    (drv.im_to != NULL && !drv.im_sent) ||
+	    (drv.im_reply != NULL && drv.im_received > 0 && !drv.im_replied)))
+		return;
+	drv.im_waiting = FALSE;
+	driver_logf("IM exchange over, lingering %u s", drv.linger);
+	arm_timer(drv.linger, sign_off);
+}
+
+static gboolean
+im_send_first(gpointer data)
+{
+	drv.im_timer = 0;
+	im_send(drv.im_to, drv.im_text);
+	drv.im_sent = TRUE;
+	im_check_done();
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+im_send_reply(gpointer data)
+{
+	if (!drv.signing_off && !purple_account_is_disconnected(drv.account))
+		im_send(drv.im_reply_to, drv.im_reply);
+	drv.im_replied = TRUE;
+	im_check_done();
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_received_im(PurpleAccount *account, char *sender, char *message,
+    PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
+{
+	char *text;
+
+	if (account != drv.account)
+		return;
+	text = im_plain(message);
+	driver_say("IM-RECEIVED from=%s text=%s", sender ? sender : "", text);
+	g_free(text);
+	drv.im_received++;
+	/* Answer from the main loop, not from inside SIPE's delivery. */
+	if (drv.im_reply != NULL && drv.im_reply_to == NULL && sender != NULL) {
+		drv.im_reply_to = g_strdup(sender);
+		g_idle_add(im_send_reply, NULL);
+	}
+	im_check_done();
+}
+
+/*
+ * Whatever lands in an IM conversation: our own messages once the prpl
+ * took them, and SIPE's errors ("This message was not delivered to ...
+ * because ...", "Failed to invite ..."), which libpurple writes with
+ * PURPLE_MESSAGE_ERROR and no sender.
+ */
+static void
+on_wrote_im(PurpleAccount *account, const char *who, char *message,
+    PurpleConversation *conv, PurpleMessageFlags flags, gpointer data)
+{
+	const char *peer = conv != NULL ? purple_conversation_get_name(conv) :
+	    who;
+	char *text;
+
+	if (account != drv.account || (flags & PURPLE_MESSAGE_RECV))
+		return;
+	text = im_plain(message);
+	if (flags & PURPLE_MESSAGE_ERROR) {
+		driver_say("IM-FAILED to=%s error=%s", peer ? peer : "", text);
+		drv.im_failed = TRUE;
+	} else if (flags & PURPLE_MESSAGE_SEND)
+		driver_say("IM-SENT to=%s text=%s", peer ? peer : "", text);
+	else
+		driver_logf("IM conversation %s: %s", peer ? peer : "", text);
+	g_free(text);
+	im_check_done();
+}
+
 static void
 on_signed_on(PurpleConnection *gc, gpointer data)
 {
@@ -387,6 +549,15 @@ on_signed_on(PurpleConnection *gc, gpointer data)
 	if (drv.expect_fail) {
 		drv.exit_code = DRIVER_EXIT_UNEXPECTED;
 		arm_timer(0, sign_off);
+		return;
+	}
+	if (drv.im_to != NULL)
+		drv.im_timer = g_timeout_add_seconds(drv.im_delay,
+		    im_send_first, NULL);
+	if (drv.im_wait > 0) {
+		/* The linger starts once the IMs are there. */
+		drv.im_waiting = TRUE;
+		arm_timer(drv.timeout, on_timeout);
 	} else
 		arm_timer(drv.linger, sign_off);
 }
@@ -433,7 +604,9 @@ usage(void)
 	    "[--sso] [--linger S]\n"
 	    "         [--timeout S] [--tls-accept-any] [--log FILE] "
 	    "[--expect-fail]\n"
-	    "         [--plugin-dir DIR]\n");
+	    "         [--plugin-dir DIR] [--im-to URI --im-text TEXT "
+	    "[--im-delay S]]\n"
+	    "         [--im-reply TEXT] [--im-wait N]\n");
 	exit(DRIVER_EXIT_USAGE);
 }
 
@@ -487,6 +660,11 @@ main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'L' },
 		{ "expect-fail", no_argument, NULL, 'F' },
 		{ "plugin-dir", required_argument, NULL, 'P' },
+		{ "im-to", required_argument, NULL, 'i' },
+		{ "im-text", required_argument, NULL, 'x' },
+		{ "im-delay", required_argument, NULL, 'd' },
+		{ "im-reply", required_argument, NULL, 'r' },
+		{ "im-wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *user = NULL, *server = NULL, *transport = "tcp";
@@ -511,6 +689,11 @@ main(int argc, char **argv)
 		case 'L': logpath = optarg; break;
 		case 'F': drv.expect_fail = TRUE; break;
 		case 'P': plugin_dir = optarg; break;
+		case 'i': drv.im_to = optarg; break;
+		case 'x': drv.im_text = optarg; break;
+		case 'd': drv.im_delay = parse_seconds(optarg); break;
+		case 'r': drv.im_reply = optarg; break;
+		case 'w': drv.im_wait = parse_seconds(optarg); break;
 		default: usage();
 		}
 	}
@@ -521,6 +704,13 @@ main(int argc, char **argv)
 	    transport) ||
 	    !g_strv_contains((const char *[]){ "ntlm", "krb5", "auto", NULL },
 	    auth))
+		usage();
+	/* A message to send needs both; without --im-wait it must go out
+	 * before the linger is over. */
+	if ((drv.im_to == NULL) != (drv.im_text == NULL) ||
+	    (drv.im_to != NULL && strchr(drv.im_to, '@') == NULL) ||
+	    (drv.im_to != NULL && drv.im_wait == 0 &&
+	    drv.im_delay >= drv.linger))
 		usage();
 
 	signal(SIGPIPE, SIG_IGN);
@@ -545,6 +735,7 @@ main(int argc, char **argv)
 	purple_core_set_ui_ops(&core_ops);
 	purple_eventloop_set_ui_ops(&loop_ops);
 	purple_request_set_ui_ops(&request_ops);
+	purple_notify_set_ui_ops(&notify_ops);
 	purple_plugins_add_search_path(plugin_dir);
 	drv.exit_code = DRIVER_EXIT_USAGE;
 	if (!purple_core_init(DRIVER_UI)) {
@@ -584,6 +775,11 @@ main(int argc, char **argv)
 	purple_signal_connect(purple_connections_get_handle(),
 	    "connection-error", &driver_handle,
 	    PURPLE_CALLBACK(on_connection_error), NULL);
+	purple_signal_connect(purple_conversations_get_handle(),
+	    "received-im-msg", &driver_handle,
+	    PURPLE_CALLBACK(on_received_im), NULL);
+	purple_signal_connect(purple_conversations_get_handle(),
+	    "wrote-im-msg", &driver_handle, PURPLE_CALLBACK(on_wrote_im), NULL);
 
 	drv.exit_code = DRIVER_EXIT_OK;
 	drv.loop = g_main_loop_new(NULL, FALSE);
@@ -601,8 +797,13 @@ main(int argc, char **argv)
 	g_source_remove(sig_term);
 	if (drv.timer != 0)
 		g_source_remove(drv.timer);
+	if (drv.im_timer != 0)
+		g_source_remove(drv.im_timer);
 	g_main_loop_unref(drv.loop);
 	purple_signals_disconnect_by_handle(&driver_handle);
+	/* Signed on and off cleanly, but a message did not get through. */
+	if (drv.exit_code == DRIVER_EXIT_OK && drv.im_failed)
+		drv.exit_code = DRIVER_EXIT_IM;
 out:
 	purple_core_quit();
 wipe:
@@ -612,6 +813,7 @@ wipe:
 	}
 	remove_tree(userdir);
 	g_free(userdir);
+	g_free(drv.im_reply_to);
 	driver_logf("exit %d", drv.exit_code);
 	if (drv.log != NULL)
 		fclose(drv.log);
