@@ -10,7 +10,11 @@ INTEGRATION_TESTS = \
 	tests/integration/t-register-403.sh \
 	tests/integration/t-reload.sh \
 	tests/integration/t-validate.sh \
-	tests/integration/t-valgrind.sh
+	tests/integration/t-valgrind.sh \
+	tests/integration/t-client-ntlm.sh \
+	tests/integration/t-client-krb5.sh \
+	tests/integration/t-client-407.sh \
+	tests/integration/t-client-version.sh
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \

@@ -147,7 +147,9 @@ report(struct client *c)
 	    "(version %d, epid %s), %lu registration%s, expires %d, "
 	    "%s", c->aor, uac_server(u),
 	    uac_scheme(u) != NULL ? uac_scheme(u) : "no authentication",
-	    uac_proxy_family(u) ? "407" : "401", uac_version(u), uac_epid(u),
+	    uac_proxy_family(u) ? "407" : "401",
+	    /* No version= in the challenge: version 2. */
+	    uac_version(u) != 0 ? uac_version(u) : 2, uac_epid(u),
 	    c->done, c->done == 1 ? "" : "s", c->granted,
 	    verified > 0 ? "signature verified" : "NOT SIGNED");
 	if (verified > 0)

@@ -565,9 +565,16 @@ on_timeout(su_root_magic_t *rm, su_timer_t *t, struct uac *u)
 	}
 	u->res.status = 0;
 	u->phrase[0] = '\0';
-	(void)fail(u, UAC_E_TIMEOUT, "no answer from %s within %u ms%s%s",
-	    u->where, u->timeout_ms, sofia_last[0] != '\0' ? "; " : "",
-	    sofia_last);
+	/*
+	 * Sofia drops a TLS connection whose certificate does not verify
+	 * without telling nta; its log line is all there is.
+	 */
+	if (u->tp == UAC_TP_TLS && !u->tls_checked && sofia_last[0] != '\0')
+		(void)fail(u, UAC_E_TRANSPORT, "TLS with %s failed: %s",
+		    u->where, sofia_last + strspn(sofia_last, " \t"));
+	else
+		(void)fail(u, UAC_E_TIMEOUT, "no answer from %s within %u ms",
+		    u->where, u->timeout_ms);
 	finish(u);
 }
 
