@@ -25,6 +25,7 @@ TEST_NAME=$(basename "$0" .sh)
 PATH=$PATH:/usr/sbin:/sbin
 
 SIPSAD_PID=
+EXTRA_PIDS=		# more processes to stop at exit (e.g. a second sipsad)
 REALM_UP=
 T=
 
@@ -65,6 +66,9 @@ cleanup() {
 			[ $rc -eq 0 ] && rc=1
 		fi
 	fi
+	for p in $EXTRA_PIDS; do
+		stop_pid "$p" >/dev/null 2>&1
+	done
 	if [ -n "$REALM_UP" ]; then
 		"$REALM_TOOL" down "$T/realm" >/dev/null 2>&1
 	fi

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Replay: a signed REGISTER refresh, captured from sipsa-client's flow and
+# sent again byte for byte (only the Via branch changed, which no
+# signature covers) on a new connection, is refused with a fresh challenge
+# naming the replayed cnum; the same request with one byte of the signed
+# Call-ID changed is refused as a bad signature.
+. "$top_srcdir/tests/integration/lib.sh"
+
+CLIENT=$top_builddir/tools/sipsa-client
+[ -x "$CLIENT" ] || fail "$CLIENT not built"
+setup
+start_sipsad
+
+SIPSA_PASSWORD=user1pw "$CLIENT" -v -k -a ntlm -u user1 \
+    -d "$SIPSA_NETBIOS" -s 127.0.0.1 -p "$PORT" -t tcp -c 2 -i 1 \
+    --epid 0123456789 sip:user1@example.test >"$T/flow.out" 2>&1 || {
+	tail -n 30 "$T/flow.out" >&2; fail "the client failed"; }
+
+# resend MODE: the last signed REGISTER without gssapi-data, sent again.
+resend() {
+	python3 - "$T/flow.out" "$PORT" "$1" <<'PY'
+import socket, sys
+text = open(sys.argv[1]).read().split(">>> sent to ")
+reqs = [b.split("\n", 1)[1] for b in text[1:]]
+reqs = [r.split("\n\n", 1)[0] for r in reqs
+        if r.startswith("REGISTER ") and "cnum=" in r and "gssapi-data" not in r]
+if not reqs:
+    sys.exit("no signed refresh in the flow")
+lines = reqs[-1].split("\n")
+out = []
+for l in lines:
+    if l.startswith("Via:"):
+        l = l.split(";branch=")[0] + ";branch=z9hG4bKreplay" + sys.argv[3]
+    if sys.argv[3] == "tamper" and l.startswith("Call-ID:"):
+        l = l[:-1] + ("0" if l[-1] != "0" else "1")
+    out.append(l)
+msg = ("\r\n".join(out) + "\r\n\r\n").encode()
+s = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10)
+s.sendall(msg)
+data = b""
+while b"\r\n\r\n" not in data:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode(errors="replace"))
+PY
+}
+
+out=$(resend same) || fail "no answer to the replayed REGISTER"
+expect_status "$out" 401
+expect_header "$out" '^Warning: 399 proxy\.example\.test "replayed cnum"'
+expect_header "$out" '^WWW-Authenticate: NTLM realm='
+wait_log "REPLAYED_CNUM"
+
+out=$(resend tamper) || fail "no answer to the tampered REGISTER"
+expect_status "$out" 401
+expect_header "$out" '^Warning: 399 proxy\.example\.test "bad signature"'
+wait_log "BAD_SIGNATURE"
+
+# sipsad still registers the user afterwards.
+SIPSA_PASSWORD=user1pw "$CLIENT" -a ntlm -u user1 -d "$SIPSA_NETBIOS" \
+    -s 127.0.0.1 -p "$PORT" -t tcp sip:user1@example.test >"$T/again.out" \
+    2>&1 || fail "registering again failed"
+alive "$SIPSAD_PID" || fail "sipsad died"
+log "ok"
