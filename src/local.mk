@@ -16,4 +16,5 @@ sipsad_SOURCES = src/main.c src/proxy.c src/proxy.h src/listen.c \
 sipsad_LDADD = $(SIPSA_LDADD)
 
 dist_man_MANS += doc/sipsad.8
-EXTRA_DIST += README.md doc/architecture.md
+EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \
+	scripts/capture-flows
