@@ -7,7 +7,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-start-stop.sh \
 	tests/integration/t-daemon.sh \
 	tests/integration/t-options.sh \
-	tests/integration/t-register-403.sh \
+	tests/integration/t-sipp-auth.sh \
 	tests/integration/t-reload.sh \
 	tests/integration/t-validate.sh \
 	tests/integration/t-valgrind.sh \
@@ -22,7 +22,9 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/sipreq.py \
 	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \
-	tests/sipp/register-403.xml \
+	tests/sipp/register-challenge-401.xml \
+	tests/sipp/register-challenge-407.xml \
+	tests/sipp/register-ntlm-leg1.xml \
 	scripts/sipsa-realm \
 	scripts/test \
 	scripts/demo
