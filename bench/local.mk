@@ -7,6 +7,14 @@ bench_mechbench_SOURCES = bench/mechbench.c tests/mech/helpers.c \
 bench_mechbench_LDADD = $(SIPSA_LDADD)
 EXTRA_DIST += bench/run-core.sh bench/README.md
 
+# The peer benchmark (issue 6): bench/run.sh against Kamailio, the nta
+# floor below and sipsad; never run by make check.
+noinst_PROGRAMS += bench/nta-floor
+bench_nta_floor_SOURCES = bench/nta-floor.c
+bench_nta_floor_LDADD = $(SOFIA_LIBS) $(LIBS)
+EXTRA_DIST += bench/run.sh bench/kamailio/kamailio.cfg \
+	bench/sipp/digest-register.xml bench/sipp/register.xml
+
 bench: bench/mechbench
 	MECHBENCH=$(abs_builddir)/bench/mechbench \
 	    $(SHELL) $(srcdir)/bench/run-core.sh
