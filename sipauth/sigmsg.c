@@ -94,6 +94,23 @@ sipauth_hdr_value(su_home_t *home, const sip_header_t *h,
 	return strip_line(home, buf, (size_t)n, out);
 }
 
+int
+sipauth_add_raw_header(msg_t *msg, sip_t *sip, const char *name,
+    const char *value)
+{
+	su_home_t *mh = msg_home(msg);
+	msg_header_t *h;
+	char *line;
+
+	if ((line = su_sprintf(mh, "%s: %s", name, value)) == NULL)
+		return ENOMEM;
+	h = msg_header_make(mh, sip_unknown_class, line);
+	su_free(mh, line);
+	if (h == NULL || msg_header_insert(msg, (msg_pub_t *)sip, h) < 0)
+		return ENOMEM;
+	return 0;
+}
+
 /* The first header of a class the message class may not know: typed when it
  * does, else among the unknown headers by name. */
 static const sip_header_t *

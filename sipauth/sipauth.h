@@ -175,6 +175,15 @@ int	sipauth_hdr_value(su_home_t *home, const sip_header_t *h,
 	    struct sipauth_str *out);
 
 /*
+ * Add the header `name: value` to msg (parsed part sip) as Sofia's unknown
+ * header, so that value goes on the wire byte for byte as given: Sofia's
+ * own Authorization and Authentication-Info classes would parse it and
+ * encode it again in their own way.  Returns 0 or ENOMEM.
+ */
+int	sipauth_add_raw_header(msg_t *msg, sip_t *sip, const char *name,
+	    const char *value);
+
+/*
  * Formatters.  Each allocates the header value (without the header name
  * and CRLF) in home and stores it in *out (set NULL first).  Absent slices
  * and version 0 are left out.  Return 0, EINVAL (no scheme name, missing

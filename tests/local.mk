@@ -19,6 +19,7 @@ TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
+	tests/integration/client.sh \
 	tests/integration/sipreq.py \
 	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \

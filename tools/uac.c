@@ -583,26 +583,6 @@ on_timeout(su_root_magic_t *rm, su_timer_t *t, struct uac *u)
 static int	on_response(struct uac *u, nta_outgoing_t *orq,
 		    const sip_t *sip);
 
-/*
- * Add "Name: value" as Sofia's unknown header, so that the value goes on
- * the wire byte for byte as sipauth formatted it.
- */
-static int
-add_raw_header(msg_t *msg, sip_t *sip, const char *name, const char *value)
-{
-	su_home_t *mh = msg_home(msg);
-	msg_header_t *h;
-	char *line;
-
-	if ((line = su_sprintf(mh, "%s: %s", name, value)) == NULL)
-		return ENOMEM;
-	h = msg_header_make(mh, sip_unknown_class, line);
-	su_free(mh, line);
-	if (h == NULL || msg_header_insert(msg, (msg_pub_t *)sip, h) < 0)
-		return ENOMEM;
-	return 0;
-}
-
 static msg_t *
 build_register(struct uac *u, su_home_t *home)
 {
@@ -735,7 +715,7 @@ send_register(struct uac *u, enum uac_state st, const char *gssapi, int sign)
 		    hex)) != 0)
 			goto fail;
 		if (sipauth_format_cred(home, &cred, &value) != 0 ||
-		    add_raw_header(msg, sip, u->sa.fam == SIPAUTH_PROXY ?
+		    sipauth_add_raw_header(msg, sip, u->sa.fam == SIPAUTH_PROXY ?
 		    "Proxy-Authorization" : "Authorization", value) != 0) {
 			rc = fail(u, UAC_E_INTERNAL, "cannot format the "
 			    "credential");

@@ -4,9 +4,7 @@
 # answers in the Proxy-Authorization family and verifies the rspauth in
 # Proxy-Authentication-Info, for NTLM and for Kerberos.
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 realm_up
 pick_ports
 make_cert
@@ -14,19 +12,6 @@ mkdir -p "$T/state"
 chmod 700 "$T/state"
 conf_template info proxy >"$T/sipsa.conf"
 start_sipsad
-
-client() {
-	RC=0
-	"$CLIENT" "$@" >"$T/out" 2>&1 || RC=$?
-}
-expect_rc() {
-	[ "$RC" -eq "$1" ] ||
-	    { cat "$T/out" >&2; fail "exit $RC, expected $1 ($2)"; }
-}
-expect_out() {
-	grep -Eq "$1" "$T/out" ||
-	    { cat "$T/out" >&2; fail "no /$1/ in the output ($2)"; }
-}
 
 SIPSA_PASSWORD=user1pw client -v -s "127.0.0.1:$PORT" sip:user1@example.test
 expect_rc 0 "NTLM over 407"

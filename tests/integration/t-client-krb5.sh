@@ -5,24 +5,9 @@
 # client keytab over UDP; the AP-REQ leg is signed, every rspauth is
 # verified, the binding is removed at the end (or kept with -k).
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 setup
 start_sipsad
-
-client() {
-	RC=0
-	"$CLIENT" "$@" >"$T/out" 2>&1 || RC=$?
-}
-expect_rc() {
-	[ "$RC" -eq "$1" ] ||
-	    { cat "$T/out" >&2; fail "exit $RC, expected $1 ($2)"; }
-}
-expect_out() {
-	grep -Eq "$1" "$T/out" ||
-	    { cat "$T/out" >&2; fail "no /$1/ in the output ($2)"; }
-}
 
 # A TGT for user2 in its own cache; no client keytab to fall back on.
 "$REALM_TOOL" kinit "$SIPSA_REALM_DIR" user2 || fail "kinit user2"

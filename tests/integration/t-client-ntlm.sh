@@ -5,25 +5,9 @@
 # rspauth; a wrong password and a login that is not the From user are
 # refused with exit code 2.
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 setup
 start_sipsad
-
-# client ARGS...: run sipsa-client, output in $T/out, status in $RC.
-client() {
-	RC=0
-	"$CLIENT" "$@" >"$T/out" 2>&1 || RC=$?
-}
-expect_rc() {
-	[ "$RC" -eq "$1" ] ||
-	    { cat "$T/out" >&2; fail "exit $RC, expected $1 ($2)"; }
-}
-expect_out() {
-	grep -Eq "$1" "$T/out" ||
-	    { cat "$T/out" >&2; fail "no /$1/ in the output ($2)"; }
-}
 
 # The password from a file (mode 600), as documented.
 printf 'user1pw\n' >"$T/pw"
@@ -64,6 +48,22 @@ expect_rc 5 "TLS name mismatch"
 SIPSA_PASSWORD=user1pw client -t tls --insecure -s "127.0.0.1:$TLS_PORT" \
     sip:user1@example.test
 expect_rc 0 "TLS --insecure"
+
+# --refresh until SIGTERM, then the de-registration.
+registered2() {
+	[ "$(grep -c 'aor=sip:user2@example.test .*: 200 OK' "$T/sipsad.log")" \
+	    -ge 2 ]
+}
+SIPSA_PASSWORD=user2pw "$CLIENT" -r -i 1 -s "127.0.0.1:$PORT" \
+    sip:user2@example.test >"$T/out" 2>&1 &
+cpid=$!
+poll 400 registered2 || { kill "$cpid"; fail "no refresh within 20 s"; }
+kill -TERM "$cpid"
+RC=0
+wait "$cpid" || RC=$?
+expect_rc 0 "--refresh ended by SIGTERM"
+expect_out 'registrations, .*signature verified .*de-registered$' "--refresh"
+wait_log 'aor=sip:user2@example.test .*: 200 REMOVED'
 
 # Refusals: wrong password, unknown user, login other than the From user.
 SIPSA_PASSWORD=wrong client -s "127.0.0.1:$PORT" sip:user1@example.test

@@ -5,29 +5,8 @@
 # version= in the challenge) no version is echoed and the old signature
 # string layout is used.  NTLM and Kerberos each, signatures verified.
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 setup
-
-client() {
-	RC=0
-	"$CLIENT" "$@" >"$T/out" 2>&1 || RC=$?
-}
-expect_rc() {
-	[ "$RC" -eq "$1" ] ||
-	    { cat "$T/out" >&2; fail "exit $RC, expected $1 ($2)"; }
-}
-expect_out() {
-	grep -Eq "$1" "$T/out" ||
-	    { cat "$T/out" >&2; fail "no /$1/ in the output ($2)"; }
-}
-no_out() {
-	if grep -Eq "$1" "$T/out"; then
-		cat "$T/out" >&2
-		fail "unexpected /$1/ in the output ($2)"
-	fi
-}
 
 # serve VERSION: (re)start sipsad offering that protocol version.
 serve() {

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# tests/integration/client.sh: sipsa-client helpers for the t-client-*.sh
+# tests, sourced after lib.sh.
+#
+#   client ARGS...        run sipsa-client; output in $T/out, status in $RC
+#   expect_rc N WHAT      the last run exited N
+#   expect_out REGEX WHAT some line of its output matches REGEX
+#   no_out REGEX WHAT     no line does
+
+CLIENT=$top_builddir/tools/sipsa-client
+[ -x "$CLIENT" ] || fail "$CLIENT not built"
+
+client() {
+	RC=0
+	"$CLIENT" "$@" >"$T/out" 2>&1 || RC=$?
+}
+expect_rc() {
+	[ "$RC" -eq "$1" ] ||
+	    { cat "$T/out" >&2; fail "exit $RC, expected $1 ($2)"; }
+}
+expect_out() {
+	grep -Eq "$1" "$T/out" ||
+	    { cat "$T/out" >&2; fail "no /$1/ in the output ($2)"; }
+}
+no_out() {
+	if grep -Eq "$1" "$T/out"; then
+		cat "$T/out" >&2
+		fail "unexpected /$1/ in the output ($2)"
+	fi
+}
