@@ -5,9 +5,7 @@
 # same user gets afterwards; a binding that expired while sipsad was down
 # is dropped at start.
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 setup
 cat >>"$T/sipsa.conf" <<CONF
 registrar {

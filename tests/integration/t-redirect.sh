@@ -6,9 +6,7 @@
 # follows it and registers there with a new security association.  A user
 # homed on the director itself (user1) registers at the director.
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 setup
 # The home server: the same realm, its own ports and state.
 PORT_A=$PORT

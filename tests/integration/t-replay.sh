@@ -6,9 +6,7 @@
 # naming the replayed cnum; the same request with one byte of the signed
 # Call-ID changed is refused as a bad signature.
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 setup
 start_sipsad
 

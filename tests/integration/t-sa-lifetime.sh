@@ -5,9 +5,7 @@
 # (the SA has expired), and the client makes a new SA with a new opaque
 # and registers again.  Both mechanisms.
 . "$top_srcdir/tests/integration/lib.sh"
-
-CLIENT=$top_builddir/tools/sipsa-client
-[ -x "$CLIENT" ] || fail "$CLIENT not built"
+. "$top_srcdir/tests/integration/client.sh"
 setup
 cat >>"$T/sipsa.conf" <<CONF
 sa {

@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # sipsad under valgrind: requests (OPTIONS, a challenged REGISTER) over
-# every transport, a bad and a good reload, then SIGTERM.  Any memory error or leak (beyond the suppressed
+# every transport, NTLM and Kerberos sign-ins with sipsa-client, a bad and
+# a good reload, then SIGTERM.  Any memory error or leak (beyond the suppressed
 # Sofia-SIP TLS leak, valgrind.supp) makes sipsad exit non-zero.
 SIPSAD_WRAPPER=valgrind
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/client.sh"
 
 need_tool valgrind
 setup
@@ -18,6 +20,19 @@ for tp in udp tcp tls; do
 done
 out=$(sipreq tcp REGISTER --max-forwards 0) || fail "no answer (483)"
 expect_status "$out" 483
+
+# Whole sign-ins through the SA table, the mechanisms and the registrar:
+# NTLM with a refresh and a de-registration, a wrong password, Kerberos
+# from a client keytab over UDP.
+SIPSA_PASSWORD=user1pw client -a ntlm -u user1 -d "$SIPSA_NETBIOS" -c 2 \
+    -i 0 -T 60 -s "127.0.0.1:$PORT" sip:user1@example.test
+expect_rc 0 "NTLM under valgrind"
+SIPSA_PASSWORD=wrong client -a ntlm -u user1 -d "$SIPSA_NETBIOS" -T 60 \
+    -s "127.0.0.1:$PORT" sip:user1@example.test
+expect_rc 2 "wrong password under valgrind"
+client -a kerberos --keytab "$SIPSA_REALM_DIR/user3.keytab" -t udp -T 60 \
+    -s "127.0.0.1:$PORT" sip:user3@example.test
+expect_rc 0 "Kerberos under valgrind"
 
 cp "$T/sipsa.conf" "$T/good.conf"
 echo "frobnicate yes" >>"$T/sipsa.conf"
