@@ -188,6 +188,28 @@ sipe_run() {
 	cat "$SIPE_WORK/$name.err" >>"$SIPE_WORK/$name.out"
 }
 
+# sipe_run_sipsad NAME AUTH TRANSPORT USER[,LOGIN] DRIVER-OPTIONS...: one
+# run against the sipsad of tests/integration/lib.sh ($PORT, or $TLS_PORT
+# with the prompt for its self-signed certificate accepted), --timeout 30;
+# the exit code also goes to NAME.rc, for runs in the background
+# (sipe_rc NAME reads it back).
+sipe_run_sipsad() {
+	name=$1 auth=$2 tp=$3 user=$4
+	shift 4
+	port=$PORT
+	if [ "$tp" = tls ]; then
+		port=$TLS_PORT
+		set -- "$@" --tls-accept-any
+	fi
+	sipe_run "$name" --user "$user" --server "127.0.0.1:$port" \
+	    --transport "$tp" --auth "$auth" --timeout 30 "$@"
+	echo "$SIPE_RC" >"$SIPE_WORK/$name.rc"
+}
+
+sipe_rc() {
+	SIPE_RC=$(cat "$SIPE_WORK/$1.rc" 2>/dev/null || echo 99)
+}
+
 sipe_expect_rc() {
 	[ "$SIPE_RC" -eq "$2" ] ||
 	    sipe_fail "$1: exit code $SIPE_RC, expected $2"

@@ -46,17 +46,10 @@ login() {
 # run NAME USER AUTH TRANSPORT DRIVER-OPTIONS...: one client, in the
 # background; its exit code goes to NAME.rc.
 run() {
-	name=$1 user=$2 auth=$3 tp=$4
+	r_name=$1 r_user=$2 r_auth=$3 r_tp=$4
 	shift 4
-	port=$PORT
-	if [ "$tp" = tls ]; then
-		port=$TLS_PORT
-		set -- "$@" --tls-accept-any
-	fi
-	sipe_run "$name" --user "$(login "$user" "$auth")" \
-	    --password "${user}pw" --server "127.0.0.1:$port" \
-	    --transport "$tp" --auth "$auth" --timeout 30 "$@"
-	echo "$SIPE_RC" >"$SIPE_WORK/$name.rc"
+	sipe_run_sipsad "$r_name" "$r_auth" "$r_tp" \
+	    "$(login "$r_user" "$r_auth")" --password "${r_user}pw" "$@"
 }
 
 # The callee is ready once it printed SIGNED-ON (or gave up).
@@ -92,7 +85,7 @@ pair() {
 	wait "$pid_callee" || true
 
 	for name in "$caller" "$callee"; do
-		SIPE_RC=$(cat "$SIPE_WORK/$name.rc" 2>/dev/null || echo 99)
+		sipe_rc "$name"
 		sipe_expect_rc "$name" 0
 		sipe_expect_order "$name" SIGNED-ON SIGNED-OFF
 		sipe_expect_no_out "$name" ERROR

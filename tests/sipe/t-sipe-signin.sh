@@ -30,23 +30,11 @@ start_sipsad
 
 # run NAME AUTH TRANSPORT USER[,LOGIN] DRIVER-OPTIONS...: one sign-in, run
 # in the background (the runs of a wave overlap, each with its own user).
-run() {
-	name=$1 auth=$2 tp=$3 user=$4
-	shift 4
-	port=$PORT
-	if [ "$tp" = tls ]; then
-		port=$TLS_PORT
-		set -- "$@" --tls-accept-any
-	fi
-	sipe_run "$name" --user "$user" --server "127.0.0.1:$port" \
-	    --transport "$tp" --auth "$auth" --linger "$linger" --timeout 30 \
-	    "$@"
-	echo "$SIPE_RC" >"$SIPE_WORK/$name.rc"
-}
+run() { sipe_run_sipsad "$@" --linger "$linger"; }
 
 check() {
 	name=$1
-	SIPE_RC=$(cat "$SIPE_WORK/$name.rc" 2>/dev/null || echo 99)
+	sipe_rc "$name"
 	sipe_expect_rc "$name" 0
 	sipe_expect_order "$name" SIGNED-ON SIGNED-OFF
 	sipe_expect_no_out "$name" ERROR
