@@ -715,8 +715,9 @@ send_register(struct uac *u, enum uac_state st, const char *gssapi, int sign)
 		    hex)) != 0)
 			goto fail;
 		if (sipauth_format_cred(home, &cred, &value) != 0 ||
-		    sipauth_add_raw_header(msg, sip, u->sa.fam == SIPAUTH_PROXY ?
-		    "Proxy-Authorization" : "Authorization", value) != 0) {
+		    sipauth_add_raw_header(msg, sip,
+		    u->sa.fam == SIPAUTH_PROXY ? "Proxy-Authorization" :
+		    "Authorization", value) != 0) {
 			rc = fail(u, UAC_E_INTERNAL, "cannot format the "
 			    "credential");
 			goto fail;
