@@ -26,6 +26,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/sipp/register-challenge-401.xml \
 	tests/sipp/register-challenge-407.xml \
 	tests/sipp/register-ntlm-leg1.xml \
+	tests/sipp/register-bad-gssapi.xml \
 	scripts/sipsa-realm \
 	scripts/test \
 	scripts/demo

@@ -8,8 +8,22 @@
 # no memory error, nothing definitely lost.
 . "$top_srcdir/tests/integration/lib.sh"
 
+# The hostile families, each run over TCP (one message however long) and
+# UDP (where the message fits a datagram).
+HOSTILE="register-bad-gssapi.xml"
+
 need_tool sipp
 setup
+
+# hostile: every hostile scenario, then the daemon must still be there.
+hostile() {
+	for scen in $HOSTILE; do
+		run_sipp "$scen" t1
+		run_sipp "$scen" u1
+		alive "$SIPSAD_PID" || fail "sipsad died during $scen"
+	done
+	run_sipp register-challenge-401.xml t1
+}
 
 # The challenge path, registrar role.
 start_sipsad
@@ -17,6 +31,7 @@ for tp in u1 t1; do
 	run_sipp register-challenge-401.xml "$tp"
 	run_sipp register-ntlm-leg1.xml "$tp"
 done
+hostile
 
 # The challenge path, proxy role.
 stop_pid "$SIPSAD_PID"
