@@ -12,7 +12,7 @@ EXTRA_DIST += bench/run-core.sh bench/README.md
 noinst_PROGRAMS += bench/nta-floor
 bench_nta_floor_SOURCES = bench/nta-floor.c
 bench_nta_floor_LDADD = $(SOFIA_LIBS) $(LIBS)
-EXTRA_DIST += bench/run.sh bench/kamailio/kamailio.cfg \
+EXTRA_DIST += bench/run.sh bench/peers.py bench/kamailio/kamailio.cfg \
 	bench/sipp/digest-register.xml bench/sipp/register.xml
 
 bench: bench/mechbench

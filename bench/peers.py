@@ -1,0 +1,1011 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""bench/peers.py: the peer benchmark of issue 6; bench/run.sh runs it.
+
+For each server under test: find the highest request rate it sustains for
+HOLD seconds with zero failures, its CPU per operation from its own
+accounting, its memory, and the p99 latency at half that rate.  Server on
+core 0, load generator on core 1 (taskset).
+
+  Kamailio, Digest registrar   loaded by SIPp, bench/sipp/digest-register.xml
+  nta-floor (Sofia-SIP alone)  loaded by SIPp, bench/sipp/register.xml
+  sipsad, four scenarios       loaded by tools/sipsa-bench (when built)
+
+The search: short probes (PROBE s) at rates doubling from START until one
+fails, then PROBE-s bisection between the last pass and the first failure
+down to RES, then a confirmation at the result for the full HOLD; a failed
+confirmation steps the rate down by RES and tries again (at most three
+times).  Every trial starts a fresh server, so no trial inherits another's
+transactions, timers or bindings.
+
+A trial passes when the generator exits cleanly, every operation completed,
+no call failed, no request was retransmitted (on UDP a retransmission means
+a request went 500 ms unanswered), the generator kept the asked rate (the
+run took at most 10 % + 1 s longer than planned) and the server is still
+alive under its memory cap.
+
+CPU per operation: utime + stime of the server's processes (/proc/PID/stat,
+summed over the process tree: Kamailio forks workers and timers) sampled
+every 50 ms, interpolated at the generator's per-second statistics rows,
+over the steady window (from the third row to the last but one), divided by
+the operations completed in that window.  Memory: the largest RSS and PSS
+(summed over the tree; PSS counts Kamailio's shared memory once) seen
+during the run.  Latency: SIPp's response time 1 per operation
+(-trace_rtt), which SIPp 3.6 takes from a millisecond clock.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import signal
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+PASSWORD = "bench-secret"
+SERVER_CPU, GEN_CPU = "0", "1"
+
+
+def log(msg):
+    print("run.sh: " + msg, file=sys.stderr, flush=True)
+
+
+def free_port():
+    """A UDP and TCP port free on 127.0.0.1 right now."""
+    while True:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            u.close()
+
+
+# ---- process accounting ------------------------------------------------
+
+def children_of():
+    """Map of parent pid -> child pids, from /proc."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        ppid = int(st[st.rindex(")") + 2:].split()[1])
+        kids.setdefault(ppid, []).append(int(d))
+    return kids
+
+
+def tree(pid):
+    kids = children_of()
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def cpu_ticks(pid):
+    """utime + stime of one process, in clock ticks; None once gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return None
+    fields = st[st.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def udp_rcvbuf_errors():
+    """Datagrams the kernel dropped for a full receive buffer, machine-wide
+    (/proc/net/snmp): tells a drop from a slow answer in a failed trial."""
+    with open("/proc/net/snmp") as f:
+        rows = [ln.split() for ln in f if ln.startswith("Udp:")]
+    return int(rows[1][rows[0].index("RcvbufErrors")])
+
+
+def rss_pss(pid):
+    """(RSS, PSS) in bytes from smaps_rollup; (0, 0) once gone."""
+    rss = pss = 0
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss, pss
+
+
+class Sampler(threading.Thread):
+    """Samples a server's CPU and memory (and the generator's CPU) every
+    50 ms with the wall-clock time, until stopped."""
+
+    def __init__(self, pids, gen_pid):
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.gen_pid = gen_pid
+        self.samples = []       # (time, server ticks, generator ticks)
+        self.max_rss = self.max_pss = 0
+        self.halt = threading.Event()
+
+    def snap(self):
+        now = time.time()
+        srv = sum(cpu_ticks(p) or 0 for p in self.pids)
+        gen = cpu_ticks(self.gen_pid) if self.gen_pid else 0
+        self.samples.append((now, srv, gen or 0))
+
+    def run(self):
+        n = 0
+        while not self.halt.is_set():
+            self.snap()
+            if n % 10 == 0:
+                rss = pss = 0
+                for p in self.pids:
+                    r, q = rss_pss(p)
+                    rss, pss = rss + r, pss + q
+                self.max_rss = max(self.max_rss, rss)
+                self.max_pss = max(self.max_pss, pss)
+            n += 1
+            self.halt.wait(0.05)
+        self.snap()
+
+    def at(self, t, idx):
+        """Ticks of series idx (1 server, 2 generator), interpolated at t."""
+        s = self.samples
+        for a, b in zip(s, s[1:]):
+            if a[0] <= t <= b[0]:
+                if b[0] == a[0]:
+                    return a[idx]
+                f = (t - a[0]) / (b[0] - a[0])
+                return a[idx] + f * (b[idx] - a[idx])
+        return s[0][idx] if t < s[0][0] else s[-1][idx]
+
+
+# ---- latency on the wire ---------------------------------------------------
+
+class Capture:
+    """tcpdump on lo for the server's port, during the half-rate trial:
+    the time from each request on the wire to its final response on the
+    wire (kernel timestamps, microseconds), the same for every server and
+    every load generator.  Retransmitted requests keep their first time;
+    provisional responses are skipped."""
+
+    CALLID = re.compile(rb"\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]+)",
+                        re.I)
+    CSEQ = re.compile(rb"\r\ncseq[ \t]*:[ \t]*([^\r\n]+)", re.I)
+
+    def __init__(self, work, port):
+        self.path = os.path.join(work, "half.pcap")
+        self.port = port
+        self.err = open(os.path.join(work, "tcpdump.err"), "wb")
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", GEN_CPU, "tcpdump", "-i", "lo", "-n", "-Z",
+             "root", "-s", "2048", "-B", "65536", "-w", self.path,
+             "udp and port %d" % port], stdout=subprocess.DEVNULL,
+            stderr=self.err, stdin=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline and self.proc.poll() is None:
+            with open(self.err.name, "rb") as f:
+                if b"listening on" in f.read():
+                    break
+            time.sleep(0.05)
+
+    def stop(self):
+        """Stops tcpdump; returns the sorted latencies in ms and the number
+        of packets the capture itself dropped."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        self.proc.wait()
+        self.err.close()
+        with open(self.err.name, "rb") as f:
+            m = re.search(rb"(\d+) packets? dropped by kernel", f.read())
+        return self.latencies(), int(m.group(1)) if m else None
+
+    def latencies(self):
+        try:
+            with open(self.path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return []
+        if len(data) < 24:
+            return []
+        magic = struct.unpack("<I", data[:4])[0]
+        endian = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+        scale = 1e-9 if magic in (0xa1b23c4d, 0x4d3cb2a1) else 1e-6
+        link = struct.unpack(endian + "I", data[20:24])[0]
+        l2 = {1: 14, 113: 16, 276: 20}.get(link, 14)
+        sent, out, off = {}, [], 24
+        while off + 16 <= len(data):
+            sec, frac, incl, _ = struct.unpack(endian + "IIII",
+                                               data[off:off + 16])
+            pkt = data[off + 16:off + 16 + incl]
+            off += 16 + incl
+            ts = sec + frac * scale
+            ip = pkt[l2:]
+            if len(ip) < 20 or ip[0] >> 4 != 4:
+                continue
+            udp = ip[(ip[0] & 15) * 4:]
+            sport, dport = struct.unpack(">HH", udp[:4])
+            sip = udp[8:]
+            a, b = self.CALLID.search(sip), self.CSEQ.search(sip)
+            if not a or not b:
+                continue
+            key = (a.group(1).strip(), b.group(1).strip())
+            if dport == self.port and not sip.startswith(b"SIP/2.0"):
+                sent.setdefault(key, ts)
+            elif sport == self.port and sip.startswith(b"SIP/2.0 "):
+                if sip[8:9] == b"1":
+                    continue
+                t0 = sent.pop(key, None)
+                if t0 is not None:
+                    out.append((ts - t0) * 1000.0)
+        return sorted(out)
+
+
+# ---- servers ---------------------------------------------------------------
+
+class Server:
+    name = "?"
+    op = "?"
+    mem_cap = 8 << 30       # a trial over this is a failure, and stops
+
+    def __init__(self, work):
+        self.work = work
+        self.proc = None
+        self.port = None
+        self.log = None
+
+    def command(self):
+        raise NotImplementedError
+
+    def ready(self):
+        return True
+
+    def start(self):
+        self.port = free_port()
+        self.log = open(os.path.join(self.work, self.name + ".log"), "ab")
+        argv = ["taskset", "-c", SERVER_CPU] + self.command()
+        self.argv = argv
+        self.proc = subprocess.Popen(argv, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL,
+                                     env=self.env())
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s exited at start (see %s.log)" %
+                                   (self.name, self.name))
+            if self.listening() and self.ready():
+                time.sleep(0.3)     # let forked workers settle
+                return
+            time.sleep(0.05)
+        raise RuntimeError("%s did not listen within 30 s" % self.name)
+
+    def env(self):
+        return os.environ.copy()
+
+    def listening(self):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", self.port))
+            return False
+        except OSError:
+            return True
+        finally:
+            s.close()
+
+    def pids(self):
+        return tree(self.proc.pid)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.proc is None:
+            return
+        pids = self.pids()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        # Whatever of the tree outlived SIGTERM, by pid.
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.wait()
+        self.proc = None
+        self.log.close()
+
+
+class Kamailio(Server):
+    name = "kamailio"
+    op = "Digest registration (REGISTER, 401, REGISTER, 200)"
+    scenario = "digest-register.xml"
+    load = "SIPp"
+
+    def command(self):
+        cfg = os.path.join(HERE, "kamailio", "kamailio.cfg")
+        return ["kamailio", "-f", cfg, "-DD", "-E",
+                "-l", "udp:127.0.0.1:%d" % self.port, "-n", "1",
+                "-x", "tlsf", "-m", "512", "-M", "16",
+                "-A", 'BENCH_PASSWORD="%s"' % PASSWORD,
+                "-P", os.path.join(self.work, "kamailio.pid")]
+
+
+class NtaFloor(Server):
+    op = "REGISTER, 200"
+    scenario = "register.xml"
+    load = "SIPp"
+
+    def __init__(self, work, binary, stateless=False):
+        super().__init__(work)
+        self.binary = binary
+        self.stateless = stateless
+        self.name = "nta-floor-stateless" if stateless else "nta-floor"
+
+    def command(self):
+        return [self.binary, "-p", str(self.port)] + \
+            (["-s"] if self.stateless else [])
+
+
+# ---- load generators -----------------------------------------------------
+
+class Trial:
+    """What one run at one rate gave."""
+
+    def __init__(self, rate, hold):
+        self.rate, self.hold = rate, hold
+        self.ok = False
+        self.why = ""
+        self.completed = self.failed = self.retrans = 0
+        self.elapsed = 0.0
+        self.cpu_us_per_op = None
+        self.gen_busy = None
+        self.window_rate = None
+        self.max_rss = self.max_pss = 0
+        self.latencies = None
+        self.wire = None
+        self.wire_dropped = None
+        self.rcvbuf_errors = 0
+
+    def summary(self):
+        return {"rate": self.rate, "hold_s": self.hold, "pass": self.ok,
+                "why": self.why, "completed": self.completed,
+                "failed": self.failed, "retransmissions": self.retrans,
+                "elapsed_s": round(self.elapsed, 2),
+                "window_rate": round(self.window_rate, 1)
+                if self.window_rate else None,
+                "server_cpu_us_per_op": round(self.cpu_us_per_op, 2)
+                if self.cpu_us_per_op else None,
+                "generator_busy": round(self.gen_busy, 3)
+                if self.gen_busy is not None else None,
+                "server_rss_bytes": self.max_rss,
+                "server_pss_bytes": self.max_pss,
+                "udp_rcvbuf_errors": self.rcvbuf_errors}
+
+
+def steady_window(rows, sampler, trial):
+    """rows: (time, cumulative completed ops).  Fills the trial's CPU per
+    op, window rate and generator load from the steady window."""
+    if len(rows) < 5:
+        rows = [(sampler.samples[0][0], 0)] + rows
+        a, b = rows[0], rows[-1]
+    else:
+        a, b = rows[2], rows[-2]
+    ops = b[1] - a[1]
+    span = b[0] - a[0]
+    if ops <= 0 or span <= 0:
+        return
+    srv = sampler.at(b[0], 1) - sampler.at(a[0], 1)
+    gen = sampler.at(b[0], 2) - sampler.at(a[0], 2)
+    trial.cpu_us_per_op = srv / CLK_TCK * 1e6 / ops
+    trial.window_rate = ops / span
+    trial.gen_busy = gen / CLK_TCK / span
+
+
+class Sipp:
+    name = "SIPp"
+
+    def __init__(self, work, users):
+        self.work = work
+        self.csv = os.path.join(work, "users.csv")
+        with open(self.csv, "w") as f:
+            f.write("SEQUENTIAL\n")
+            for i in range(1, users + 1):
+                f.write("user%d;bench.sipsa;[authentication username="
+                        "user%d password=%s]\n" % (i, i, PASSWORD))
+
+    def command(self, server, rate, count, port, rtt):
+        cmd = ["sipp", "127.0.0.1:%d" % server.port,
+               "-sf", os.path.join(HERE, "sipp", server.scenario),
+               "-inf", self.csv, "-i", "127.0.0.1", "-p", str(port),
+               "-r", str(rate), "-m", str(count), "-recv_timeout", "5000",
+               "-nostdin", "-trace_stat", "-fd", "1", "-stf",
+               os.path.join(self.work, "stat.csv"), "-trace_err",
+               "-error_file", os.path.join(self.work, "sipp-errors.log")]
+        if rtt:
+            # A 1 ms scheduler tick, so SIPp's own lag adds less.
+            cmd += ["-trace_rtt", "-rtt_freq", "1000", "-timer_resol", "1"]
+        return cmd
+
+    def run(self, server, rate, hold, rtt=False):
+        t = Trial(rate, hold)
+        stat = os.path.join(self.work, "stat.csv")
+        for f in os.listdir(self.work):
+            if f.endswith("_rtt.csv") or f == "stat.csv":
+                os.unlink(os.path.join(self.work, f))
+        count = int(rate * hold)
+        argv = ["taskset", "-c", GEN_CPU] + \
+            self.command(server, rate, count, free_port(), rtt)
+        self.argv = argv
+        pids = server.pids()
+        start = time.time()
+        out = open(os.path.join(self.work, "sipp.out"), "wb")
+        gen = subprocess.Popen(argv, cwd=self.work, stdout=out,
+                               stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+        smp = Sampler(pids, gen.pid)
+        smp.start()
+        limit = hold * 1.1 + 15     # recv_timeout, then give up
+        over_mem = False
+        while gen.poll() is None:
+            if time.time() - start > limit:
+                gen.kill()
+                t.why = "generator did not finish"
+            if smp.max_rss > server.mem_cap:
+                over_mem = True
+                gen.kill()
+            time.sleep(0.1)
+        t.elapsed = time.time() - start
+        smp.halt.set()
+        smp.join()
+        out.close()
+        t.max_rss, t.max_pss = smp.max_rss, smp.max_pss
+        rows = self.stat_rows(stat)
+        if rows:
+            last = rows[-1][2]
+            t.completed = last.get("SuccessfulCall(C)", 0)
+            t.failed = last.get("FailedCall(C)", 0)
+            t.retrans = last.get("Retransmissions(C)", 0)
+            unexp = last.get("DeadCallMsgs(C)", 0) + \
+                last.get("OutOfCallMsgs(C)", 0)
+            steady_window([(r[0], r[1]) for r in rows], smp, t)
+        else:
+            unexp = 0
+        if rtt:
+            t.latencies = self.rtts()
+        if t.why:
+            pass
+        elif over_mem:
+            t.why = "server RSS over %d MiB" % (server.mem_cap >> 20)
+        elif not server.alive():
+            t.why = "server died"
+        elif gen.returncode != 0 or t.failed:
+            t.why = "%d failed calls (sipp exit %d)" % (t.failed,
+                                                       gen.returncode)
+        elif t.completed != count:
+            t.why = "%d of %d completed" % (t.completed, count)
+        elif t.retrans or unexp:
+            t.why = "%d retransmissions, %d stray messages" % (t.retrans,
+                                                              unexp)
+        elif t.elapsed > hold * 1.1 + 1:
+            t.why = "generator fell behind (%.1f s for %d s)" % (t.elapsed,
+                                                                hold)
+        else:
+            t.ok = True
+        return t
+
+    @staticmethod
+    def stat_rows(path):
+        """(epoch, SuccessfulCall(C), row dict) per statistics row."""
+        try:
+            with open(path) as f:
+                lines = [ln.rstrip("\n") for ln in f if ln.strip()]
+        except OSError:
+            return []
+        if len(lines) < 2:
+            return []
+        head = lines[0].split(";")
+        rows = []
+        for ln in lines[1:]:
+            v = ln.split(";")
+            d = {}
+            for k, x in zip(head, v):
+                if k.endswith("(C)") or k.endswith("(P)"):
+                    try:
+                        d[k] = int(x)
+                    except ValueError:
+                        pass
+            # CurrentTime is "date<TAB>time<TAB>epoch".
+            epoch = float(v[head.index("CurrentTime")].split("\t")[-1])
+            rows.append((epoch, d.get("SuccessfulCall(C)", 0), d))
+        return rows
+
+    def rtts(self):
+        vals = []
+        for f in os.listdir(self.work):
+            if f.endswith("_rtt.csv"):
+                with open(os.path.join(self.work, f)) as fh:
+                    next(fh, None)
+                    for ln in fh:
+                        p = ln.split(";")
+                        if len(p) >= 3 and p[2].strip() == "1":
+                            vals.append(float(p[1]))    # ms
+        return sorted(vals)
+
+
+# ---- sipsad and sipsa-bench (the hook) -------------------------------------
+#
+# tools/sipsa-bench does not exist yet.  When it is built, run.sh brings up a
+# throwaway realm (scripts/sipsa-realm) and sipsad on core 0 and calls the
+# tool once per trial through SipsaBench.command(); the interface assumed is
+# in bench/README.md ("The peer benchmark"): adapt command() and parse()
+# here if the tool ends up different.
+
+SIPSAD_SCENARIOS = ["ntlm", "kerberos", "refresh", "message"]
+SIPSAD_OPS = {"ntlm": "NTLM handshake + signed REGISTER",
+              "kerberos": "Kerberos handshake + signed REGISTER",
+              "refresh": "signed REGISTER refresh on an SA",
+              "message": "signed MESSAGE between registered users"}
+
+
+class Sipsad(Server):
+    load = "sipsa-bench"
+
+    def __init__(self, work, binary, scenario, realm):
+        super().__init__(work)
+        self.binary = binary
+        self.scenario = scenario
+        self.realm = realm
+        self.name = "sipsad-" + scenario
+        self.op = SIPSAD_OPS[scenario]
+
+    def command(self):
+        conf = os.path.join(self.work, "sipsa.conf")
+        state = os.path.join(self.work, "state")
+        os.makedirs(state, mode=0o700, exist_ok=True)
+        with open(conf, "w") as f:
+            f.write("""# written by bench/run.sh
+server {
+	fqdn proxy.example.test
+	state-dir "%s"
+}
+listen udp 127.0.0.1 %d {
+	role registrar
+}
+auth {
+	schemes kerberos ntlm
+	kerberos {
+		keytab "%s/sip.keytab"
+	}
+	ntlm {
+		users file "%s/ntlm_users.smbpasswd"
+	}
+}
+log {
+	target stderr
+	level warning
+}
+""" % (state, self.port, self.realm, self.realm))
+        return [self.binary, "-D", "-f", conf]
+
+    def ready(self):
+        self.log.flush()
+        with open(os.path.join(self.work, self.name + ".log"), "rb") as f:
+            return b"started" in f.read()
+
+
+class SipsaBench:
+    name = "sipsa-bench"
+
+    def __init__(self, work, binary, realm, users):
+        self.work, self.binary = work, binary
+        self.realm, self.users = realm, users
+
+    def command(self, server, rate, hold, progress):
+        return [self.binary, "--scenario", server.scenario,
+                "--server", "udp:127.0.0.1:%d" % server.port,
+                "--realm-dir", self.realm, "--users", str(self.users),
+                "--rate", str(rate), "--duration", str(hold),
+                "--progress", progress, "--json"]
+
+    def run(self, server, rate, hold, rtt=False):
+        t = Trial(rate, hold)
+        progress = os.path.join(self.work, "progress.txt")
+        if os.path.exists(progress):
+            os.unlink(progress)
+        argv = ["taskset", "-c", GEN_CPU] + \
+            self.command(server, rate, hold, progress)
+        self.argv = argv
+        start = time.time()
+        gen = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                               stderr=open(os.path.join(self.work,
+                                                        "sipsa-bench.err"),
+                                           "ab"),
+                               stdin=subprocess.DEVNULL)
+        smp = Sampler(server.pids(), gen.pid)
+        smp.start()
+        try:
+            out, _ = gen.communicate(timeout=hold * 1.1 + 30)
+        except subprocess.TimeoutExpired:
+            gen.kill()
+            out, _ = gen.communicate()
+            t.why = "generator did not finish"
+        t.elapsed = time.time() - start
+        smp.halt.set()
+        smp.join()
+        t.max_rss, t.max_pss = smp.max_rss, smp.max_pss
+        try:
+            res = json.loads(out)
+        except ValueError:
+            res = {}
+            t.why = t.why or "no JSON from sipsa-bench"
+        t.completed = int(res.get("completed", 0))
+        fails = res.get("failures", {})
+        t.failed = sum(fails.values()) if isinstance(fails, dict) \
+            else int(fails or 0)
+        rows = []
+        try:
+            with open(progress) as f:
+                for ln in f:
+                    p = ln.split()
+                    if len(p) >= 2:
+                        rows.append((float(p[0]), int(p[1])))
+        except OSError:
+            pass
+        if not rows:    # no progress file: the whole run is the window
+            rows = [(start, 0), (start + t.elapsed, t.completed)]
+        steady_window(rows, smp, t)
+        lat = res.get("latency_ms", {})
+        if rtt and lat:
+            t.latencies = lat
+        if t.why:
+            pass
+        elif not server.alive():
+            t.why = "server died"
+        elif gen.returncode != 0 or t.failed:
+            t.why = "%d failures (exit %d)" % (t.failed, gen.returncode)
+        elif t.completed < rate * hold:
+            t.why = "%d of %d completed" % (t.completed, rate * hold)
+        elif t.elapsed > hold * 1.1 + 1:
+            t.why = "generator fell behind"
+        else:
+            t.ok = True
+        return t
+
+
+# ---- the search ------------------------------------------------------------
+
+def trial(server, gen, rate, hold, rtt=False):
+    server.start()
+    cap = None
+    try:
+        if rtt and shutil.which("tcpdump"):
+            cap = Capture(gen.work, server.port)
+        drops = udp_rcvbuf_errors()
+        t = gen.run(server, rate, hold, rtt)
+        t.rcvbuf_errors = udp_rcvbuf_errors() - drops
+        t.server_argv, t.gen_argv = server.argv, gen.argv
+        if cap:
+            t.wire, t.wire_dropped = cap.stop()
+            cap = None
+    finally:
+        if cap:
+            cap.stop()
+        server.stop()
+    log("  %-20s %6d/s %3d s: %s%s%s" % (
+        server.name, rate, hold, "pass" if t.ok else "FAIL " + t.why,
+        " (%d UDP drops)" % t.rcvbuf_errors if t.rcvbuf_errors else "",
+        "  (%.1f us/op, generator %.0f %%)" % (
+            t.cpu_us_per_op, 100 * t.gen_busy)
+        if t.cpu_us_per_op and t.gen_busy is not None else ""))
+    return t
+
+
+def search(server, gen, a):
+    trials = []
+
+    def go(rate, hold, rtt=False):
+        t = trial(server, gen, rate, hold, rtt)
+        trials.append(t)
+        return t
+
+    lo, hi = 0, None
+    rate = a.start
+    while rate <= a.max_rate:
+        if go(rate, a.probe).ok:
+            lo, rate = rate, rate * 2
+        else:
+            hi = rate
+            break
+    if lo == 0:
+        return None, trials
+    if hi is None:
+        hi = lo     # passed at max_rate: nothing above to look for
+    while hi - lo > lo * a.res:
+        mid = int(round((lo + hi) / 2 / 100.0)) * 100 or (lo + hi) // 2
+        if mid in (lo, hi):
+            break
+        if go(mid, a.probe).ok:
+            lo = mid
+        else:
+            hi = mid
+    best = None
+    for _ in range(3):
+        t = go(lo, a.hold)
+        if t.ok:
+            best = t
+            break
+        lo = int(lo * (1 - a.res) / 100) * 100 or lo // 2
+    return best, trials
+
+
+def percentile(vals, q):
+    if not vals:
+        return None
+    k = max(0, min(len(vals) - 1, int(math.ceil(q * len(vals))) - 1))
+    return vals[k]
+
+
+def measure(server, gen, a):
+    log("%s (%s, loaded by %s)" % (server.name, server.op, gen.name))
+    t0 = time.time()
+    best, trials = search(server, gen, a)
+    row = {"server": server.name, "operation": server.op,
+           "load": gen.name, "max_rate": None, "trials": [
+               x.summary() for x in trials]}
+    if best is None:
+        row["note"] = "no rate passed"
+        return row
+    half = trial(server, gen, max(1, best.rate // 2), a.hold, rtt=True)
+    row["trials"].append(half.summary())
+    row.update({
+        "max_rate": best.rate,
+        "server_cpu_us_per_op": best.cpu_us_per_op,
+        "server_cpu_us_per_op_half": half.cpu_us_per_op,
+        "generator_busy_at_max": best.gen_busy,
+        "server_rss_bytes": best.max_rss,
+        "server_pss_bytes": best.max_pss,
+        "half_rate": half.rate, "half_pass": half.ok,
+        "server_command": " ".join(shlex.quote(x) for x in best.server_argv),
+        "load_command": " ".join(shlex.quote(x) for x in best.gen_argv),
+        "seconds": round(time.time() - t0, 1)})
+    if half.wire:
+        w = half.wire
+        row["wire_latency_ms"] = {
+            "p50": percentile(w, 0.50), "p90": percentile(w, 0.90),
+            "p99": percentile(w, 0.99), "max": w[-1], "samples": len(w),
+            "capture_dropped": half.wire_dropped}
+    lat = half.latencies
+    if isinstance(lat, dict):
+        row["latency_ms"] = lat
+    elif lat:
+        # SIPp 3.6 reads a coarse clock: its samples come in steps of
+        # the kernel tick (4 ms here), which the report states.
+        steps = [v for v in lat if v > 0]
+        row["latency_ms"] = {"p50": percentile(lat, 0.50),
+                             "p90": percentile(lat, 0.90),
+                             "p99": percentile(lat, 0.99),
+                             "max": lat[-1], "samples": len(lat),
+                             "at_or_over_one_step": len(steps) / len(lat),
+                             "resolution": min(steps) if steps else None}
+    if best.gen_busy is not None and best.gen_busy > 0.9:
+        row["note"] = ("generator-bound: %s used %.0f %% of its core at the "
+                       "maximum; the server may go faster" %
+                       (gen.name, 100 * best.gen_busy))
+    return row
+
+
+# ---- report ----------------------------------------------------------------
+
+def machine():
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for ln in f:
+            if ln.startswith("model name"):
+                cpu = ln.split(":", 1)[1].strip()
+                break
+    return "%s %s %s, %d CPUs, %s" % (platform.system(), platform.release(),
+                                      platform.machine(), os.cpu_count(),
+                                      cpu)
+
+
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True,
+                             timeout=10)
+        lines = [x.strip() for x in (out.stdout or out.stderr).splitlines()
+                 if x.strip()]
+        return lines[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def fmt(v, spec, none="-"):
+    return none if v is None else format(v, spec)
+
+
+def table(rep):
+    out = []
+    out.append("machine: %s" % rep["machine"])
+    out.append("date:    %s" % rep["date"])
+    out.append("load:    %s (before), %s (after)" % (rep["load_before"],
+                                                     rep["load_after"]))
+    out.append("peers:   %s; %s" % (rep["kamailio"], rep["sipp"]))
+    out.append("search:  %s" % rep["search"])
+    out.append("")
+    anchor = next((r for r in rep["rows"] if r["server"] == "kamailio"
+                   and r.get("max_rate")), None)
+    hdr = ("| server | operation | load | max rate/s (%d s, 0 failures) "
+           "| server CPU us/op at max | at half "
+           "| p99 ms at half, per request on the wire "
+           "| p99 ms at half, per operation, SIPp "
+           "| server RSS / PSS MiB | CPU vs Kamailio | rate vs Kamailio |"
+           % rep["hold_s"])
+    out.append(hdr)
+    out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rep["rows"]:
+        if not r.get("max_rate"):
+            out.append("| %s | %s | %s | %s | | | | | | | |" % (
+                r["server"], r["operation"], r["load"],
+                r.get("note", "-")))
+            continue
+        wire = r.get("wire_latency_ms", {}).get("p99")
+        lat = r.get("latency_ms", {})
+        p99 = lat.get("p99")
+        if p99 is None:
+            p99s = "-"
+        elif "resolution" in lat:   # SIPp: whole clock steps
+            p99s = "%.0f (steps of %s)" % (p99,
+                                           fmt(lat["resolution"], ".0f"))
+        else:
+            p99s = "%.2f" % p99
+        cpu_ratio = rate_ratio = "-"
+        if anchor:
+            cpu_ratio = "%.2f" % (r["server_cpu_us_per_op"] /
+                                  anchor["server_cpu_us_per_op"])
+            rate_ratio = "%.2f" % (r["max_rate"] / anchor["max_rate"])
+        out.append("| %s | %s | %s | %d%s | %s | %s | %s | %s | %.0f / %.0f "
+                   "| %s | %s |" % (
+                       r["server"], r["operation"], r["load"],
+                       r["max_rate"], "*" if r.get("note") else "",
+                       fmt(r["server_cpu_us_per_op"], ".1f"),
+                       fmt(r.get("server_cpu_us_per_op_half"), ".1f"),
+                       fmt(wire, ".2f"), p99s,
+                       r["server_rss_bytes"] / 2**20,
+                       r["server_pss_bytes"] / 2**20, cpu_ratio,
+                       rate_ratio))
+    notes = [(r["server"], r["note"]) for r in rep["rows"]
+             if r.get("note") and r.get("max_rate")]
+    if notes:
+        out.append("")
+        for s, n in notes:
+            out.append("* %s: %s" % (s, n))
+    out.append("")
+    out.append("commands (at the maximum rate):")
+    for r in rep["rows"]:
+        if r.get("server_command"):
+            out.append("  %s: %s" % (r["server"], r["server_command"]))
+            out.append("  %s load: %s" % (r["server"], r["load_command"]))
+    out.append("total time: %.0f s" % rep["seconds"])
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="bench/run.sh")
+    ap.add_argument("--json", action="store_true",
+                    help="print the report as JSON")
+    ap.add_argument("--build", default=os.getcwd(),
+                    help="build directory (default: the current one)")
+    ap.add_argument("--only", default="",
+                    help="comma list: kamailio, nta-floor, "
+                         "nta-floor-stateless, sipsad")
+    ap.add_argument("--hold", type=int, default=20)
+    ap.add_argument("--probe", type=int, default=5)
+    ap.add_argument("--start", type=int, default=2000)
+    ap.add_argument("--max-rate", type=int, default=64000)
+    ap.add_argument("--res", type=float, default=0.05)
+    ap.add_argument("--users", type=int, default=10000)
+    ap.add_argument("--sipsad-users", type=int, default=1000)
+    ap.add_argument("--keep", help="keep the work files in this directory")
+    a = ap.parse_args()
+    only = set(x for x in a.only.split(",") if x) or {
+        "kamailio", "nta-floor", "sipsad"}
+
+    t0 = time.time()
+    rep = {"machine": machine(),
+           "date": datetime.datetime.now(datetime.timezone.utc).strftime(
+               "%Y-%m-%d %H:%M UTC"),
+           "load_before": " ".join(open("/proc/loadavg").read().split()[:3]),
+           "kamailio": version(["kamailio", "-v"]),
+           "sipp": version(["sipp", "-v"]),
+           "hold_s": a.hold,
+           "search": "probes of %d s from %d/s doubling, bisection to %g, "
+                     "confirmation for %d s; server on CPU %s, generator on "
+                     "CPU %s" % (a.probe, a.start, a.res, a.hold, SERVER_CPU,
+                                 GEN_CPU),
+           "rows": []}
+    if float(rep["load_before"].split()[0]) > 0.5:
+        log("warning: load average %s before the run: other work on this "
+            "machine shares the cores and skews every figure" %
+            rep["load_before"])
+    work = a.keep or tempfile.mkdtemp(prefix="sipsa-peers.")
+    os.makedirs(work, exist_ok=True)
+    realm = None
+    try:
+        sipp = Sipp(work, a.users)
+        floor = os.path.join(a.build, "bench", "nta-floor")
+        if "kamailio" in only:
+            rep["rows"].append(measure(Kamailio(work), sipp, a))
+        for name, sl in (("nta-floor", False),
+                         ("nta-floor-stateless", True)):
+            if name in only:
+                rep["rows"].append(measure(NtaFloor(work, floor, sl),
+                                           sipp, a))
+        if "sipsad" in only:
+            tool = os.path.join(a.build, "tools", "sipsa-bench")
+            sipsad = os.path.join(a.build, "sipsad")
+            if not os.access(tool, os.X_OK):
+                log("tools/sipsa-bench is not built: sipsad rows skipped")
+                for s in SIPSAD_SCENARIOS:
+                    rep["rows"].append({
+                        "server": "sipsad-" + s, "operation": SIPSAD_OPS[s],
+                        "load": "sipsa-bench", "max_rate": None,
+                        "note": "pending sipsa-bench (not built)"})
+            else:
+                realm = os.path.join(work, "realm")
+                subprocess.run([os.path.join(TOP, "scripts", "sipsa-realm"),
+                                "up", realm, "--users",
+                                str(a.sipsad_users)], check=True,
+                               stdout=subprocess.DEVNULL)
+                gen = SipsaBench(work, tool, realm, a.sipsad_users)
+                for s in SIPSAD_SCENARIOS:
+                    rep["rows"].append(measure(
+                        Sipsad(work, sipsad, s, realm), gen, a))
+    finally:
+        if realm:
+            subprocess.run([os.path.join(TOP, "scripts", "sipsa-realm"),
+                            "down", realm], stdout=subprocess.DEVNULL)
+        if not a.keep:
+            subprocess.run(["rm", "-rf", work])
+    rep["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    rep["seconds"] = round(time.time() - t0, 1)
+    if a.json:
+        print(json.dumps(rep, indent=2))
+    else:
+        print(table(rep))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# bench/run.sh: the peer benchmark of issue 6 in one command.  Kamailio as a
+# Digest registrar loaded by SIPp (the anchor), the Sofia-SIP floor
+# (bench/nta-floor) loaded by SIPp, and sipsad loaded by tools/sipsa-bench
+# (ntlm, kerberos, refresh, message; skipped with a note until that tool is
+# built).  Per server: the highest rate sustained for 20 s with zero
+# failures, server CPU microseconds per operation, memory, p99 latency at
+# half that rate; one table, ratios to Kamailio.  See bench/README.md ("The
+# peer benchmark") and doc/benchmarks.md.
+#
+#   bench/run.sh [--json] [--only kamailio,nta-floor,...] [--keep DIR]
+#
+# Run it from a configured build directory (or pass --build DIR).  Needs 2
+# cores, kamailio and sipp: scripts/install-deps --bench installs them.
+# About 5 minutes for Kamailio and the floor; the search knobs (--hold,
+# --probe, --start, --res, --users) are in bench/peers.py.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+for tool in kamailio sipp taskset python3; do
+	if ! command -v "$tool" >/dev/null 2>&1 &&
+	    ! [ -x "/usr/sbin/$tool" ]; then
+		echo "run.sh: $tool is missing (scripts/install-deps --bench)" >&2
+		exit 2
+	fi
+done
+if [ "$(nproc)" -lt 2 ]; then
+	echo "run.sh: needs 2 CPUs (server and load generator apart)" >&2
+	exit 2
+fi
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+exec python3 "$here/peers.py" "$@"
