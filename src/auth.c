@@ -277,7 +277,8 @@ ntlm_challenge(struct ptx *ptx, struct sa_assoc *sa, const uint8_t *tok,
 /*
  * The handshake is complete: the From user must be the authenticated
  * user; with version 4 the final leg carries the client's first signature
- * (on the 401 family it must); only then is the SA bound to its endpoint,
+ * (on the 401 family it must, unless the client asked for mutual
+ * authentication); only then is the SA bound to its endpoint,
  * replacing an older SA of the same endpoint.
  */
 static int
@@ -289,8 +290,10 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	r = sa_check_identity(sa, ptx->sip->sip_from->a_url->url_user);
 	if (r != SA_R_OK)
 		return refuse(ptx, 403, reason_text(r));
+	/* A client that asked for mutual authentication (an AP-REP goes
+	   back) has no context to sign with yet. */
 	if (sa_version(sa) >= 4 && (SIPAUTH_PRESENT(cred->response) ||
-	    cred->family == SIPAUTH_WWW)) {
+	    (cred->family == SIPAUTH_WWW && ptx->sa_token == NULL))) {
 		r = (enum sa_reason)sig_verify(ptx->home, sa, ptx->sip, cred);
 		if (r != SA_R_OK)
 			return challenge(ptx, reason_text(r));

@@ -66,27 +66,6 @@ sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
 	return r;
 }
 
-/*
- * Add "Name: value" to msg as Sofia's unknown header, so that the value
- * goes on the wire byte for byte as sipauth formatted it (Sofia's own
- * Authentication-Info class would parse and re-encode it).
- */
-static int
-add_raw_header(msg_t *msg, sip_t *sip, const char *name, const char *value)
-{
-	su_home_t *mh = msg_home(msg);
-	msg_header_t *h;
-	char *line;
-
-	if ((line = su_sprintf(mh, "%s: %s", name, value)) == NULL)
-		return ENOMEM;
-	h = msg_header_make(mh, sip_unknown_class, line);
-	su_free(mh, line);
-	if (h == NULL || msg_header_insert(msg, (msg_pub_t *)sip, h) < 0)
-		return ENOMEM;
-	return 0;
-}
-
 int
 sig_sign(su_home_t *home, struct sa_assoc *sa, msg_t *msg, sip_t *sip,
     const char *gssapi_data)
@@ -142,7 +121,7 @@ sig_sign(su_home_t *home, struct sa_assoc *sa, msg_t *msg, sip_t *sip,
 	    (full = su_sprintf(home, "%s, gssapi-data=\"%s\"", value,
 	    gssapi_data)) == NULL)
 		return SA_R_INTERNAL;
-	if (add_raw_header(msg, sip, sa_hdr(sa) == SA_HDR_PROXY ?
+	if (sipauth_add_raw_header(msg, sip, sa_hdr(sa) == SA_HDR_PROXY ?
 	    "Proxy-Authentication-Info" : "Authentication-Info", full) != 0)
 		return SA_R_INTERNAL;
 	return SA_R_OK;

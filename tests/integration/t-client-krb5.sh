@@ -26,6 +26,14 @@ KRB5CCNAME="FILE:$SIPSA_REALM_DIR/ccache" client -a kerberos -t tls \
 expect_rc 0 "Kerberos over TLS"
 expect_out 'transport=tls with Kerberos .*signature verified' "TLS"
 
+# Mutual authentication with version 4: the AP-REP comes back in the
+# 200 OK's Authentication-Info; the final leg cannot be signed then, and
+# sipsad does not ask for it.
+client -v -a kerberos --mutual --ccache "FILE:$SIPSA_REALM_DIR/ccache" \
+    -s "127.0.0.1:$PORT" sip:user2@example.test
+expect_rc 0 "Kerberos v4 mutual"
+expect_out '^Authentication-Info: Kerberos rspauth=.*, gssapi-data="' "AP-REP"
+
 # A client keytab, no kinit: user3 over UDP, left registered, then
 # removed by a second run.
 client -a kerberos --keytab "$SIPSA_REALM_DIR/user3.keytab" -t udp -k \
