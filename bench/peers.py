@@ -615,7 +615,7 @@ auth {
 }
 log {
 	target stderr
-	level warning
+	level notice
 }
 """ % (state, self.port, self.realm, self.realm))
         return [self.binary, "-D", "-f", conf]
