@@ -27,6 +27,10 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/sipp/register-challenge-407.xml \
 	tests/sipp/register-ntlm-leg1.xml \
 	tests/sipp/register-bad-gssapi.xml \
+	tests/sipp/register-garbage-auth.xml \
+	tests/sipp/register-missing-epid.xml \
+	tests/sipp/register-signed-bogus.xml \
+	tests/sipp/register-oversized.xml \
 	scripts/sipsa-realm \
 	scripts/test \
 	scripts/demo

@@ -1,39 +1,112 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# SIPp against sipsad's authentication step (tests/sipp/register-*.xml):
-# the 401 and 407 challenge paths and the NTLM first leg, then the
-# malformed and hostile REGISTERs, each of which must get a clean error
-# while the daemon stays up and keeps answering a plain REGISTER with a
-# 401.  Finally the hostile set once more with sipsad under valgrind:
-# no memory error, nothing definitely lost.
+# SIPp against sipsad's authentication step (tests/sipp/register-*.xml).
+#   1. The challenge path on a registrar-role listener (401) and the NTLM
+#      first leg, over UDP and TCP.
+#   2. The hostile REGISTERs (bad gssapi-data, malformed Authorization,
+#      missing epid, signed requests no SA backs, oversized headers; the
+#      scenario headers say what each expects), over TCP and UDP, plus
+#      messages over 64 KiB that SIPp cannot send; each gets a clean
+#      answer, and afterwards sipsad is alive, its log shows no crash and
+#      a plain REGISTER still gets the 401 challenge.
+#   3. The challenge path on a proxy-role listener (407).
+#   4. The hostile set over TCP once more with sipsad under valgrind: no
+#      invalid read or write, nothing definitely lost (valgrind's exit
+#      status, as in t-valgrind.sh).  SIPP_AUTH_VALGRIND=no skips this
+#      part outside CI.
 . "$top_srcdir/tests/integration/lib.sh"
 
-# The hostile families, each run over TCP (one message however long) and
-# UDP (where the message fits a datagram).
-HOSTILE="register-bad-gssapi.xml"
+HOSTILE="register-bad-gssapi.xml register-garbage-auth.xml
+	register-missing-epid.xml register-signed-bogus.xml
+	register-oversized.xml"
 
 need_tool sipp
 setup
 
-# hostile: every hostile scenario, then the daemon must still be there.
-hostile() {
-	for scen in $HOSTILE; do
-		run_sipp "$scen" t1
-		run_sipp "$scen" u1
-		alive "$SIPSAD_PID" || fail "sipsad died during $scen"
-	done
-	run_sipp register-challenge-401.xml t1
+# big KIND SIZE: one REGISTER over a new TCP connection with an NTLM
+# Authorization (KIND auth) or a From display name (KIND from) of SIZE
+# bytes; prints "status <status line>", "closed" or "silence" (no answer
+# in 10 s with the connection still open).
+big() {
+	python3 - "$PORT" "$1" "$2" <<'PYEOF'
+import os, socket, sys
+port, kind, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+host, lport = s.getsockname()[:2]
+tag = os.urandom(4).hex()
+name = "x" * size if kind == "from" else "big"
+lines = ["REGISTER sip:example.test SIP/2.0",
+    f"Via: SIP/2.0/TCP {host}:{lport};branch=z9hG4bK{os.urandom(6).hex()}",
+    "Max-Forwards: 70",
+    f'From: "{name}" <sip:user1@example.test>;tag={tag};epid=1259c01b0250',
+    "To: <sip:user1@example.test>",
+    f"Call-ID: {os.urandom(8).hex()}@t-sipp-auth", "CSeq: 1 REGISTER",
+    f"Contact: <sip:user1@{host}:{lport};transport=tcp>"]
+if kind == "auth":
+    lines.append('Authorization: NTLM qop="auth", '
+        'realm="SIP Communications Service", targetname="proxy.example.test", '
+        'gssapi-data="' + "A" * size + '", version=4')
+lines += ["Content-Length: 0", "", ""]
+buf = b""
+try:
+    s.sendall("\r\n".join(lines).encode())
+    while b"\r\n" not in buf:
+        data = s.recv(65536)
+        if not data:
+            break
+        buf += data
+except socket.timeout:
+    print("silence")
+    sys.exit(0)
+except OSError:
+    pass
+if b"\r\n" in buf:
+    print("status", buf.split(b"\r\n")[0].decode(errors="replace"))
+else:
+    print("closed")
+PYEOF
 }
 
-# The challenge path, registrar role.
+# expect_clean KIND SIZE: a 4xx or 513 answer, or the connection closed.
+expect_clean() {
+	res=$(big "$1" "$2") || fail "could not send a $2-byte $1 header"
+	case $res in
+	"status SIP/2.0 4"[0-9][0-9]" "*|"status SIP/2.0 513 "*|closed)
+		log "$1 header of $2 bytes: $res" ;;
+	*)	fail "$1 header of $2 bytes: $res" ;;
+	esac
+}
+
+# hostile TRANSPORTS: every hostile scenario over each of TRANSPORTS,
+# then the oversized messages; sipsad must still be up and challenging.
+hostile() {
+	for scen in $HOSTILE; do
+		for tp in $1; do
+			run_sipp "$scen" "$tp"
+			alive "$SIPSAD_PID" ||
+			    fail "sipsad died during $scen over $tp"
+		done
+	done
+	expect_clean auth 71680		# 70 KiB gssapi-data
+	expect_clean from 71680		# 70 KiB From
+	expect_clean from 1048576	# 1 MiB From
+	expect_clean auth 4194304	# 4 MiB: beyond Sofia's message limit
+	alive "$SIPSAD_PID" || fail "sipsad died on an oversized message"
+	run_sipp register-challenge-401.xml t1
+	run_sipp register-challenge-401.xml u1
+	! log_has 'Assertion|AddressSanitizer|Segmentation|double free' ||
+	    fail "sipsad.log reports a crash"
+}
+
+# 1 and 2: registrar role.
 start_sipsad
 for tp in u1 t1; do
 	run_sipp register-challenge-401.xml "$tp"
 	run_sipp register-ntlm-leg1.xml "$tp"
 done
-hostile
+hostile "t1 u1"
 
-# The challenge path, proxy role.
+# 3: proxy role.
 stop_pid "$SIPSAD_PID"
 SIPSAD_PID=
 conf_template info proxy >"$T/sipsa.conf"
@@ -41,4 +114,26 @@ start_sipsad
 for tp in u1 t1; do
 	run_sipp register-challenge-407.xml "$tp"
 done
+stop_pid "$SIPSAD_PID"
+SIPSAD_PID=
+
+# 4: the hostile set under valgrind.
+if [ "${SIPP_AUTH_VALGRIND:-yes}" = no ] && [ "${CI:-}" != true ]; then
+	log "ok (valgrind part skipped: SIPP_AUTH_VALGRIND=no)"
+	exit 0
+fi
+need_tool valgrind
+conf_template info >"$T/sipsa.conf"
+: >"$T/sipsad.log"
+SIPSAD_WRAPPER=valgrind
+start_sipsad
+hostile t1
+kill -TERM "$SIPSAD_PID"
+poll 600 dead "$SIPSAD_PID" || fail "sipsad still running 30 s after SIGTERM"
+rc=0
+wait "$SIPSAD_PID" || rc=$?
+SIPSAD_PID=
+! grep -Eq 'Invalid (read|write)|definitely lost: [1-9]' "$T/sipsad.log" &&
+    [ "$rc" -eq 0 ] || fail "sipsad under valgrind exited $rc:
+$(grep '^==' "$T/sipsad.log" | tail -n 40)"
 log "ok"
