@@ -99,17 +99,6 @@ reason_text(enum sa_reason r)
 	}
 }
 
-static const char *
-warning(struct ptx *ptx, const char *text)
-{
-	const char *fqdn = ptx->px->conf->fqdn;
-	const char *w;
-
-	w = su_sprintf(ptx->home, "399 %s \"%s\"", fqdn != NULL ? fqdn :
-	    "sipsa", text);
-	return w != NULL ? w : "399 sipsa \"error\"";
-}
-
 /* One challenge header made with Sofia's unknown class: sent verbatim. */
 static msg_header_t *
 challenge_header(struct ptx *ptx, const struct sipauth_challenge *c)
@@ -171,7 +160,7 @@ challenge(struct ptx *ptx, const char *why)
 	    NULL, TAG_IF(h[0] != NULL, SIPTAG_HEADER((sip_header_t *)h[0])),
 	    TAG_IF(h[1] != NULL, SIPTAG_HEADER((sip_header_t *)h[1])),
 	    TAG_IF(why != NULL, SIPTAG_WARNING_STR(why != NULL ?
-	    warning(ptx, why) : NULL)), TAG_END());
+	    ptx_warning(ptx, why) : NULL)), TAG_END());
 }
 
 static int
@@ -180,7 +169,7 @@ refuse(struct ptx *ptx, int status, const char *text)
 	log_info("%s refused %03d call-id=%s peer=%s: %s", ptx_method(ptx),
 	    status, ptx_call_id(ptx), ptx->peer, text);
 	return proxy_reply(ptx, status, NULL,
-	    SIPTAG_WARNING_STR(warning(ptx, text)), TAG_END());
+	    SIPTAG_WARNING_STR(ptx_warning(ptx, text)), TAG_END());
 }
 
 /*
@@ -193,7 +182,7 @@ failed(struct ptx *ptx, enum sa_reason r)
 	if (is_register(ptx))
 		return challenge(ptx, reason_text(r));
 	return proxy_reply(ptx, 403, NULL,
-	    SIPTAG_WARNING_STR(warning(ptx, reason_text(r))), TAG_END());
+	    SIPTAG_WARNING_STR(ptx_warning(ptx, reason_text(r))), TAG_END());
 }
 
 static int
@@ -220,7 +209,6 @@ auth_endpoint(struct ptx *ptx, const char **aor, const char **epid)
 {
 	const sip_from_t *from = ptx->sip->sip_from;
 	struct sipauth_str v, e;
-	char *a, *p;
 	int err;
 
 	*aor = *epid = NULL;
@@ -231,15 +219,10 @@ auth_endpoint(struct ptx *ptx, const char **aor, const char **epid)
 		return EBADMSG;
 	if ((err = sipauth_epid_from_hdr(v.ptr, v.len, &e)) != 0)
 		return err;
-	a = su_sprintf(ptx->home, "sip:%s@%s", from->a_url->url_user,
-	    from->a_url->url_host);
+	*aor = ptx_aor(ptx, from->a_url->url_user, from->a_url->url_host);
 	*epid = su_strndup(ptx->home, e.ptr, e.len);
-	if (a == NULL || *epid == NULL)
+	if (*aor == NULL || *epid == NULL)
 		return ENOMEM;
-	for (p = strchr(a, '@'); *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	*aor = a;
 	return 0;
 }
 

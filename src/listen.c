@@ -264,6 +264,23 @@ listen_is_self(const struct proxy *px, const char *host)
 }
 
 int
+listen_uri_is_self(const struct proxy *px, const url_t *u)
+{
+	unsigned port;
+	size_t i;
+
+	if (u == NULL || u->url_host == NULL || !listen_is_self(px,
+	    u->url_host))
+		return 0;
+	port = u->url_port != NULL ? (unsigned)strtoul(u->url_port, NULL,
+	    10) : u->url_type == url_sips ? 5061 : 5060;
+	for (i = 0; i < px->nlisteners; i++)
+		if (px->listeners[i].port == port)
+			return 1;
+	return 0;
+}
+
+int
 listen_open_all(struct proxy *px)
 {
 	const struct conf_listen *cl;

@@ -14,6 +14,7 @@
 
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_tag.h>
+#include <sofia-sip/url.h>
 
 #include "conf/conf.h"
 
@@ -30,6 +31,7 @@ struct sa_assoc;
 struct mech_server;
 struct registrar;
 struct sipauth_cred;
+struct msg_hclass_s;
 
 /*
  * One configured socket.  The ident ("l0", "l1", ...) is given to the
@@ -94,6 +96,9 @@ const struct listener *listen_by_ident(const struct proxy *,
 	    const char *ident);
 /* Is host (a URI host) this server: its FQDN or one of its addresses? */
 int	listen_is_self(const struct proxy *, const char *host);
+/* Does a URI name one of our listeners (host and port, 5060/5061 when
+   absent)? */
+int	listen_uri_is_self(const struct proxy *, const url_t *u);
 /* Log every listener difference between the running and a new conf. */
 int	listen_diff(const struct proxy *, const struct sipsa_conf *next);
 
@@ -137,6 +142,16 @@ int	ptx_create(struct proxy *, struct nta_incoming_s *,
 void	ptx_free(struct ptx *);
 const char *ptx_method(const struct ptx *);
 const char *ptx_call_id(const struct ptx *);
+/* A Warning value `399 <fqdn> "text"`, in the ptx home. */
+const char *ptx_warning(struct ptx *, const char *text);
+/* "sip:user@host" with the host in lower case, in the ptx home; NULL
+   when out of memory. */
+const char *ptx_aor(struct ptx *, const char *user, const char *host);
+/* Is host one of the domains the registrar serves? */
+int	proxy_serves_domain(const struct proxy *, const char *host);
+/* Remove every header of class c from a message. */
+void	msg_remove_all(struct msg_s *msg, struct sip_s *sip,
+	    const struct msg_hclass_s *c);
 
 /*
  * The pipeline steps (src/validate.c, src/steps.c).  Each returns 0 to let

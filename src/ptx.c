@@ -2,16 +2,18 @@
 /*
  * src/ptx.c: the per-request object: its memory home, the server
  * transaction it owns, the listener the request came in on and the peer
- * address used in log lines.
+ * address used in log lines; and the small helpers the steps share.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sofia-sip/su.h>
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/msg_header.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/tport.h>
@@ -105,4 +107,51 @@ ptx_call_id(const struct ptx *ptx)
 	    sip->sip_call_id->i_id == NULL)
 		return "-";
 	return sip->sip_call_id->i_id;
+}
+
+const char *
+ptx_warning(struct ptx *ptx, const char *text)
+{
+	const char *fqdn = ptx->px->conf->fqdn;
+	const char *w;
+
+	w = su_sprintf(ptx->home, "399 %s \"%s\"", fqdn != NULL ? fqdn :
+	    "sipsa", text);
+	return w != NULL ? w : "399 sipsa \"error\"";
+}
+
+const char *
+ptx_aor(struct ptx *ptx, const char *user, const char *host)
+{
+	char *a = su_sprintf(ptx->home, "sip:%s@%s", user, host), *p;
+
+	if (a == NULL)
+		return NULL;
+	for (p = strchr(a, '@'); *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return a;
+}
+
+int
+proxy_serves_domain(const struct proxy *px, const char *host)
+{
+	char **d;
+
+	if (host == NULL)
+		return 0;
+	for (d = px->conf->registrar.domains; d != NULL && *d != NULL; d++)
+		if (strcasecmp(*d, host) == 0)
+			return 1;
+	return 0;
+}
+
+void
+msg_remove_all(msg_t *msg, sip_t *sip, msg_hclass_t *c)
+{
+	msg_header_t **hh = msg_hclass_offset(msg_mclass(msg),
+	    (msg_pub_t *)sip, c);
+
+	while (hh != NULL && *hh != NULL)
+		(void)msg_header_remove(msg, (msg_pub_t *)sip, *hh);
 }

@@ -30,33 +30,13 @@
 #include "src/log.h"
 #include "src/proxy.h"
 
-static const char *
-warn_text(struct ptx *ptx, const char *text)
-{
-	const char *w = su_sprintf(ptx->home, "399 %s \"%s\"",
-	    ptx->px->conf->fqdn != NULL ? ptx->px->conf->fqdn : "sipsa", text);
-
-	return w != NULL ? w : "399 sipsa \"error\"";
-}
-
 static int
 refuse(struct ptx *ptx, int status, const char *text)
 {
 	log_info("REGISTER refused %03d call-id=%s peer=%s: %s", status,
 	    ptx_call_id(ptx), ptx->peer, text);
 	return proxy_reply(ptx, status, NULL,
-	    SIPTAG_WARNING_STR(warn_text(ptx, text)), TAG_END());
-}
-
-static int
-domain_served(const struct sipsa_conf *conf, const char *host)
-{
-	char **d;
-
-	for (d = conf->registrar.domains; d != NULL && *d != NULL; d++)
-		if (strcasecmp(*d, host) == 0)
-			return 1;
-	return 0;
+	    SIPTAG_WARNING_STR(ptx_warning(ptx, text)), TAG_END());
 }
 
 /*
@@ -99,20 +79,8 @@ home_of(const struct sipsa_conf *conf, const char *user, const char *domain)
 static int
 target_is_self(struct ptx *ptx, const char *target)
 {
-	const struct proxy *px = ptx->px;
-	url_t *u = url_hdup(ptx->home, (url_t *)target);
-	unsigned port;
-	size_t i;
-
-	if (u == NULL || u->url_host == NULL || !listen_is_self(px,
-	    u->url_host))
-		return 0;
-	port = u->url_port != NULL ? (unsigned)strtoul(u->url_port, NULL,
-	    10) : u->url_type == url_sips ? 5061 : 5060;
-	for (i = 0; i < px->nlisteners; i++)
-		if (px->listeners[i].port == port)
-			return 1;
-	return 0;
+	return listen_uri_is_self(ptx->px, url_hdup(ptx->home,
+	    (url_t *)target));
 }
 
 /* Thousandths from a q value ("0.5"); 1000 when absent or bad. */
@@ -237,7 +205,7 @@ reply_registrar(struct ptx *ptx, const struct reg_resp *resp)
 	    REG_KEEP_ALIVE)),
 	    TAG_IF(resp->min_expires != 0, SIPTAG_MIN_EXPIRES_STR(minexp)),
 	    TAG_IF(resp->warning != NULL, SIPTAG_WARNING_STR(resp->warning ?
-	    warn_text(ptx, resp->warning) : NULL)), TAG_END());
+	    ptx_warning(ptx, resp->warning) : NULL)), TAG_END());
 }
 
 int
@@ -261,7 +229,7 @@ ptx_register(struct ptx *ptx)
 	    strcmp(to->url_user, sip->sip_from->a_url->url_user) != 0 ||
 	    strcasecmp(to->url_host, sip->sip_from->a_url->url_host) != 0)
 		return refuse(ptx, 403, "To must be the registering user");
-	if (!domain_served(conf, to->url_host))
+	if (!proxy_serves_domain(ptx->px, to->url_host))
 		return refuse(ptx, 403, "domain not served here");
 	home = home_of(conf, to->url_user, to->url_host);
 	if (home != NULL && !target_is_self(ptx, home))

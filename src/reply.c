@@ -122,17 +122,6 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	return status;
 }
 
-/* Remove every header of class c from msg. */
-static void
-remove_all(msg_t *msg, sip_t *sip, msg_hclass_t *c)
-{
-	msg_header_t **hh = msg_hclass_offset(msg_mclass(msg),
-	    (msg_pub_t *)sip, c);
-
-	while (hh != NULL && *hh != NULL)
-		(void)msg_header_remove(msg, (msg_pub_t *)sip, *hh);
-}
-
 int
 proxy_relay(struct ptx *ptx, msg_t *msg)
 {
@@ -146,9 +135,9 @@ proxy_relay(struct ptx *ptx, msg_t *msg)
 	}
 	/* Our Via, and the signatures between the callee and us. */
 	(void)sip_via_remove(msg, sip);
-	remove_all(msg, sip, sip_authorization_class);
-	remove_all(msg, sip, sip_proxy_authorization_class);
-	remove_all(msg, sip, sip_authentication_info_class);
-	remove_all(msg, sip, sip_proxy_authentication_info_class);
+	msg_remove_all(msg, sip, sip_authorization_class);
+	msg_remove_all(msg, sip, sip_proxy_authorization_class);
+	msg_remove_all(msg, sip, sip_authentication_info_class);
+	msg_remove_all(msg, sip, sip_proxy_authentication_info_class);
 	return reply_send(ptx, msg, status, phrase);
 }

@@ -81,19 +81,6 @@ struct targets {
 	const char		*only_epid;	/* filter, or NULL */
 };
 
-static const char *
-lower_host(su_home_t *home, const char *user, const char *host)
-{
-	char *a = su_sprintf(home, "sip:%s@%s", user, host), *p;
-
-	if (a == NULL)
-		return NULL;
-	for (p = strchr(a, '@'); *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return a;
-}
-
 /* "tcp:127.0.0.1:5060" -> "sip:127.0.0.1:5060;transport=tcp". */
 static char *
 hop_of_transport(su_home_t *home, const char *transport)
@@ -125,17 +112,6 @@ collect(const struct reg_binding *b, void *arg)
 		ts->n++;
 }
 
-static int
-domain_served(const struct sipsa_conf *conf, const char *host)
-{
-	char **d;
-
-	for (d = conf->registrar.domains; d != NULL && *d != NULL; d++)
-		if (strcasecmp(*d, host) == 0)
-			return 1;
-	return 0;
-}
-
 static const char *
 next_hop_for(const struct sipsa_conf *conf, const char *domain)
 {
@@ -160,24 +136,6 @@ to_epid(struct ptx *ptx)
 	return su_strndup(ptx->home, e.ptr, e.len);
 }
 
-/* Is the top Route ours (a URI naming one of our listeners)? */
-static int
-route_is_ours(struct proxy *px, const sip_route_t *r)
-{
-	const url_t *u = r->r_url;
-	unsigned port;
-	size_t i;
-
-	if (u->url_host == NULL || !listen_is_self(px, u->url_host))
-		return 0;
-	port = u->url_port != NULL ? (unsigned)atoi(u->url_port) :
-	    u->url_type == url_sips ? 5061 : 5060;
-	for (i = 0; i < px->nlisteners; i++)
-		if (px->listeners[i].port == port)
-			return 1;
-	return 0;
-}
-
 /*
  * Where the request goes.  Returns 0 with ts filled (n may be 0: nobody
  * there), or a SIP status to answer with.
@@ -197,7 +155,7 @@ resolve(struct ptx *ptx, struct targets *ts, const char **why)
 	ts->ptx = ptx;
 	/* Loose routing: the first Route that is not ours is the next hop. */
 	for (r = sip->sip_route; r != NULL; r = r->r_next)
-		if (!route_is_ours(ptx->px, r)) {
+		if (!listen_uri_is_self(ptx->px, r->r_url)) {
 			ts->t[0].next_hop = url_as_string(ptx->home, r->r_url);
 			if (ts->t[0].next_hop == NULL)
 				return 500;
@@ -206,9 +164,9 @@ resolve(struct ptx *ptx, struct targets *ts, const char **why)
 		}
 	/* In dialog, toward an endpoint we know: To names it by epid. */
 	if (sip->sip_to->a_tag != NULL && sip->sip_to->a_url->url_user !=
-	    NULL && domain_served(conf, sip->sip_to->a_url->url_host) &&
+	    NULL && proxy_serves_domain(ptx->px, sip->sip_to->a_url->url_host) &&
 	    (ts->only_epid = to_epid(ptx)) != NULL) {
-		aor = lower_host(ptx->home, sip->sip_to->a_url->url_user,
+		aor = ptx_aor(ptx, sip->sip_to->a_url->url_user,
 		    sip->sip_to->a_url->url_host);
 		if (aor == NULL ||
 		    registrar_lookup(ptx->px->reg, aor, now, collect, ts) != 0)
@@ -232,8 +190,8 @@ resolve(struct ptx *ptx, struct targets *ts, const char **why)
 			*why = "not a GRUU of this server";
 			return 404;
 		}
-	} else if (domain_served(conf, ru->url_host)) {
-		aor = lower_host(ptx->home, ru->url_user, ru->url_host);
+	} else if (proxy_serves_domain(ptx->px, ru->url_host)) {
+		aor = ptx_aor(ptx, ru->url_user, ru->url_host);
 		if (aor == NULL ||
 		    registrar_lookup(ptx->px->reg, aor, now, collect, ts) != 0)
 			return 500;
@@ -245,7 +203,7 @@ resolve(struct ptx *ptx, struct targets *ts, const char **why)
 		*why = "domain not served and no route to it";
 		return 404;
 	}
-	if (ts->n > 0 && (aor = lower_host(ptx->home, ru->url_user,
+	if (ts->n > 0 && (aor = ptx_aor(ptx, ru->url_user,
 	    ru->url_host)) != NULL) {
 		size_t i;
 
@@ -271,16 +229,6 @@ endpoint_sa(struct proxy *px, const char *aor, const char *epid)
 	    SA_R_OK)
 		return sa;
 	return NULL;
-}
-
-static void
-remove_all(msg_t *msg, sip_t *sip, msg_hclass_t *c)
-{
-	msg_header_t **hh = msg_hclass_offset(msg_mclass(msg),
-	    (msg_pub_t *)sip, c);
-
-	while (hh != NULL && *hh != NULL)
-		(void)msg_header_remove(msg, (msg_pub_t *)sip, *hh);
 }
 
 /* Our Record-Route: the listener the request came in on, loose. */
@@ -327,8 +275,8 @@ branch_request(struct ptx *ptx, const struct target *t, struct sa_assoc *sa)
 		return NULL;
 	sip = sip_object(msg);
 	mh = msg_home(msg);
-	while (sip->sip_route != NULL && route_is_ours(ptx->px,
-	    sip->sip_route))
+	while (sip->sip_route != NULL && listen_uri_is_self(ptx->px,
+	    sip->sip_route->r_url))
 		(void)sip_route_remove(msg, sip);
 	if (t->uri != NULL) {
 		rq = sip_request_create(mh, sip->sip_request->rq_method,
@@ -340,9 +288,9 @@ branch_request(struct ptx *ptx, const struct target *t, struct sa_assoc *sa)
 	}
 	(void)snprintf(mf, sizeof(mf), "%lu", sip->sip_max_forwards != NULL ?
 	    sip->sip_max_forwards->mf_count - 1 : 69);
-	remove_all(msg, sip, sip_max_forwards_class);
-	remove_all(msg, sip, sip_authorization_class);
-	remove_all(msg, sip, sip_proxy_authorization_class);
+	msg_remove_all(msg, sip, sip_max_forwards_class);
+	msg_remove_all(msg, sip, sip_authorization_class);
+	msg_remove_all(msg, sip, sip_proxy_authorization_class);
 	if (sip_add_tl(msg, sip, SIPTAG_MAX_FORWARDS_STR(mf), TAG_END()) < 0)
 		goto fail;
 	if (creates_dialog(sip->sip_request->rq_method) &&
@@ -561,7 +509,7 @@ ptx_route(struct ptx *ptx)
 	    sip->sip_to->a_tag == NULL &&
 	    ptx->sa != NULL && (self = sa_aor(ptx->sa)) != NULL &&
 	    sip->sip_request->rq_url->url_user != NULL &&
-	    strcmp(self, lower_host(ptx->home,
+	    strcmp(self, ptx_aor(ptx,
 	    sip->sip_request->rq_url->url_user,
 	    sip->sip_request->rq_url->url_host)) == 0)
 		return proxy_reply(ptx, 501, NULL, SIPTAG_WARNING_STR(
