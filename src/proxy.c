@@ -33,6 +33,9 @@
  */
 typedef int ptx_step_fn(struct ptx *);
 
+/* Largest message accepted; a longer one closes its connection. */
+#define SIPSA_MAX_MESSAGE	(256 * 1024)	/* bytes */
+
 static ptx_step_fn *const pipeline[] = {
 	ptx_validate,		/* 400, 416, 482, 483 */
 	ptx_ack,		/* ACK: never answered */
@@ -112,6 +115,10 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	/* (url_string_t *)-1: no transport yet; listen.c adds them. */
 	px->agent = nta_agent_create(px->root, (url_string_t *)-1, NULL, NULL,
 	    NTATAG_SERVER_RPORT(1), NTATAG_UA(0),
+	    /* Sofia's default is 2 MiB a message; the largest thing a
+	       client needs is a Kerberos ticket, gssapi-data at most 64 KiB
+	       (sipauth's own bound). */
+	    NTATAG_MAXSIZE(SIPSA_MAX_MESSAGE),
 	    /* Keep header wire text: signatures cover it byte for byte. */
 	    NTATAG_SIPFLAGS(MSG_FLG_EXTRACT_COPY), TAG_END());
 	if (px->agent == NULL) {
