@@ -305,7 +305,8 @@ branch_request(struct ptx *ptx, const struct target *t, struct sa_assoc *sa)
 			goto fail;
 		msg_fragment_clear(sip->sip_to->a_common);
 	}
-	if (msg_prepare(msg) < 0)
+	/* A duplicate has no fragment chain yet; msg_prepare needs one. */
+	if (msg_serialize(msg, (msg_pub_t *)sip) < 0 || msg_prepare(msg) < 0)
 		goto fail;
 	if (sa != NULL && sig_sign(ptx->home, sa, msg, sip, NULL) != SA_R_OK)
 		goto fail;
