@@ -14,7 +14,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-client-ntlm.sh \
 	tests/integration/t-client-krb5.sh \
 	tests/integration/t-client-407.sh \
-	tests/integration/t-client-version.sh
+	tests/integration/t-client-version.sh \
+	tests/integration/t-bench-smoke.sh
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \
