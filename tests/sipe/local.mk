@@ -7,7 +7,8 @@ tests_sipe_sipe_driver_CFLAGS = $(AM_CFLAGS) $(PURPLE_CFLAGS)
 tests_sipe_sipe_driver_LDADD = $(PURPLE_LIBS)
 
 TESTS += tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
-	tests/sipe/t-sipe-challenge.sh tests/sipe/t-sipe-signin.sh
+	tests/sipe/t-sipe-challenge.sh tests/sipe/t-sipe-signin.sh \
+	tests/sipe/t-sipe-im.sh
 EXTRA_DIST += tests/sipe/README.md tests/sipe/lib.sh \
 	tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
 	tests/sipe/t-sipe-challenge.sh tests/sipe/t-sipe-signin.sh \
