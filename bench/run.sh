@@ -13,7 +13,7 @@
 #
 # Run it from a configured build directory (or pass --build DIR).  Needs 2
 # cores, kamailio and sipp: scripts/install-deps --bench installs them.
-# About 5 minutes for Kamailio and the floor; the search knobs (--hold,
+# About 6 minutes for Kamailio and the floor; the search knobs (--hold,
 # --probe, --start, --res, --users) are in bench/peers.py.
 set -eu
 
