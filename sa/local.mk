@@ -29,4 +29,5 @@ tests_mech_mech_SOURCES = tests/mech/mech.c tests/mech/helpers.c \
 tests_mech_mech_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_mech_mech_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)
 TESTS += tests/mech/run.sh
-EXTRA_DIST += tests/mech/run.sh tests/mech/valgrind.supp scripts/sipsa-realm
+EXTRA_DIST += tests/mech/run.sh tests/mech/valgrind.supp scripts/sipsa-realm \
+	doc/ntlm.md

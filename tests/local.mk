@@ -15,7 +15,11 @@ INTEGRATION_TESTS = \
 	tests/integration/t-client-krb5.sh \
 	tests/integration/t-client-407.sh \
 	tests/integration/t-client-version.sh \
-	tests/integration/t-bench-smoke.sh
+	tests/integration/t-bench-smoke.sh \
+	tests/integration/t-persist.sh \
+	tests/integration/t-redirect.sh \
+	tests/integration/t-replay.sh \
+	tests/integration/t-sa-lifetime.sh
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \
