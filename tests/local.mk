@@ -15,6 +15,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-client-krb5.sh \
 	tests/integration/t-client-407.sh \
 	tests/integration/t-client-version.sh \
+	tests/integration/t-route-message.sh \
+	tests/integration/t-route-call.sh \
 	tests/integration/t-bench-smoke.sh \
 	tests/integration/t-persist.sh \
 	tests/integration/t-redirect.sh \
@@ -25,6 +27,7 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/client.sh \
+	tests/integration/route.sh \
 	tests/integration/sipreq.py \
 	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tools/sipsa-client.c: sipsa-client(1), a scriptable MS-SIPAE client:
- * options, the register / refresh / de-register sequence and the report.
- * The protocol itself is tools/uac.c.
+ * options, the register / refresh / de-register sequence and the report,
+ * and once registered a MESSAGE, a call (INVITE, ACK, BYE) and a time of
+ * listening, when asked.  The protocol itself is tools/uac.c.
  */
 #include "config.h"
 
@@ -40,10 +41,32 @@ enum {
 	EX_INTERNAL = 7,
 };
 
+/* What runs after the first registration, in this order. */
+enum action {
+	ACT_MESSAGE,
+	ACT_CALL,
+	ACT_HOLD,		/* the call is up for call_time */
+	ACT_BYE,
+	ACT_LISTEN,
+	ACT_DONE,
+};
+
 struct client {
 	su_root_t	*root;
 	struct uac	*uac;
 	su_timer_t	*timer;
+	/* actions */
+	enum action	 act;
+	const char	*message_to;
+	const char	*text;
+	const char	*call_to;
+	long		 call_time;	/* s */
+	long		 listen;	/* s, 0: until a signal; -1: no */
+	long		 answer;	/* end listening after so many */
+	unsigned long	 answered;	/* MESSAGEs and ended calls */
+	unsigned long	 refused;	/* requests with a bad signature */
+	int		 listening;
+	int		 act_failed;
 	const char	*aor;
 	int		 expires;	/* asked for; -1: none */
 	unsigned long	 count;		/* registrations to make; 0: no end */
@@ -80,6 +103,8 @@ usage(FILE *f)
 "           [-s server] [-T timeout] [-t udp|tcp|tls] [-u user]\n"
 "           [--ccache name] [--keytab file] [--principal name] [--mutual]\n"
 "           [--epid hex] [--ca-file file] [--tls-name name] [--insecure]\n"
+"           [--message uri [--text text]] [--call uri [--call-time s]]\n"
+"           [--listen s [--answer n]]\n"
 "           sip:user@domain\n"
 "The NTLM password comes from -P file (- for standard input) or from the\n"
 "environment variable SIPSA_PASSWORD.  See sipsa-client(1).\n");
@@ -120,11 +145,15 @@ trace(void *arg, int sent, const char *peer, const char *text, size_t len)
 	for (i = 0; i < len; i++)
 		if (text[i] != '\r')
 			putchar(text[i]);
+	/* A body need not end with a line break. */
+	if (len > 0 && text[len - 1] != '\n')
+		putchar('\n');
 	fflush(stdout);
 }
 
 static void	send_next(struct client *c, int expires);
 static void	step(struct client *c);
+static void	act_next(struct client *c);
 
 static void
 on_refresh_timer(su_root_magic_t *rm, su_timer_t *t, struct client *c)
@@ -224,6 +253,11 @@ step(struct client *c)
 
 	if (c->busy || c->finished || c->waiting)
 		return;
+	if (c->done > 0 && c->act != ACT_DONE) {
+		act_next(c);
+		if (c->busy || c->waiting || c->listening)
+			return;
+	}
 	if (c->stopping || (c->count != 0 && c->done >= c->count)) {
 		if (c->keep || c->done == 0) {
 			if (c->done > 0)
@@ -248,6 +282,204 @@ step(struct client *c)
 	c->waiting = 1;
 	su_timer_set_interval(c->timer, on_refresh_timer, c,
 	    (su_duration_t)(wait * 1000));
+}
+
+/* ---- after the first registration: MESSAGE, call, listening ---- */
+
+/* An action failed: the first failure gives the exit code. */
+static void
+act_failed(struct client *c, const char *what, const struct uac_result *r)
+{
+	fprintf(stderr, "sipsa-client: %s: %s: %s\n", what,
+	    uac_error_name(r->error), r->text);
+	if (c->exit_code == EX_OK)
+		c->exit_code = exit_for(r->error);
+	c->act_failed = 1;
+}
+
+static const char *
+verified_text(const struct uac_result *r)
+{
+	return r->verified > 0 ? "signature verified" : "NOT SIGNED";
+}
+
+static void
+on_act_done(void *arg, struct uac *u, const struct uac_result *r)
+{
+	struct client *c = arg;
+
+	(void)u;
+	c->busy = 0;
+	switch (c->act) {
+	case ACT_CALL:		/* the MESSAGE ended */
+		if (r->error != UAC_OK) {
+			act_failed(c, "MESSAGE", r);
+			break;
+		}
+		if (!c->quiet)
+			printf("sipsa-client: MESSAGE to %s: %d %s, %s\n",
+			    c->message_to, r->status, r->phrase,
+			    verified_text(r));
+		break;
+	case ACT_HOLD:		/* the INVITE ended */
+		if (r->error != UAC_OK) {
+			act_failed(c, "call", r);
+			break;
+		}
+		if (!c->quiet)
+			printf("sipsa-client: call to %s: %d %s, %s (%u "
+			    "response%s verified%s), ACK sent\n", c->call_to,
+			    r->status, r->phrase, verified_text(r),
+			    r->verified, r->verified == 1 ? "" : "s",
+			    r->discarded > 0 ? ", provisional ones dropped" :
+			    "");
+		break;
+	case ACT_LISTEN:	/* the BYE ended */
+		if (r->error != UAC_OK) {
+			act_failed(c, "BYE", r);
+			break;
+		}
+		if (!c->quiet)
+			printf("sipsa-client: call ended: BYE %d %s, %s\n",
+			    r->status, r->phrase, verified_text(r));
+		break;
+	default:
+		break;
+	}
+	fflush(stdout);
+	step(c);
+}
+
+static void
+on_act_timer(su_root_magic_t *rm, su_timer_t *t, struct client *c)
+{
+	(void)rm;
+	(void)t;
+	c->waiting = 0;
+	if (c->listening) {
+		c->listening = 0;
+		if (c->answer > 0 && c->answered < (unsigned long)c->answer) {
+			fprintf(stderr, "sipsa-client: listened %ld s, %lu of "
+			    "%ld expected requests came\n", c->listen,
+			    c->answered, c->answer);
+			if (c->exit_code == EX_OK)
+				c->exit_code = EX_TIMEOUT;
+		}
+	}
+	step(c);
+}
+
+/* A request the server sent us, as uac answered it. */
+static void
+on_incoming(void *arg, struct uac *u, const struct uac_incoming *in)
+{
+	struct client *c = arg;
+
+	(void)u;
+	if (in->problem != NULL && !in->verified) {
+		c->refused++;
+		fprintf(stderr, "sipsa-client: refused %s from %s: %s\n",
+		    in->method, in->from != NULL ? in->from : "?",
+		    in->problem);
+		return;
+	}
+	if (strcmp(in->method, "MESSAGE") == 0) {
+		printf("MESSAGE from %s: %s\n", in->from, in->text);
+		c->answered++;
+	} else if (strcmp(in->method, "INVITE") == 0 && !c->quiet)
+		printf("sipsa-client: INVITE from %s: answered %d%s\n",
+		    in->from, in->status, in->problem != NULL ?
+		    " (failed)" : "");
+	else if (strcmp(in->method, "BYE") == 0) {
+		if (!c->quiet)
+			printf("sipsa-client: BYE from %s: call ended\n",
+			    in->from);
+		c->answered++;
+	} else if (c->verbose)
+		printf("sipsa-client: %s from %s: answered %d\n", in->method,
+		    in->from, in->status);
+	fflush(stdout);
+	if (c->listening && c->answer > 0 &&
+	    c->answered >= (unsigned long)c->answer) {
+		c->listening = 0;
+		su_timer_reset(c->timer);
+		c->waiting = 0;
+		step(c);
+	}
+}
+
+/* Start the next action, or set act to ACT_DONE. */
+static void
+act_next(struct client *c)
+{
+	int rc = 0;
+
+	/* A failure or a signal ends the actions; a call up gets its BYE. */
+	if ((c->stopping || c->act_failed) && c->act != ACT_DONE)
+		c->act = uac_in_call(c->uac) ? ACT_BYE : ACT_DONE;
+	switch (c->act) {
+	case ACT_MESSAGE:
+		c->act = ACT_CALL;
+		if (c->message_to != NULL) {
+			rc = uac_message(c->uac, c->message_to, c->text,
+			    on_act_done, c);
+			break;
+		}
+		/* FALLTHROUGH */
+	case ACT_CALL:
+		c->act = ACT_HOLD;
+		if (c->call_to != NULL) {
+			rc = uac_invite(c->uac, c->call_to, on_act_done, c);
+			break;
+		}
+		c->act = ACT_LISTEN;
+		act_next(c);
+		return;
+	case ACT_HOLD:
+		c->act = ACT_BYE;
+		if (c->call_time > 0 && !c->stopping) {
+			c->waiting = 1;
+			su_timer_set_interval(c->timer, on_act_timer, c,
+			    (su_duration_t)(c->call_time * 1000));
+			return;
+		}
+		/* FALLTHROUGH */
+	case ACT_BYE:
+		c->act = ACT_LISTEN;
+		if (uac_in_call(c->uac)) {
+			rc = uac_bye(c->uac, on_act_done, c);
+			break;
+		}
+		/* FALLTHROUGH */
+	case ACT_LISTEN:
+		c->act = ACT_DONE;
+		if (c->listen >= 0 && !c->stopping) {
+			c->listening = 1;
+			if (!c->quiet)
+				printf("sipsa-client: listening as %s (epid "
+				    "%s)%s\n", c->aor, uac_epid(c->uac),
+				    c->listen > 0 ? "" : " until a signal");
+			fflush(stdout);
+			if (c->listen > 0) {
+				c->waiting = 1;
+				su_timer_set_interval(c->timer, on_act_timer,
+				    c, (su_duration_t)(c->listen * 1000));
+			}
+		}
+		return;
+	case ACT_DONE:
+		return;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "sipsa-client: cannot send: %s\n",
+		    strerror(rc));
+		if (c->exit_code == EX_OK)
+			c->exit_code = rc == EINVAL ? EX_USAGE : EX_INTERNAL;
+		c->act_failed = 1;
+		c->act = ACT_DONE;
+		return;
+	}
+	c->busy = 1;
 }
 
 /* Read the first line of path ("-": standard input) into buf. */
@@ -328,6 +560,12 @@ enum {
 	OPT_CA_FILE,
 	OPT_INSECURE,
 	OPT_TLS_NAME,
+	OPT_MESSAGE,
+	OPT_TEXT,
+	OPT_CALL,
+	OPT_CALL_TIME,
+	OPT_LISTEN,
+	OPT_ANSWER,
 };
 
 static const struct option long_options[] = {
@@ -356,6 +594,12 @@ static const struct option long_options[] = {
 	{ "ca-file",		required_argument,	NULL, OPT_CA_FILE },
 	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
 	{ "tls-name",		required_argument,	NULL, OPT_TLS_NAME },
+	{ "message",		required_argument,	NULL, OPT_MESSAGE },
+	{ "text",		required_argument,	NULL, OPT_TEXT },
+	{ "call",		required_argument,	NULL, OPT_CALL },
+	{ "call-time",		required_argument,	NULL, OPT_CALL_TIME },
+	{ "listen",		required_argument,	NULL, OPT_LISTEN },
+	{ "answer",		required_argument,	NULL, OPT_ANSWER },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -374,8 +618,24 @@ struct options {
 	char			 user[256];
 	char			 domain[64];
 	char			 principal[256];
+	char			 message_to[512];
+	char			 call_to[512];
 	int			 refresh;
 };
+
+/* A target typed with or without sip:, into buf. */
+static int
+target_uri(const char *arg, char *buf, size_t bufsz)
+{
+	const char *at;
+
+	(void)snprintf(buf, bufsz, "%s%s", strncasecmp(arg, "sip:", 4) == 0 ?
+	    "" : "sip:", arg);
+	if ((at = strchr(buf, '@')) == NULL || at == buf + 4 ||
+	    at[1] == '\0' || strpbrk(buf, "<>\"; \t") != NULL)
+		return -1;
+	return 0;
+}
 
 static int
 parse_options(int argc, char **argv, struct options *o, struct client *c)
@@ -475,6 +735,38 @@ parse_options(int argc, char **argv, struct options *o, struct client *c)
 		case OPT_TLS_NAME:
 			o->up.tls_name = optarg;
 			break;
+		case OPT_MESSAGE:
+			if (target_uri(optarg, o->message_to,
+			    sizeof(o->message_to)) != 0)
+				USAGE_ERR("--message wants sip:user@domain");
+			c->message_to = o->message_to;
+			break;
+		case OPT_TEXT:
+			c->text = optarg;
+			break;
+		case OPT_CALL:
+			if (target_uri(optarg, o->call_to,
+			    sizeof(o->call_to)) != 0)
+				USAGE_ERR("--call wants sip:user@domain");
+			c->call_to = o->call_to;
+			break;
+		case OPT_CALL_TIME:
+			if (number(optarg, 0, 86400, &v) != 0)
+				USAGE_ERR("--call-time wants seconds");
+			c->call_time = v;
+			break;
+		case OPT_LISTEN:
+			if (number(optarg, 0, INT_MAX / 1000, &v) != 0)
+				USAGE_ERR("--listen wants seconds (0: until "
+				    "a signal)");
+			c->listen = v;
+			break;
+		case OPT_ANSWER:
+			if (number(optarg, 1, LONG_MAX, &v) != 0)
+				USAGE_ERR("--answer wants a count of 1 or "
+				    "more");
+			c->answer = v;
+			break;
 		default:
 			usage(stderr);
 			return EX_USAGE;
@@ -562,6 +854,12 @@ parse_options(int argc, char **argv, struct options *o, struct client *c)
 
 	if (o->refresh)
 		c->count = 0;
+	if (c->text != NULL && c->message_to == NULL)
+		USAGE_ERR("--text goes with --message");
+	if (c->text == NULL)
+		c->text = "hello from sipsa-client";
+	if (c->answer > 0 && c->listen < 0)
+		USAGE_ERR("--answer goes with --listen");
 	/*
 	 * TLS is set up when asked for, or when a CA bundle is at hand (a
 	 * 301 may name a TLS server).
@@ -590,6 +888,7 @@ main(int argc, char **argv)
 	c.expires = -1;
 	c.count = 1;
 	c.interval = -1;
+	c.listen = -1;
 	o.up.max_redirects = -1;
 	if ((rc = parse_options(argc, argv, &o, &c)) != EX_OK)
 		return rc;
@@ -658,6 +957,13 @@ main(int argc, char **argv)
 		rc = rc == EINVAL ? EX_USAGE : EX_INTERNAL;
 		goto out_agent;
 	}
+	/*
+	 * SIPSA_CLIENT_TAMPER=1 is a test hook: every answer to the server
+	 * carries a spoiled signature, which the server must not relay.
+	 */
+	env = getenv("SIPSA_CLIENT_TAMPER");
+	uac_set_incoming(c.uac, on_incoming, &c, env != NULL &&
+	    strcmp(env, "1") == 0 ? UAC_IN_TAMPER : 0);
 	if ((c.timer = su_timer_create(su_root_task(c.root), 0)) == NULL) {
 		rc = EX_INTERNAL;
 		goto out_uac;
@@ -668,6 +974,7 @@ main(int argc, char **argv)
 		(void)su_root_step(c.root, 200);
 		if (got_signal && !c.stopping) {
 			c.stopping = 1;
+			c.listening = 0;
 			if (c.waiting) {
 				su_timer_reset(c.timer);
 				c.waiting = 0;
@@ -676,6 +983,9 @@ main(int argc, char **argv)
 		}
 	}
 	rc = c.exit_code;
+	/* A request from the server without its valid signature. */
+	if (rc == EX_OK && c.refused > 0)
+		rc = EX_SIGNATURE;
 
 	su_timer_destroy(c.timer);
  out_uac:

@@ -3,7 +3,9 @@
  * tools/uac.c: the MS-SIPAE user agent client of tools/uac.h: REGISTER
  * built with Sofia, the NTLM and Kerberos handshakes over 401 or 407
  * ([MS-SIPAE] §3.2.5, notes §1-§2), signed requests and checked rspauth
- * (notes §3-§4), 301 to a home server (notes §9).
+ * (notes §3-§4), 301 to a home server (notes §9); MESSAGE, INVITE, ACK
+ * and BYE to other users on the SA, and the answers to what the server
+ * sends the endpoint, signed both ways (notes §8).
  */
 #include "config.h"
 
@@ -19,7 +21,9 @@
 #include <openssl/x509.h>
 
 struct uac;
+struct uac_agent;
 #define NTA_OUTGOING_MAGIC_T	struct uac
+#define NTA_LEG_MAGIC_T		struct uac_agent
 #define SU_TIMER_ARG_T		struct uac
 
 #include <sofia-sip/su.h>
@@ -37,6 +41,7 @@ struct uac;
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/su_strlst.h>
 #include <sofia-sip/su_log.h>
+#include <sofia-sip/su_tagarg.h>
 
 #include "sa/mech.h"
 #include "sipauth/sipauth.h"
@@ -46,6 +51,8 @@ struct uac_agent {
 	su_home_t	 home[1];
 	su_root_t	*root;
 	nta_agent_t	*nta;
+	nta_leg_t	*leg;		/* requests the server sends us */
+	struct uac	*uacs;		/* every endpoint, for them */
 	uac_trace_f	*trace;
 	void		*trace_arg;
 	int		 trace_full;
@@ -59,6 +66,26 @@ enum uac_state {
 	ST_LEG1,	/* NTLM, gssapi-data="" */
 	ST_FINAL,	/* the last handshake token */
 	ST_SIGNED,	/* signed with an established SA */
+};
+
+/* Which operation runs (what a final response means). */
+enum uac_op {
+	OP_REGISTER,
+	OP_MESSAGE,
+	OP_INVITE,
+	OP_BYE,
+};
+
+/* The dialog of an INVITE this endpoint sent (caller side). */
+struct uac_dialog {
+	int		 state;		/* 0: none, 1: inviting, 2: up */
+	char		 call_id[33];
+	char		 tag[11];	/* ours, in From */
+	uint32_t	 cseq;
+	char		*uri;		/* To URI, without <> */
+	char		*to;		/* remote To, with tag and epid */
+	char		*target;	/* remote target (Contact) */
+	char		*route;		/* route set, or NULL */
 };
 
 /* The security association with the current server, client side. */
@@ -78,6 +105,7 @@ struct uac_sa {
 struct uac {
 	su_home_t		 home[1];
 	struct uac_agent	*agent;
+	struct uac		*next;		/* in agent->uacs */
 	/* configuration */
 	char			*aor;
 	char			*domain;
@@ -98,6 +126,7 @@ struct uac {
 	uint32_t		 cseq;
 	struct uac_sa		 sa;
 	/* the operation in progress */
+	enum uac_op		 op;
 	enum uac_state		 state;
 	int			 expires;
 	int			 reauth;
@@ -110,6 +139,12 @@ struct uac {
 	char			 phrase[64];
 	char			 text[512];
 	char			 where[300];	/* host:port;transport=tp */
+	/* requests to other users */
+	struct uac_dialog	 dlg;
+	/* requests from the server */
+	uac_incoming_f		*in_fn;
+	void			*in_arg;
+	unsigned		 in_flags;
 	/* totals */
 	unsigned		 redirects;
 	unsigned		 handshakes;
@@ -198,6 +233,9 @@ random_hex(char *out, size_t n)
 
 /* ---- the agent ---- */
 
+static int	agent_request(struct uac_agent *a, nta_leg_t *leg,
+		    nta_incoming_t *irq, const sip_t *sip);
+
 /*
  * Sofia's TLS reads cafile.pem (and agent.pem, which a client does not
  * need) from a directory once, when the transport is made: give it a
@@ -278,6 +316,18 @@ uac_agent_create(su_root_t *root, const struct uac_agent_params *p,
 		su_home_unref(a->home);
 		return EIO;
 	}
+	/*
+	 * The default leg takes every request the server sends to our
+	 * endpoints over their connections (each is found by To epid).
+	 */
+	a->leg = nta_leg_tcreate(a->nta, agent_request, a,
+	    NTATAG_NO_DIALOG(1), TAG_END());
+	if (a->leg == NULL) {
+		(void)snprintf(err, errsz, "cannot create the SIP agent's "
+		    "default leg");
+		uac_agent_destroy(a);
+		return ENOMEM;
+	}
 	a->tls_insecure = p != NULL && p->tls_insecure;
 	if (p != NULL && p->want_tls &&
 	    (rc = add_tls(a, p, err, errsz)) != 0) {
@@ -293,6 +343,8 @@ uac_agent_destroy(struct uac_agent *a)
 {
 	if (a == NULL)
 		return;
+	if (a->leg != NULL)
+		nta_leg_destroy(a->leg);
 	if (a->nta != NULL)
 		nta_agent_destroy(a->nta);
 	su_home_unref(a->home);
@@ -425,6 +477,8 @@ uac_create(struct uac_agent *a, const struct uac_params *p,
 	u->timer = su_timer_create(su_root_task(a->root), 0);
 	if (u->timer == NULL)
 		goto nomem;
+	u->next = a->uacs;
+	a->uacs = u;
 	*out = u;
 	return 0;
  nomem:
@@ -435,8 +489,15 @@ uac_create(struct uac_agent *a, const struct uac_params *p,
 void
 uac_destroy(struct uac *u)
 {
+	struct uac **pp;
+
 	if (u == NULL)
 		return;
+	for (pp = &u->agent->uacs; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == u) {
+			*pp = u->next;
+			break;
+		}
 	if (u->orq != NULL)
 		nta_outgoing_destroy(u->orq);
 	if (u->timer != NULL)
@@ -631,11 +692,13 @@ build_register(struct uac *u, su_home_t *home)
 /*
  * Sign the complete message with the SA: crand, cnum and response go into
  * cred.  The string is made from the headers as Sofia will encode them.
+ * cnum is one counter for every message the endpoint signs, requests and
+ * responses alike.  Returns 0, or -1 with the reason in why.
  */
 static int
 sign_msg(struct uac *u, su_home_t *home, const sip_t *sip,
     struct sipauth_cred *cred, char crand[9], char cnum[12],
-    char hex[2 * MECH_SIG_MAX + 1])
+    char hex[2 * MECH_SIG_MAX + 1], const char **why)
 {
 	struct sipauth_sigfields f;
 	struct mech_status st;
@@ -644,10 +707,10 @@ sign_msg(struct uac *u, su_home_t *home, const sip_t *sip,
 	char *str;
 	enum mech_reason r;
 
+	*why = "cannot build the signature string";
 	if (random_hex(crand, 4) != 0 ||
 	    sipauth_sigfields_from_msg(home, sip, &f) != 0)
-		return fail(u, UAC_E_INTERNAL, "cannot build the signature "
-		    "string");
+		return -1;
 	u->sa.cnum++;
 	(void)snprintf(cnum, 12, "%u", u->sa.cnum);
 	f.version = u->sa.version;
@@ -657,12 +720,12 @@ sign_msg(struct uac *u, su_home_t *home, const sip_t *sip,
 	f.realm = sipauth_s(u->sa.realm);
 	f.targetname = sipauth_s(u->sa.targetname);
 	if (sipauth_sigstr(home, &f, &str, &len) != 0)
-		return fail(u, UAC_E_INTERNAL, "cannot build the signature "
-		    "string");
+		return -1;
 	r = mech_sign(u->sa.ctx, str, len, mac, &maclen, &st);
-	if (r != MECH_OK)
-		return fail(u, UAC_E_INTERNAL, "cannot sign: %s",
-		    mech_reason_text(r));
+	if (r != MECH_OK) {
+		*why = mech_reason_text(r);
+		return -1;
+	}
 	sipauth_hex_encode(mac, maclen, hex);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	cred->crand = sipauth_s(crand);
@@ -683,6 +746,7 @@ send_register(struct uac *u, enum uac_state st, const char *gssapi, int sign)
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct sipauth_cred cred;
 	char crand[9], cnum[12], hex[2 * MECH_SIG_MAX + 1], *route, *value;
+	const char *why;
 	msg_t *msg, *sent;
 	sip_t *sip;
 	int rc = 0;
@@ -711,9 +775,11 @@ send_register(struct uac *u, enum uac_state st, const char *gssapi, int sign)
 			cred.gssapi_data = sipauth_s(gssapi);
 			cred.version = u->sa.version;
 		}
-		if (sign && (rc = sign_msg(u, home, sip, &cred, crand, cnum,
-		    hex)) != 0)
+		if (sign && sign_msg(u, home, sip, &cred, crand, cnum, hex,
+		    &why) != 0) {
+			rc = fail(u, UAC_E_INTERNAL, "cannot sign: %s", why);
 			goto fail;
+		}
 		if (sipauth_format_cred(home, &cred, &value) != 0 ||
 		    sipauth_add_raw_header(msg, sip,
 		    u->sa.fam == SIPAUTH_PROXY ? "Proxy-Authorization" :
@@ -1035,6 +1101,63 @@ mutual_step(struct uac *u, su_home_t *home, struct sipauth_str text)
 }
 
 /*
+ * Check the server's signature, info as found in sip (a response, or a
+ * request the server sent us), with the SA.  Returns 0, or -1 with the
+ * reason in why.
+ */
+static int
+server_sig_ok(struct uac *u, su_home_t *home, const sip_t *sip,
+    const struct sipauth_info *info, char *why, size_t whysz)
+{
+	struct sipauth_sigfields f;
+	struct mech_status st;
+	uint8_t mac[MECH_SIG_MAX];
+	size_t maclen = 0, len;
+	char *str, what[80];
+	enum mech_reason r;
+
+	if (sip->sip_status != NULL)
+		(void)snprintf(what, sizeof(what), "%d %s",
+		    sip->sip_status->st_status, sip->sip_status->st_phrase);
+	else
+		(void)snprintf(what, sizeof(what), "%s",
+		    sip->sip_request->rq_method_name);
+	if (!SIPAUTH_PRESENT(info->srand) || !SIPAUTH_PRESENT(info->snum)) {
+		(void)snprintf(why, whysz, "the signature of %s has no srand "
+		    "or snum", what);
+		return -1;
+	}
+	if (sipauth_hex_decode(info->rspauth.ptr, info->rspauth.len, mac,
+	    sizeof(mac), &maclen) != 0 ||
+	    sipauth_sigfields_from_msg(home, sip, &f) != 0) {
+		(void)snprintf(why, whysz, "the signature of %s is malformed",
+		    what);
+		return -1;
+	}
+	f.version = u->sa.version;
+	f.scheme = sipauth_s(sipauth_scheme_name(u->sa.scheme));
+	f.rand = info->srand;
+	f.num = info->snum;
+	f.realm = SIPAUTH_PRESENT(info->realm) ? info->realm :
+	    sipauth_s(u->sa.realm);
+	f.targetname = SIPAUTH_PRESENT(info->targetname) ? info->targetname :
+	    sipauth_s(u->sa.targetname);
+	if (sipauth_sigstr(home, &f, &str, &len) != 0) {
+		(void)snprintf(why, whysz, "cannot build the signature string "
+		    "of %s", what);
+		return -1;
+	}
+	r = mech_verify(u->sa.ctx, str, len, mac, maclen, &st);
+	if (r != MECH_OK) {
+		(void)snprintf(why, whysz, "the rspauth of %s does not verify "
+		    "(%s); signed string %s", what, mech_reason_text(r), str);
+		return -1;
+	}
+	u->verified++;
+	return 0;
+}
+
+/*
  * Check the rspauth of a final response other than 401/407.  Once the SA
  * exists it must be there, except on an error answer to the final leg (the
  * server refused before it made the SA).  Returns 0 or 1 (recorded).
@@ -1044,14 +1167,9 @@ check_rspauth(struct uac *u, const sip_t *sip, int status)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct sipauth_info info;
-	struct sipauth_sigfields f;
 	struct sipauth_str text;
-	struct mech_status st;
-	uint8_t mac[MECH_SIG_MAX];
-	size_t maclen = 0, len;
-	char *str;
+	char why[768];
 	int required, rc = 0;
-	enum mech_reason r;
 
 	if (u->sa.ctx == NULL || (u->state != ST_FINAL &&
 	    u->state != ST_SIGNED))
@@ -1069,40 +1187,13 @@ check_rspauth(struct uac *u, const sip_t *sip, int status)
 	}
 	if (!u->sa.complete && (rc = mutual_step(u, home, text)) != 0)
 		goto out;
-	if (!SIPAUTH_PRESENT(info.srand) || !SIPAUTH_PRESENT(info.snum)) {
-		rc = fail(u, UAC_E_SIGNATURE, "rspauth without srand or snum");
-		goto out;
-	}
 	if (u->sa.opaque[0] == '\0' && SIPAUTH_PRESENT(info.opaque))
 		(void)copy_str(u->sa.opaque, sizeof(u->sa.opaque),
 		    info.opaque);
-	if (sipauth_hex_decode(info.rspauth.ptr, info.rspauth.len, mac,
-	    sizeof(mac), &maclen) != 0 ||
-	    sipauth_sigfields_from_msg(home, sip, &f) != 0) {
-		rc = fail(u, UAC_E_SIGNATURE, "rspauth is malformed");
+	if (server_sig_ok(u, home, sip, &info, why, sizeof(why)) != 0) {
+		rc = fail(u, UAC_E_SIGNATURE, "%s", why);
 		goto out;
 	}
-	f.version = u->sa.version;
-	f.scheme = sipauth_s(sipauth_scheme_name(u->sa.scheme));
-	f.rand = info.srand;
-	f.num = info.snum;
-	f.realm = SIPAUTH_PRESENT(info.realm) ? info.realm :
-	    sipauth_s(u->sa.realm);
-	f.targetname = SIPAUTH_PRESENT(info.targetname) ? info.targetname :
-	    sipauth_s(u->sa.targetname);
-	if (sipauth_sigstr(home, &f, &str, &len) != 0) {
-		rc = fail(u, UAC_E_INTERNAL, "cannot build the signature "
-		    "string");
-		goto out;
-	}
-	r = mech_verify(u->sa.ctx, str, len, mac, maclen, &st);
-	if (r != MECH_OK) {
-		rc = fail(u, UAC_E_SIGNATURE, "the rspauth of %d %s does not "
-		    "verify (%s); signed string %s", status,
-		    sip->sip_status->st_phrase, mech_reason_text(r), str);
-		goto out;
-	}
-	u->verified++;
 	u->res.verified++;
  out:
 	su_home_deinit(home);
@@ -1110,6 +1201,9 @@ check_rspauth(struct uac *u, const sip_t *sip, int status)
 }
 
 /* ---- responses ---- */
+
+static int	handle_other(struct uac *u, const sip_t *sip, int status);
+static void	provisional(struct uac *u, const sip_t *sip);
 
 /* Start over at the server a 301 names (notes §9). */
 static int
@@ -1179,6 +1273,8 @@ handle(struct uac *u, const sip_t *sip, int status, int internal)
 	}
 	(void)snprintf(u->phrase, sizeof(u->phrase), "%s",
 	    sip->sip_status->st_phrase);
+	if (u->op != OP_REGISTER)
+		return handle_other(u, sip, status);
 	why = sip->sip_warning != NULL && sip->sip_warning->w_text != NULL ?
 	    sip->sip_warning->w_text : NULL;
 	if (status == 401 || status == 407)
@@ -1253,6 +1349,8 @@ on_response(struct uac *u, nta_outgoing_t *orq, const sip_t *sip)
 	if (!internal)
 		trace_msg(u, 0, msg);
 	if (status < 200) {
+		if (!internal && status > 100 && u->op != OP_REGISTER)
+			provisional(u, sip);
 		msg_destroy(msg);
 		return 0;
 	}
@@ -1278,6 +1376,7 @@ uac_register(struct uac *u, int expires, uac_done_f *done, void *arg)
 
 	if (u->state != ST_IDLE)
 		return EBUSY;
+	u->op = OP_REGISTER;
 	memset(&u->res, 0, sizeof(u->res));
 	u->res.expires = -1;
 	u->phrase[0] = u->text[0] = '\0';
@@ -1292,5 +1391,583 @@ uac_register(struct uac *u, int expires, uac_done_f *done, void *arg)
 		u->state = ST_IDLE;
 		return u->res.error == UAC_E_INTERNAL ? ENOMEM : EIO;
 	}
+	return 0;
+}
+
+/* ---- requests to other users ---- */
+
+/* Our Contact: the agent's address, the transport of the connection. */
+static char *
+contact_of(struct uac *u, su_home_t *home)
+{
+	const sip_contact_t *self = nta_agent_contact(u->agent->nta);
+	const char *host = "invalid", *port = NULL;
+
+	if (self != NULL && self->m_url->url_host != NULL) {
+		host = self->m_url->url_host;
+		port = self->m_url->url_port;
+	}
+	return su_sprintf(home, "<sip:%.*s@%s%s%s;transport=%s>",
+	    (int)strcspn(u->aor + 4, "@"), u->aor + 4, host,
+	    port != NULL ? ":" : "", port != NULL ? port : "",
+	    tp_names[u->tp]);
+}
+
+/*
+ * Sign msg (a request we send, or our answer to one) with the SA and add
+ * the Authorization (Proxy-Authorization for an SA made over 407) header:
+ * opaque, realm, targetname, crand, cnum, response, as SIPE sends them.
+ * tamper spoils the signature (a test hook).  Returns 0, or -1 with the
+ * reason in why.
+ */
+static int
+add_signature(struct uac *u, su_home_t *home, msg_t *msg, sip_t *sip,
+    int tamper, const char **why)
+{
+	struct sipauth_cred cred;
+	char crand[9], cnum[12], hex[2 * MECH_SIG_MAX + 1], *value;
+	size_t n;
+
+	memset(&cred, 0, sizeof(cred));
+	cred.scheme = u->sa.scheme;
+	cred.family = u->sa.fam;
+	cred.scheme_tok = sipauth_s(sipauth_scheme_name(u->sa.scheme));
+	cred.qop = sipauth_s("auth");
+	cred.realm = sipauth_s(u->sa.realm);
+	cred.targetname = sipauth_s(u->sa.targetname);
+	cred.opaque = sipauth_s(u->sa.opaque);
+	if (sign_msg(u, home, sip, &cred, crand, cnum, hex, why) != 0)
+		return -1;
+	if (tamper) {
+		/* A checksum digit: inside the NTLM checksum (bytes 4-11),
+		   the last one of a Kerberos MIC token. */
+		n = strlen(hex);
+		n = n == 32 ? 12 : n - 1;
+		hex[n] = hex[n] == '0' ? '1' : '0';
+	}
+	*why = "cannot format the credential";
+	if (sipauth_format_cred(home, &cred, &value) != 0 ||
+	    sipauth_add_raw_header(msg, sip, u->sa.fam == SIPAUTH_PROXY ?
+	    "Proxy-Authorization" : "Authorization", value) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Build, sign and send a request outside REGISTER: method to ruri with
+ * the given To, Call-ID, From tag and CSeq, route set and body.  ACK goes
+ * without a transaction.  Returns 0, or 1 with the failure recorded.
+ */
+static int
+send_request(struct uac *u, const char *method, const char *ruri,
+    const char *to, const char *call_id, const char *tag, uint32_t cseq,
+    const char *route, const char *ctype, const char *body)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	int ack = strcmp(method, "ACK") == 0, rc = 0;
+	int dialog = strcmp(method, "INVITE") == 0;
+	char *rq, *from, *cs, *hop, *contact = NULL;
+	const char *why;
+	nta_outgoing_t *orq;
+	msg_t *msg, *sent;
+	sip_t *sip;
+
+	sofia_last[0] = '\0';
+	if ((msg = nta_msg_create(u->agent->nta, 0)) == NULL) {
+		su_home_deinit(home);
+		return fail(u, UAC_E_INTERNAL, "out of memory");
+	}
+	sip = sip_object(msg);
+	rq = su_sprintf(home, "%s %s SIP/2.0", method, ruri);
+	from = su_sprintf(home, "<%s>;tag=%s;epid=%s", u->aor, tag, u->epid);
+	cs = su_sprintf(home, "%u %s", cseq, method);
+	hop = su_sprintf(home, "sip:%s", u->where);
+	if (dialog)
+		contact = contact_of(u, home);
+	if (rq == NULL || from == NULL || cs == NULL || hop == NULL ||
+	    (dialog && contact == NULL) || sip_add_tl(msg, sip,
+	    SIPTAG_REQUEST_STR(rq),
+	    SIPTAG_MAX_FORWARDS_STR("70"),
+	    SIPTAG_FROM_STR(from),
+	    SIPTAG_TO_STR(to),
+	    SIPTAG_CALL_ID_STR(call_id),
+	    SIPTAG_CSEQ_STR(cs),
+	    TAG_IF(route != NULL, SIPTAG_ROUTE_STR(route)),
+	    TAG_IF(contact != NULL, SIPTAG_CONTACT_STR(contact)),
+	    SIPTAG_USER_AGENT_STR(u->user_agent),
+	    TAG_IF(ctype != NULL, SIPTAG_CONTENT_TYPE_STR(ctype)),
+	    TAG_IF(body != NULL, SIPTAG_PAYLOAD_STR(body)),
+	    TAG_END()) < 0) {
+		rc = fail(u, UAC_E_INTERNAL, "cannot build the %s", method);
+		goto fail;
+	}
+	if (add_signature(u, home, msg, sip, 0, &why) != 0) {
+		rc = fail(u, UAC_E_INTERNAL, "cannot sign the %s: %s", method,
+		    why);
+		goto fail;
+	}
+	/* Always to the server, over the connection we registered on. */
+	orq = nta_outgoing_mcreate(u->agent->nta, ack ? NULL : on_response,
+	    ack ? NULL : u, URL_STRING_MAKE(hop), msg, TAG_END());
+	if (orq == NULL) {
+		rc = fail(u, UAC_E_TRANSPORT, "cannot send the %s to %s",
+		    method, u->where);
+		goto fail;
+	}
+	if ((sent = nta_outgoing_getrequest(orq)) != NULL) {
+		trace_msg(u, 1, sent);
+		msg_destroy(sent);
+	}
+	if (ack)
+		nta_outgoing_destroy(orq);
+	else {
+		u->orq = orq;
+		u->state = ST_SIGNED;
+		su_timer_set_interval(u->timer, on_timeout, u,
+		    u->timeout_ms);
+	}
+	goto out;
+ fail:
+	msg_destroy(msg);
+ out:
+	su_home_deinit(home);
+	return rc;
+}
+
+/* Start an operation other than REGISTER: the common checks. */
+static int
+begin_op(struct uac *u, enum uac_op op, uac_done_f *done, void *arg)
+{
+	if (u->state != ST_IDLE)
+		return EBUSY;
+	if (u->sa.ctx == NULL || !u->sa.complete || u->sa.opaque[0] == '\0')
+		return EAGAIN;
+	u->op = op;
+	memset(&u->res, 0, sizeof(u->res));
+	u->res.expires = -1;
+	u->phrase[0] = u->text[0] = '\0';
+	u->done = done;
+	u->done_arg = arg;
+	return 0;
+}
+
+/* The request did not go out: no callback will come. */
+static int
+abort_op(struct uac *u)
+{
+	u->done = NULL;
+	u->state = ST_IDLE;
+	return u->res.error == UAC_E_INTERNAL ? ENOMEM : EIO;
+}
+
+/* A sip: URI a person typed, as the To of a new request. */
+static int
+check_uri(const char *to)
+{
+	return strncasecmp(to, "sip:", 4) == 0 && strchr(to, '@') != NULL &&
+	    strpbrk(to, "<>\"; \t\r\n") == NULL ? 0 : EINVAL;
+}
+
+int
+uac_message(struct uac *u, const char *to, const char *text,
+    uac_done_f *done, void *arg)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	char call_id[33], tag[11], *tohdr;
+	int rc;
+
+	if (check_uri(to) != 0 || text == NULL)
+		return EINVAL;
+	if ((rc = begin_op(u, OP_MESSAGE, done, arg)) != 0)
+		return rc;
+	if (random_hex(call_id, 16) != 0 || random_hex(tag, 5) != 0 ||
+	    (tohdr = su_sprintf(home, "<%s>", to)) == NULL) {
+		su_home_deinit(home);
+		u->done = NULL;
+		return ENOMEM;
+	}
+	rc = send_request(u, "MESSAGE", to, tohdr, call_id, tag, 1, NULL,
+	    "text/plain; charset=UTF-8", text);
+	su_home_deinit(home);
+	return rc != 0 ? abort_op(u) : 0;
+}
+
+/* A minimal SDP: one audio stream on the discard port, inactive. */
+static char *
+sdp_body(struct uac *u, su_home_t *home)
+{
+	const sip_contact_t *self = nta_agent_contact(u->agent->nta);
+	const char *host = self != NULL && self->m_url->url_host != NULL ?
+	    self->m_url->url_host : "127.0.0.1";
+	const char *af = strchr(host, ':') != NULL ? "IP6" : "IP4";
+	char h[64];
+
+	(void)snprintf(h, sizeof(h), "%.*s", (int)strcspn(host + (*host ==
+	    '['), "]"), host + (*host == '['));
+	return su_sprintf(home,
+	    "v=0\r\n"
+	    "o=- %u 1 IN %s %s\r\n"
+	    "s=sipsa-client\r\n"
+	    "c=IN %s %s\r\n"
+	    "t=0 0\r\n"
+	    "m=audio 9 RTP/AVP 0\r\n"
+	    "a=rtpmap:0 PCMU/8000\r\n"
+	    "a=inactive\r\n", u->sa.cnum, af, h, af, h);
+}
+
+int
+uac_invite(struct uac *u, const char *to, uac_done_f *done, void *arg)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct uac_dialog *d = &u->dlg;
+	char *tohdr, *sdp;
+	int rc;
+
+	if (check_uri(to) != 0)
+		return EINVAL;
+	if (d->state != 0)
+		return EBUSY;
+	if ((rc = begin_op(u, OP_INVITE, done, arg)) != 0)
+		return rc;
+	su_free(u->home, d->uri);
+	su_free(u->home, d->to);
+	su_free(u->home, d->target);
+	su_free(u->home, d->route);
+	memset(d, 0, sizeof(*d));
+	if (random_hex(d->call_id, 16) != 0 || random_hex(d->tag, 5) != 0 ||
+	    (d->uri = su_strdup(u->home, to)) == NULL ||
+	    (tohdr = su_sprintf(home, "<%s>", to)) == NULL ||
+	    (sdp = sdp_body(u, home)) == NULL) {
+		su_home_deinit(home);
+		u->done = NULL;
+		return ENOMEM;
+	}
+	d->cseq = 1;
+	d->state = 1;
+	rc = send_request(u, "INVITE", to, tohdr, d->call_id, d->tag,
+	    d->cseq, NULL, "application/sdp", sdp);
+	su_home_deinit(home);
+	if (rc != 0) {
+		d->state = 0;
+		return abort_op(u);
+	}
+	return 0;
+}
+
+int
+uac_bye(struct uac *u, uac_done_f *done, void *arg)
+{
+	struct uac_dialog *d = &u->dlg;
+	int rc;
+
+	if (d->state != 2)
+		return EAGAIN;
+	if ((rc = begin_op(u, OP_BYE, done, arg)) != 0)
+		return rc;
+	if (send_request(u, "BYE", d->target, d->to, d->call_id, d->tag,
+	    ++d->cseq, d->route, NULL, NULL) != 0)
+		return abort_op(u);
+	return 0;
+}
+
+int
+uac_in_call(const struct uac *u)
+{
+	return u->dlg.state == 2;
+}
+
+/*
+ * The 2xx to our INVITE: the dialog's remote To (tag and the callee's
+ * epid), remote target and route set (Record-Route, reversed), then the
+ * signed ACK.  Returns 0, or 1 with the failure recorded.
+ */
+static int
+dialog_up(struct uac *u, const sip_t *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct uac_dialog *d = &u->dlg;
+	const sip_record_route_t *rr;
+	char *to, *target, *route = NULL, *one;
+	int rc;
+
+	if (sip->sip_contact == NULL || sip->sip_to->a_tag == NULL) {
+		su_home_deinit(home);
+		return fail(u, UAC_E_STATUS, "%d %s without Contact or To "
+		    "tag", sip->sip_status->st_status, u->phrase);
+	}
+	to = sip_header_as_string(home, (const sip_header_t *)sip->sip_to);
+	target = url_as_string(home, sip->sip_contact->m_url);
+	for (rr = sip->sip_record_route; rr != NULL; rr = rr->r_next) {
+		one = sip_header_as_string(home, (const sip_header_t *)rr);
+		if (one == NULL)
+			break;
+		route = route == NULL ? one : su_sprintf(home, "%s, %s", one,
+		    route);
+	}
+	if (to == NULL || target == NULL ||
+	    (d->to = su_strdup(u->home, to)) == NULL ||
+	    (d->target = su_strdup(u->home, target)) == NULL ||
+	    (route != NULL && (d->route = su_strdup(u->home, route)) ==
+	    NULL)) {
+		su_home_deinit(home);
+		return fail(u, UAC_E_INTERNAL, "out of memory");
+	}
+	su_home_deinit(home);
+	d->state = 2;
+	rc = send_request(u, "ACK", d->target, d->to, d->call_id, d->tag,
+	    d->cseq, d->route, NULL, NULL);
+	return rc;
+}
+
+/* The final answer to MESSAGE, INVITE or BYE. */
+static int
+handle_other(struct uac *u, const sip_t *sip, int status)
+{
+	const char *why = sip->sip_warning != NULL &&
+	    sip->sip_warning->w_text != NULL ? sip->sip_warning->w_text : NULL;
+	int rc;
+
+	if (u->op == OP_BYE)
+		u->dlg.state = 0;	/* over, whatever the answer */
+	else if (u->op == OP_INVITE && status >= 300)
+		u->dlg.state = 0;
+	if (status == 401 || status == 407)
+		return fail(u, UAC_E_AUTH, "%d %s: the server wants a new "
+		    "handshake (register again)%s%s", status, u->phrase,
+		    why != NULL ? ": " : "", why != NULL ? why : "");
+	if (check_rspauth(u, sip, status) != 0) {
+		if (u->op == OP_INVITE)
+			u->dlg.state = 0;
+		return 1;
+	}
+	if (status >= 300)
+		return fail(u, UAC_E_STATUS, "%d %s%s%s", status, u->phrase,
+		    why != NULL ? ": " : "", why != NULL ? why : "");
+	if (u->op == OP_INVITE && (rc = dialog_up(u, sip)) != 0) {
+		u->dlg.state = 0;
+		return rc;
+	}
+	u->res.error = UAC_OK;
+	return 1;
+}
+
+/* 180 and the like: checked; one without a valid rspauth is dropped. */
+static void
+provisional(struct uac *u, const sip_t *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct sipauth_info info;
+	struct sipauth_str text;
+	char why[768];
+
+	if (find_info(home, u, sip, &info, &text) == 0 &&
+	    server_sig_ok(u, home, sip, &info, why, sizeof(why)) == 0)
+		u->res.verified++;
+	else
+		u->res.discarded++;
+	su_home_deinit(home);
+}
+
+/* ---- requests from the server ---- */
+
+void
+uac_set_incoming(struct uac *u, uac_incoming_f *fn, void *arg,
+    unsigned flags)
+{
+	u->in_fn = fn;
+	u->in_arg = arg;
+	u->in_flags = flags;
+}
+
+/*
+ * Answer irq with status: signed unless refusing (sign 0), the To tag
+ * set first since it is signed.  Returns 0 or -1.
+ */
+static int
+answer(struct uac *u, nta_incoming_t *irq, int status, const char *phrase,
+    int sign, tag_type_t tag, tag_value_t value, ...)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	const char *why;
+	msg_t *msg, *sent;
+	ta_list ta;
+	int rc = -1;
+
+	ta_start(ta, tag, value);
+	if ((msg = nta_msg_create(u->agent->nta, 0)) == NULL)
+		goto out;
+	if (sip_add_tl(msg, sip_object(msg), SIPTAG_SERVER_STR(u->user_agent),
+	    ta_tags(ta)) < 0 ||
+	    (status > 100 && nta_incoming_tag(irq, NULL) == NULL) ||
+	    nta_incoming_complete_response(irq, msg, status, phrase,
+	    TAG_END()) < 0 ||
+	    (sign && add_signature(u, home, msg, sip_object(msg),
+	    (u->in_flags & UAC_IN_TAMPER) != 0, &why) != 0)) {
+		msg_destroy(msg);
+		goto out;
+	}
+	if (nta_incoming_mreply(irq, msg) < 0)
+		goto out;
+	if ((sent = nta_incoming_getresponse(irq)) != NULL) {
+		trace_msg(u, 1, sent);
+		msg_destroy(sent);
+	}
+	rc = 0;
+ out:
+	(void)ta_end(ta);
+	su_home_deinit(home);
+	return rc;
+}
+
+/*
+ * Is the request signed by the server with our SA?  Returns 0, or -1
+ * with the reason in why.
+ */
+static int
+request_verified(struct uac *u, su_home_t *home, const sip_t *sip,
+    char *why, size_t whysz)
+{
+	struct sipauth_info info;
+	struct sipauth_str text;
+
+	if (u->sa.ctx == NULL || !u->sa.complete) {
+		(void)snprintf(why, whysz, "no security association yet");
+		return -1;
+	}
+	if (find_info(home, u, sip, &info, &text) != 0) {
+		(void)snprintf(why, whysz, "not signed (no %s %s)",
+		    sipauth_scheme_name(u->sa.scheme),
+		    u->sa.fam == SIPAUTH_PROXY ? "Proxy-Authentication-Info" :
+		    "Authentication-Info");
+		return -1;
+	}
+	if (SIPAUTH_PRESENT(info.opaque) && (info.opaque.len !=
+	    strlen(u->sa.opaque) || strncasecmp(info.opaque.ptr,
+	    u->sa.opaque, info.opaque.len) != 0)) {
+		(void)snprintf(why, whysz, "signed with another SA (opaque "
+		    "%.*s)", (int)info.opaque.len, info.opaque.ptr);
+		return -1;
+	}
+	return server_sig_ok(u, home, sip, &info, why, whysz);
+}
+
+static void
+incoming(struct uac *u, nta_incoming_t *irq, const sip_t *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	sip_method_t m = sip->sip_request->rq_method;
+	struct uac_incoming in;
+	char why[768], *contact, *sdp, *text;
+	msg_t *req;
+
+	if ((req = nta_incoming_getrequest(irq)) != NULL) {
+		trace_msg(u, 0, req);
+		msg_destroy(req);
+	}
+	memset(&in, 0, sizeof(in));
+	in.method = sip->sip_request->rq_method_name;
+	in.from = url_as_string(home, sip->sip_from->a_url);
+	in.call_id = sip->sip_call_id->i_id;
+	if (request_verified(u, home, sip, why, sizeof(why)) != 0) {
+		/* Refused, unsigned: the server drops it on its way back. */
+		in.problem = why;
+		if (m != sip_method_ack && answer(u, irq, 403, "Forbidden", 0,
+		    SIPTAG_WARNING_STR("399 sipsa-client \"signature missing "
+		    "or wrong\""), TAG_END()) == 0)
+			in.status = 403;
+		goto out;
+	}
+	in.verified = 1;
+	switch (m) {
+	case sip_method_ack:
+		break;
+	case sip_method_message:
+		if (sip->sip_payload != NULL && (text = su_strndup(home,
+		    sip->sip_payload->pl_data, sip->sip_payload->pl_len)) !=
+		    NULL)
+			in.text = text;
+		else
+			in.text = "";
+		in.status = 200;
+		break;
+	case sip_method_invite:
+		contact = contact_of(u, home);
+		sdp = sdp_body(u, home);
+		if (contact == NULL || sdp == NULL) {
+			in.status = 500;
+			break;
+		}
+		(void)answer(u, irq, 180, "Ringing", 1,
+		    SIPTAG_CONTACT_STR(contact), TAG_END());
+		if (answer(u, irq, 200, "OK", 1, SIPTAG_CONTACT_STR(contact),
+		    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		    SIPTAG_PAYLOAD_STR(sdp), TAG_END()) == 0)
+			in.status = 200;
+		else
+			in.problem = "cannot answer";
+		goto out;
+	case sip_method_bye:
+	case sip_method_options:
+		in.status = 200;
+		break;
+	default:
+		in.status = 405;
+		break;
+	}
+	if (in.status != 0 && answer(u, irq, in.status, NULL, 1,
+	    TAG_IF(in.status == 405, SIPTAG_ALLOW_STR("ACK, BYE, INVITE, "
+	    "MESSAGE, OPTIONS")), TAG_END()) != 0)
+		in.problem = "cannot answer";
+ out:
+	if (u->in_fn != NULL)
+		u->in_fn(u->in_arg, u, &in);
+	su_home_deinit(home);
+}
+
+/*
+ * Which of our endpoints a request is for: the one whose epid is in To
+ * (the server puts it there), else the one whose user is the
+ * Request-URI's user.
+ */
+static struct uac *
+endpoint_for(struct uac_agent *a, const sip_t *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct sipauth_str v, e;
+	const char *user = sip->sip_request->rq_url->url_user;
+	struct uac *u, *found = NULL;
+
+	if (sipauth_hdr_value(home, (const sip_header_t *)sip->sip_to,
+	    &v) == 0 && sipauth_epid_from_hdr(v.ptr, v.len, &e) == 0) {
+		for (u = a->uacs; u != NULL && found == NULL; u = u->next)
+			if (strlen(u->epid) == e.len &&
+			    strncasecmp(u->epid, e.ptr, e.len) == 0)
+				found = u;
+	} else if (user != NULL) {
+		for (u = a->uacs; u != NULL && found == NULL; u = u->next)
+			if (strncmp(u->aor + 4, user, strlen(user)) == 0 &&
+			    u->aor[4 + strlen(user)] == '@')
+				found = u;
+	}
+	su_home_deinit(home);
+	return found;
+}
+
+static int
+agent_request(struct uac_agent *a, nta_leg_t *leg, nta_incoming_t *irq,
+    const sip_t *sip)
+{
+	struct uac *u;
+
+	(void)leg;
+	if ((u = endpoint_for(a, sip)) == NULL) {
+		if (sip->sip_request->rq_method == sip_method_ack) {
+			nta_incoming_destroy(irq);
+			return 0;
+		}
+		return 404;
+	}
+	incoming(u, irq, sip);
+	nta_incoming_destroy(irq);
 	return 0;
 }

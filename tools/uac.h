@@ -16,6 +16,14 @@
  * challenge to a signed refresh (the SA expired: one new handshake).  When
  * it ends, the done callback gets a struct uac_result.
  *
+ * Once registered, an endpoint sends signed requests on its SA
+ * (uac_message(), uac_invite() with the ACK of its 2xx, uac_bye()), every
+ * response's rspauth checked, and answers the requests the server sends
+ * it over the same connection (uac_set_incoming()): each must carry the
+ * server's signature in (Proxy-)Authentication-Info ([MS-SIP] §3.1.5.1,
+ * notes §8), and the answers are signed by the endpoint (an Authorization
+ * header with crand/cnum/response, as SIPE signs its responses).
+ *
  * Signing: each request is built complete with Sofia, its signature string
  * is made from the header text Sofia will put on the wire (sipauth), signed
  * (sa/mech.h), and only then is the Authorization header added, as raw text.
@@ -126,6 +134,8 @@ struct uac_result {
 	const char	*text;		/* why it failed, or "" */
 	int		 expires;	/* granted (Expires), -1 unknown */
 	unsigned	 verified;	/* rspauth checked in this operation */
+	unsigned	 discarded;	/* provisional responses dropped: their
+					   rspauth was missing or wrong */
 };
 
 struct uac;
@@ -158,5 +168,58 @@ const char	*uac_server(const struct uac *u);	/* host:port;tp */
 unsigned	 uac_redirects(const struct uac *u);	/* 301s followed */
 unsigned	 uac_handshakes(const struct uac *u);	/* SAs made */
 unsigned	 uac_verified(const struct uac *u);	/* rspauth, total */
+
+/*
+ * Requests to another user, on the SA of a finished registration (EAGAIN
+ * without one).  Each runs as one operation, like uac_register(): done is
+ * called once with the final status; an error status is UAC_E_STATUS, a
+ * missing or wrong rspauth on the final response UAC_E_SIGNATURE.  to is
+ * a sip: URI.  Returns 0, EBUSY, EAGAIN, EINVAL, ENOMEM.
+ *
+ * uac_message(): MESSAGE with text/plain body text.
+ * uac_invite(): INVITE with a minimal SDP offer (no media is sent); the
+ * 2xx is answered with a signed ACK before done is called, and the
+ * dialog is kept for uac_bye().  One call at a time per endpoint.
+ * uac_bye(): BYE in the dialog of the last successful uac_invite()
+ * (EAGAIN if there is none); the dialog ends whatever the answer.
+ */
+int	uac_message(struct uac *u, const char *to, const char *text,
+	    uac_done_f *done, void *arg);
+int	uac_invite(struct uac *u, const char *to, uac_done_f *done,
+	    void *arg);
+int	uac_bye(struct uac *u, uac_done_f *done, void *arg);
+/* Whether the dialog of uac_invite() is up. */
+int	uac_in_call(const struct uac *u);
+
+/* A request the server sent to the endpoint, as it was handled. */
+struct uac_incoming {
+	const char	*method;	/* "MESSAGE", "INVITE", "ACK", ... */
+	const char	*from;		/* From URI */
+	const char	*call_id;
+	const char	*text;		/* MESSAGE body (NUL-terminated), or
+					   NULL */
+	int		 verified;	/* the server's signature checked */
+	const char	*problem;	/* why it was refused, or NULL */
+	int		 status;	/* final answer, 0 for none (ACK) */
+};
+
+typedef void uac_incoming_f(void *arg, struct uac *u,
+    const struct uac_incoming *in);
+
+/* Test hook: sign the answers, then spoil the signature (one hex digit). */
+#define UAC_IN_TAMPER	0x01
+
+/*
+ * Answer what the server sends the endpoint: MESSAGE, OPTIONS, BYE with
+ * 200, INVITE with 180 then 200 and an SDP answer; ACK is taken; any
+ * other method gets 405.  Every answer is signed with the SA.  A request
+ * without the server's valid signature (or before there is an SA) gets an
+ * unsigned 403 and nothing else ([MS-SIP] §3.1.5.2: a client discards
+ * it; nta cannot drop a request silently).  fn (may be NULL) hears of
+ * each request, refused ones included.  Without this call requests are
+ * answered the same way and reported to nobody.
+ */
+void	uac_set_incoming(struct uac *u, uac_incoming_f *fn, void *arg,
+	    unsigned flags);
 
 #endif /* SIPSA_TOOLS_UAC_H */
