@@ -397,7 +397,10 @@ branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
 	if (status == 100)
 		return 0;
 	msg = nta_outgoing_getresponse(orq);
-	if (msg != NULL && status < 500 && !response_verified(b, sip)) {
+	/* Whatever the callee sent is checked, 5xx and 6xx too; only the
+	   answers our own nta makes up (408, 503) carry no signature. */
+	if (msg != NULL && !nta_is_internal_msg(msg) &&
+	    !response_verified(b, sip)) {
 		log_notice("%s call-id=%s: %03d from the callee dropped: "
 		    "signature missing or wrong", ptx_method(f->ptx),
 		    ptx_call_id(f->ptx), status);
