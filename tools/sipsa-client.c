@@ -623,7 +623,7 @@ struct options {
 	int			 refresh;
 };
 
-/* A target typed with or without sip:, into buf. */
+/* An address typed with or without sip:, into buf: sip:user@domain. */
 static int
 target_uri(const char *arg, char *buf, size_t bufsz)
 {
@@ -777,12 +777,10 @@ parse_options(int argc, char **argv, struct options *o, struct client *c)
 		return EX_USAGE;
 	}
 	arg = argv[optind];
-	(void)snprintf(o->aor, sizeof(o->aor), "%s%s",
-	    strncasecmp(arg, "sip:", 4) == 0 ? "" : "sip:", arg);
-	if ((at = strchr(o->aor, '@')) == NULL || at == o->aor + 4 ||
-	    at[1] == '\0' || strpbrk(o->aor, "<>\"; \t") != NULL)
+	if (target_uri(arg, o->aor, sizeof(o->aor)) != 0)
 		USAGE_ERR("%s is not an address of record (sip:user@domain)",
 		    arg);
+	at = strchr(o->aor, '@');
 	o->up.aor = o->aor;
 	c->aor = o->aor;
 
