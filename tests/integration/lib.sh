@@ -221,19 +221,38 @@ start_sipsad() {
 	    --suppressions="$top_srcdir/tests/integration/valgrind.supp" ;;
 	*) set -- $SIPSAD_WRAPPER ;;
 	esac
-	TMPDIR=$T/run "$@" "$SIPSAD" -D -f "$T/sipsa.conf" \
-	    >>"$T/sipsad.log" 2>&1 &
-	SIPSAD_PID=$!
-	i=0
-	while [ $i -lt 1200 ]; do
-		alive "$SIPSAD_PID" || fail "sipsad exited at start"
-		if listening && grep -q "started" "$T/sipsad.log"; then
-			return 0
+	tries=0
+	while :; do
+		lines=0
+		[ -f "$T/sipsad.log" ] && lines=$(wc -l <"$T/sipsad.log")
+		TMPDIR=$T/run "$@" "$SIPSAD" -D -f "$T/sipsa.conf" \
+		    >>"$T/sipsad.log" 2>&1 &
+		SIPSAD_PID=$!
+		i=0
+		while [ $i -lt 1200 ]; do
+			alive "$SIPSAD_PID" || break
+			if listening && tail -n +"$((lines + 1))" \
+			    "$T/sipsad.log" | grep -q "started"; then
+				return 0
+			fi
+			i=$((i + 1))
+			sleep 0.05
+		done
+		alive "$SIPSAD_PID" && fail "sipsad did not listen within 60 s"
+		# Tests run in parallel: another process may have taken a port
+		# between pick_ports and the bind.  Move to new ones.
+		tries=$((tries + 1))
+		if [ $tries -lt 3 ] && tail -n +"$((lines + 1))" \
+		    "$T/sipsad.log" | grep -q "Address already in use"; then
+			old=$PORT
+			oldtls=$TLS_PORT
+			pick_ports
+			sed -i -e "s/ $old {\$/ $PORT {/" \
+			    -e "s/ $oldtls {\$/ $TLS_PORT {/" "$T/sipsa.conf"
+			continue
 		fi
-		i=$((i + 1))
-		sleep 0.05
+		fail "sipsad exited at start"
 	done
-	fail "sipsad did not listen within 60 s"
 }
 
 # sipreq TRANSPORT METHOD [ARGS...]: one request to sipsad; prints the
