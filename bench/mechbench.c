@@ -61,7 +61,7 @@ struct realm realm;
 
 /*
  * A typical MS-SIPAE signature input string (v3, a REGISTER response),
- * 203 bytes, the size the cost notes in gss-and-kdc.md were measured on.
+ * 204 bytes, about the size the cost notes in gss-and-kdc.md used (203).
  */
 static const char sigstr[] =
     "<NTLM><3D4E5F60><3><SIP Communications Service>"
