@@ -15,7 +15,8 @@ bench_nta_floor_LDADD = $(SOFIA_LIBS) $(LIBS)
 EXTRA_DIST += bench/run.sh bench/peers.py bench/kamailio/kamailio.cfg \
 	bench/sipp/digest-register.xml bench/sipp/register.xml
 
+# BENCH_ARGS="N NCG NSA" for a shorter run.
 bench: bench/mechbench
 	MECHBENCH=$(abs_builddir)/bench/mechbench \
-	    $(SHELL) $(srcdir)/bench/run-core.sh
+	    $(SHELL) $(srcdir)/bench/run-core.sh $(BENCH_ARGS)
 .PHONY: bench
