@@ -35,8 +35,8 @@ command -v valgrind >/dev/null || {
 work=$(mktemp -d /tmp/sipsa-bench.XXXXXX)
 cleanup() {
 	"$top/scripts/sipsa-realm" down "$work/realm" >/dev/null 2>&1 || true
-	if [[ -n ${KEEP:-} ]]; then
-		mkdir -p "$KEEP" && cp "$work"/*.out "$KEEP"/ 2>/dev/null || true
+	if [[ -n ${KEEP:-} ]] && mkdir -p "$KEEP"; then
+		cp "$work"/*.out "$KEEP"/ 2>/dev/null || true
 	fi
 	rm -rf "$work"
 }
