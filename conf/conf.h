@@ -29,6 +29,17 @@ enum conf_role {
 	CONF_ROLE_PROXY,
 };
 
+/*
+ * How a binding store commit reaches the disk (registrar "sync"); the same
+ * order as enum reg_sync in registrar/registrar.h.  All three survive the
+ * death of sipsad; they differ when the machine fails (sipsa.conf(5)).
+ */
+enum conf_sync {
+	CONF_SYNC_FULL,			/* two fsyncs per commit */
+	CONF_SYNC_META,			/* one fsync; may lose the last commit */
+	CONF_SYNC_NONE,			/* flushed once a second by sipsad */
+};
+
 enum conf_scheme {
 	CONF_SCHEME_NTLM,
 	CONF_SCHEME_KERBEROS,
@@ -83,6 +94,7 @@ struct conf_registrar {
 	unsigned	max_endpoints;		/* bindings per AOR */
 	unsigned	expires_jitter;		/* percent, 0 = off */
 	char		*store;			/* directory of the binding store */
+	enum conf_sync	 sync;			/* store commits; needs a restart */
 	char		**domains;		/* NULL-terminated; served domains */
 };
 

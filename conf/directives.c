@@ -25,6 +25,9 @@
 
 static const char *const role_names[] = { "registrar", "proxy", NULL };
 static const int role_values[] = { CONF_ROLE_REGISTRAR, CONF_ROLE_PROXY };
+static const char *const sync_names[] = { "full", "meta", "none", NULL };
+static const int sync_values[] = { CONF_SYNC_FULL, CONF_SYNC_META,
+    CONF_SYNC_NONE };
 static const char *const target_names[] = { "stderr", "syslog", NULL };
 static const int target_values[] = { 0, 1 };
 static const char *const level_names[] = { "err", "warn", "notice", "info",
@@ -202,6 +205,8 @@ const struct conf_directive conf_directives[] = {
 	    OFF(registrar.expires_jitter), 0, 50, "10%", 0, NULL),
 	V(CONF_B_REGISTRAR, "store", PATH, OFF(registrar.store), 0, 0, NULL,
 	    0, NULL),
+	E(CONF_B_REGISTRAR, "sync", OFF(registrar.sync), sync_names,
+	    sync_values, "full"),
 	B(CONF_B_TOP, "home", CONF_B_HOME),
 	C(CONF_B_HOME, "user", conf_h_home, REPEAT, NULL),
 	C(CONF_B_HOME, "domain", conf_h_home, REPEAT, NULL),

@@ -39,6 +39,8 @@ CONF_GOLDEN = \
 	tests/conf/bad-nothing.err \
 	tests/conf/bad-secrets.conf \
 	tests/conf/bad-secrets.err \
+	tests/conf/bad-sync.conf \
+	tests/conf/bad-sync.err \
 	tests/conf/bad-syntax.conf \
 	tests/conf/bad-syntax.err \
 	tests/conf/bad-targets.conf \

@@ -120,6 +120,7 @@ test_defaults(void)
 	CU_ASSERT_EQUAL(c->registrar.expires_jitter, 10);
 	CU_ASSERT_STRING_EQUAL(c->registrar.store,
 	    LOCALSTATEDIR "/lib/sipsa/bindings");
+	CU_ASSERT_EQUAL(c->registrar.sync, CONF_SYNC_FULL);
 	CU_ASSERT_STRING_EQUAL(c->registrar.domains[0], "example.test");
 	CU_ASSERT_PTR_NULL(c->registrar.domains[1]);
 	CU_ASSERT_PTR_NULL(c->homes);
@@ -165,7 +166,7 @@ test_types(void)
 	    " half-open-per-source 7\n max 4294967295 }\n"
 	    "registrar { expires-min 1m\n expires-default 2h\n"
 	    " expires-max 1d\n endpoints-per-user 1000\n expires-jitter 0%\n"
-	    " domain a.test\n domain \"b.test\"\n store /st }\n"
+	    " domain a.test\n domain \"b.test\"\n store /st\n sync none }\n"
 	    "home { user \"al@a.test\" \"sip:h1\"\n domain b.test sips:h2\n"
 	    " pattern \"*@c.test\" \"sip:h3\"\n default \"sip:h4\" }\n"
 	    "route \"p.test\" \"sip:gw.p.test;transport=tcp\"\n"
@@ -180,6 +181,7 @@ test_types(void)
 	/* Derived defaults follow state-dir. */
 	CU_ASSERT_STRING_EQUAL(c->auth.rcache_dir, "/srv/sipsa/rcache");
 	CU_ASSERT_STRING_EQUAL(c->registrar.store, "/st");
+	CU_ASSERT_EQUAL(c->registrar.sync, CONF_SYNC_NONE);
 	CU_ASSERT_EQUAL(c->listeners->next->transport, CONF_TP_TLS);
 	CU_ASSERT_EQUAL(c->listeners->next->role, CONF_ROLE_PROXY);
 	CU_ASSERT_STRING_EQUAL(c->listeners->next->tls_cert, "/c.pem");
@@ -303,6 +305,8 @@ test_durations(void)
 	ERRS("registrar { expires-jitter 10 }\n",
 	    "t.conf:11:28: expires-jitter: expected a percentage such as "
 	    "10%, not \"10\"");
+	ERRS("registrar { sync FULL }\n",
+	    "t.conf:11:18: sync: expected full, meta or none, not \"FULL\"");
 }
 
 static CU_TestInfo conf_parse_tests[] = {

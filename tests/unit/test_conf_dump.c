@@ -51,6 +51,7 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 	    a->registrar.max_endpoints != b->registrar.max_endpoints ||
 	    a->registrar.expires_jitter != b->registrar.expires_jitter ||
 	    !str_eq(a->registrar.store, b->registrar.store) ||
+	    a->registrar.sync != b->registrar.sync ||
 	    a->log.to_syslog != b->log.to_syslog ||
 	    a->log.level != b->log.level ||
 	    !str_eq(a->log.facility, b->log.facility))
@@ -135,7 +136,7 @@ test_dump(void)
 	    " half-open-per-source 5\n max 3 }\n"
 	    "registrar { domain x.test\n domain y.test\n expires-min 1\n"
 	    " expires-default 2\n expires-max 1d\n endpoints-per-user 2\n"
-	    " expires-jitter 50%\n store /b }\n"
+	    " expires-jitter 50%\n store /b\n sync meta }\n"
 	    "home { pattern \"*@z.test\" sip:z\n user a@b sip:ab\n"
 	    " default sips:d\n domain d.test sip:dd }\n"
 	    "route r.test sip:r\nroute q.test sip:q\n"
