@@ -13,7 +13,8 @@ noinst_PROGRAMS += bench/nta-floor
 bench_nta_floor_SOURCES = bench/nta-floor.c
 bench_nta_floor_LDADD = $(SOFIA_LIBS) $(LIBS)
 EXTRA_DIST += bench/run.sh bench/peers.py bench/kamailio/kamailio.cfg \
-	bench/sipp/digest-register.xml bench/sipp/register.xml
+	bench/sipp/digest-register.xml bench/sipp/register.xml \
+	doc/benchmarks.md doc/bench
 
 # BENCH_ARGS="N NCG NSA" for a shorter run.
 bench: bench/mechbench
