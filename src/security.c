@@ -139,9 +139,15 @@ auth_init(struct proxy *px)
 	    &px->reg)) != 0)
 		return e;	/* logged by the registrar */
 
+	/*
+	 * su_timer_set_interval() would fire once only.  set_for_ever
+	 * re-arms at the interval given to su_timer_create() and, unlike
+	 * su_timer_run(), does not call back again for ticks missed while
+	 * the loop was busy: one pass covers them.
+	 */
 	px->tick = su_timer_create(su_root_task(px->root), 1000);
-	if (px->tick == NULL || su_timer_set_interval(px->tick, tick, px,
-	    1000) != 0) {
+	if (px->tick == NULL ||
+	    su_timer_set_for_ever(px->tick, tick, px) != 0) {
 		log_warnx("cannot start the expiry timer");
 		return EIO;
 	}
