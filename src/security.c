@@ -3,7 +3,8 @@
  * src/security.c: the long-lived parts behind authentication and
  * registration: the acceptor credentials (sa/mech.h), the SA table
  * (sa/sa.h), the registrar and its binding store, and the timer that
- * expires SAs every second and bindings every minute.
+ * expires SAs every second and bindings every minute, and flushes the
+ * store every second when its commits do not (registrar { sync none }).
  */
 #include "config.h"
 
@@ -41,6 +42,20 @@ sa_limits_from_conf(const struct conf_sa *c, struct sa_limits *l)
 	l->max_established = c->max_established;
 }
 
+static enum reg_sync
+reg_sync_from_conf(enum conf_sync s)
+{
+	switch (s) {
+	case CONF_SYNC_META:
+		return REG_SYNC_META;
+	case CONF_SYNC_NONE:
+		return REG_SYNC_NONE;
+	case CONF_SYNC_FULL:
+	default:
+		return REG_SYNC_FULL;
+	}
+}
+
 static void
 registrar_config_from_conf(const struct conf_registrar *c,
     struct registrar_config *r)
@@ -52,7 +67,7 @@ registrar_config_from_conf(const struct conf_registrar *c,
 	r->max_endpoints = c->max_endpoints;
 	r->jitter = c->expires_jitter;
 	r->store_dir = c->store;
-	r->store.sync = REG_SYNC_FULL;
+	r->store.sync = reg_sync_from_conf(c->sync);
 }
 
 static int
@@ -74,6 +89,9 @@ tick(struct proxy *px, su_timer_t *t, struct proxy *arg)
 
 	(void)t;
 	(void)arg;
+	/* With sync none this bounds what a machine failure can lose. */
+	if (px->reg_flush && (err = registrar_sync(px->reg)) != 0)
+		log_warnx("binding store flush failed: %s", strerror(err));
 	n = sa_expire_run(px->sa, EXPIRE_BUDGET);
 	if (n > 0)
 		log_debug("%u security association%s expired", n,
@@ -138,6 +156,14 @@ auth_init(struct proxy *px)
 	if ((e = registrar_open(&rc, &reg_store_lmdb, (uint64_t)time(NULL),
 	    &px->reg)) != 0)
 		return e;	/* logged by the registrar */
+	px->reg_flush = rc.store.sync == REG_SYNC_NONE;
+	if (rc.store.sync == REG_SYNC_META)
+		log_info("binding store sync meta: the last change may be "
+		    "lost on power loss");
+	else if (rc.store.sync == REG_SYNC_NONE)
+		log_info("binding store sync none: flushed once a second, up "
+		    "to the last second of changes may be lost on power or OS "
+		    "failure");
 
 	/*
 	 * su_timer_set_interval() would fire once only.  set_for_ever
@@ -157,12 +183,19 @@ auth_init(struct proxy *px)
 void
 auth_fini(struct proxy *px)
 {
+	int e;
+
 	if (px->tick != NULL) {
 		su_timer_destroy(px->tick);
 		px->tick = NULL;
 	}
 	sa_table_free(px->sa);
 	px->sa = NULL;
+	/* registrar_close() does not flush, and the last second of a
+	   sync none store would then wait for the kernel's writeback. */
+	if (px->reg != NULL && px->reg_flush &&
+	    (e = registrar_sync(px->reg)) != 0)
+		log_warnx("binding store flush failed: %s", strerror(e));
 	if (px->reg != NULL)
 		registrar_close(px->reg);
 	px->reg = NULL;
@@ -179,8 +212,9 @@ str_differs(const char *a, const char *b)
 }
 
 /*
- * Registrar limits apply at once.  Acceptor credentials and SA limits are
- * set up at start: a change there is logged and waits for a restart.
+ * Registrar limits apply at once.  Acceptor credentials, SA limits and
+ * the binding store (path, sync) are set up at start: a change there is
+ * logged and waits for a restart.
  */
 void
 auth_reload(struct proxy *px, const struct sipsa_conf *next)
@@ -193,6 +227,8 @@ auth_reload(struct proxy *px, const struct sipsa_conf *next)
 		log_warnx("registrar limits refused: keeping the running ones");
 	if (str_differs(c->registrar.store, next->registrar.store))
 		log_warnx("binding store changed: needs a restart");
+	if (c->registrar.sync != next->registrar.sync)
+		log_warnx("binding store sync changed: needs a restart");
 	if (str_differs(c->fqdn, next->fqdn) ||
 	    str_differs(c->auth.keytab, next->auth.keytab) ||
 	    str_differs(c->auth.rcache_dir, next->auth.rcache_dir) ||

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # SIGHUP re-reads the configuration.  A broken file is reported line by
 # line in file:line:col form and the daemon keeps serving on the old one;
-# a good file with a new log level takes effect; a listener change is
-# reported as needing a restart.
+# a good file with a new log level takes effect; a listener change and a
+# change of the binding store's sync mode are reported as needing a
+# restart.
 . "$top_srcdir/tests/integration/lib.sh"
 
 setup info
@@ -53,5 +54,15 @@ kill -HUP "$SIPSAD_PID"
 wait_log "new listener udp 127.0.0.1:$((old + 2)): needs a restart"
 wait_log "listener udp 127.0.0.1:$old removed or changed: needs a restart"
 out=$(sipreq udp OPTIONS) || fail "no answer on the old port"
+expect_status "$out" 200
+
+# 4. So does the binding store's sync mode; sipsad keeps serving.
+{
+	conf_template debug
+	printf 'registrar {\n\tsync none\n}\n'
+} >"$conf"
+kill -HUP "$SIPSAD_PID"
+wait_log "binding store sync changed: needs a restart"
+out=$(sipreq tcp OPTIONS) || fail "no answer after the sync change"
 expect_status "$out" 200
 log "ok"
