@@ -643,6 +643,9 @@ auth {
 		users file "%s/ntlm_users.smbpasswd"
 	}
 }
+registrar {
+	sync none
+}
 log {
 	target stderr
 	level notice
