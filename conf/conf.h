@@ -36,7 +36,7 @@ enum conf_role {
  */
 enum conf_sync {
 	CONF_SYNC_FULL,			/* two fsyncs per commit */
-	CONF_SYNC_META,			/* one fsync; may lose the last commit */
+	CONF_SYNC_META,			/* one fsync; may lose the last one */
 	CONF_SYNC_NONE,			/* flushed once a second by sipsad */
 };
 
@@ -94,7 +94,7 @@ struct conf_registrar {
 	unsigned	max_endpoints;		/* bindings per AOR */
 	unsigned	expires_jitter;		/* percent, 0 = off */
 	char		*store;			/* directory of the binding store */
-	enum conf_sync	 sync;			/* store commits; needs a restart */
+	enum conf_sync	 sync;			/* commits; fixed at start */
 	char		**domains;		/* NULL-terminated; served domains */
 };
 

@@ -65,8 +65,8 @@ struct proxy {
 	struct mech_server	*mech;		/* acceptor credentials */
 	struct sa_table		*sa;		/* security associations */
 	struct registrar	*reg;		/* bindings */
-	int			 reg_flush;	/* store opened with sync none:
-						   registrar_sync() every tick */
+	int			 reg_flush;	/* sync none: registrar_sync()
+						   on every tick */
 	struct su_timer_s	*tick;		/* expiry, once a second */
 	unsigned		 ticks;
 	char			*krb5_target;	/* "sip/<fqdn>" */

@@ -45,7 +45,8 @@ persist() {
 	mode=$1
 	# Each mode has its own store and its own log (wait_log reads the
 	# whole file).
-	[ -f "$T/sipsad.log" ] && mv "$T/sipsad.log" "$T/sipsad-before-$mode.log"
+	[ -f "$T/sipsad.log" ] &&
+	    mv "$T/sipsad.log" "$T/sipsad-before-$mode.log"
 	{
 		cat "$T/base.conf"
 		cat <<CONF
@@ -62,7 +63,8 @@ CONF
 	if [ "$mode" = none ]; then
 		wait_log "binding store sync none: flushed once a second"
 	else
-		log_has "binding store sync" && fail "sync $mode logged as another"
+		log_has "binding store sync" &&
+		    fail "sync $mode logged as another mode"
 	fi
 
 	reg user1 a1a1a1a1a1 a.out
