@@ -2,9 +2,11 @@
 /*
  * tools/sipsa-bench.c: a load generator for MS-SIPAE servers (issue 6).
  * Many endpoints (distinct users and epids of a throwaway realm made by
- * scripts/sipsa-realm) run full NTLM or Kerberos handshakes, or signed
- * REGISTER refreshes on established SAs, through tools/uac (which checks
- * every rspauth), at a fixed rate or with a fixed number outstanding.  A
+ * scripts/sipsa-realm) run full NTLM or Kerberos handshakes, signed
+ * REGISTER refreshes on established SAs, or signed MESSAGEs to one another
+ * through the server, through tools/uac (which checks every rspauth, and
+ * answers and checks what the server forwards to an endpoint), at a fixed
+ * rate or with a fixed number outstanding.  A
  * progress line every second; at the end the rate achieved, failures by
  * reason and latency percentiles, as text or JSON.  --hold keeps every
  * endpoint registered afterwards, for a memory-per-SA reading.
@@ -40,12 +42,14 @@ enum scenario {
 	SC_NTLM,
 	SC_KERBEROS,
 	SC_REFRESH,
+	SC_MESSAGE,
 };
 
 static const char *const scenario_names[] = {
 	[SC_NTLM] = "ntlm",
 	[SC_KERBEROS] = "kerberos",
 	[SC_REFRESH] = "refresh",
+	[SC_MESSAGE] = "message",
 };
 
 static const char *const tp_names[] = {
@@ -56,7 +60,8 @@ static const char *const tp_names[] = {
 
 struct options {
 	enum scenario	 scenario;
-	enum mech_kind	 mech;		/* refresh: how SAs are made */
+	enum mech_kind	 mech;		/* refresh, message: how SAs are
+					   made */
 	enum uac_transport tp;
 	char		 host[256];
 	unsigned	 port;
@@ -105,6 +110,7 @@ struct ep {
 	struct bench	*b;
 	struct uac	*u;
 	unsigned	 user;		/* user number (userK) */
+	unsigned	 peer;		/* message: the user it writes to */
 	char		 epid[11];
 	int		 busy;
 	int		 ready;		/* holds an SA and a binding */
@@ -151,6 +157,9 @@ struct bench {
 	unsigned	 outstanding;
 	uint64_t	 verified;
 	uint64_t	 handshakes;
+	/* message: what the server forwarded to our endpoints. */
+	uint64_t	 in_verified;
+	uint64_t	 in_refused;
 	uint32_t	*lat;		/* µs, one per completed operation */
 	size_t		 nlat;
 	size_t		 latcap;
@@ -332,6 +341,30 @@ static void	establish_more(struct bench *b);
 static void	end_run(struct bench *b);
 static void	start_hold(struct bench *b);
 
+/*
+ * message: a request the server forwarded to one of our endpoints, which
+ * uac has answered already (200, signed) or refused (403: the server's
+ * signature was missing or wrong).  A refusal also fails the caller's
+ * MESSAGE, which is where it is counted by reason; here the callee's side
+ * is counted, with the first few reasons on stderr.
+ */
+static void
+on_incoming(void *arg, struct uac *u, const struct uac_incoming *in)
+{
+	struct ep *e = arg;
+	struct bench *b = e->b;
+
+	(void)u;
+	if (in->verified) {
+		b->in_verified++;
+		return;
+	}
+	if (b->in_refused++ < 3)
+		fprintf(stderr, "sipsa-bench: user%u epid %s refused %s from "
+		    "%s: %s\n", e->user, e->epid, in->method, in->from,
+		    in->problem != NULL ? in->problem : "?");
+}
+
 static int
 make_uac(struct bench *b, struct ep *e)
 {
@@ -353,7 +386,11 @@ make_uac(struct bench *b, struct ep *e)
 	p.timeout_ms = o->timeout_ms;
 	p.max_redirects = -1;
 	p.user_agent = "sipsa-bench/" PACKAGE_VERSION;
-	return uac_create(b->agent, &p, &e->u);
+	if (uac_create(b->agent, &p, &e->u) != 0)
+		return -1;
+	if (o->scenario == SC_MESSAGE)
+		uac_set_incoming(e->u, on_incoming, e, 0);
+	return 0;
 }
 
 static void
@@ -410,17 +447,21 @@ on_op_done(void *arg, struct uac *u, const struct uac_result *r)
  * Start one operation on the next idle endpoint, due at t0.  A handshake
  * scenario starts from a fresh uac (no SA: the REGISTER goes out without
  * credentials and the whole handshake follows; the server replaces the
- * endpoint's previous SA).  Returns 0, or -1 when nothing could start.
+ * endpoint's previous SA).  A message goes from the endpoint's SA to its
+ * peer user, whose endpoints answer it from the same agent.  Returns 0,
+ * or -1 when nothing could start.
  */
 static int
 start_op(struct bench *b, int64_t t0)
 {
+	const struct options *o = b->o;
 	struct ep *e;
+	char to[300];
 	int rc;
 
 	if ((e = idle_pop(b)) == NULL)
 		return -1;
-	if (b->o->scenario != SC_REFRESH) {
+	if (o->scenario == SC_NTLM || o->scenario == SC_KERBEROS) {
 		uac_destroy(e->u);
 		e->u = NULL;
 		if (make_uac(b, e) != 0) {
@@ -434,9 +475,16 @@ start_op(struct bench *b, int64_t t0)
 	}
 	e->t0 = t0;
 	b->started++;
-	if ((rc = uac_register(e->u, b->o->expires, on_op_done, e)) != 0) {
+	if (o->scenario == SC_MESSAGE) {
+		(void)snprintf(to, sizeof(to), "sip:user%u@%s", e->peer,
+		    o->domain);
+		rc = uac_message(e->u, to, "sipsa-bench", on_op_done, e);
+	} else
+		rc = uac_register(e->u, o->expires, on_op_done, e);
+	if (rc != 0) {
 		b->failed++;
-		count_failure(b, "local", strerror(rc));
+		count_failure(b, "local", rc == EAGAIN ? "no SA to sign with" :
+		    strerror(rc));
 		idle_push(b, e);
 		return -1;
 	}
@@ -500,8 +548,8 @@ start_run(struct bench *b)
 
 	b->idle_head = b->idle_n = 0;
 	for (i = 0; i < b->neps; i++)
-		if (!b->eps[i].busy && (o->scenario != SC_REFRESH ||
-		    b->eps[i].ready))
+		if (!b->eps[i].busy && (o->scenario == SC_NTLM ||
+		    o->scenario == SC_KERBEROS || b->eps[i].ready))
 			idle_push(b, &b->eps[i]);
 	b->phase = PH_RUN;
 	b->cpu0 = own_cpu_s();
@@ -524,7 +572,7 @@ start_run(struct bench *b)
 	pump(b);
 }
 
-/* ---- establishing SAs (before a refresh run, and for --hold) ---- */
+/* ---- establishing SAs (before a refresh or message run, for --hold) ---- */
 
 static void
 on_established(void *arg, struct uac *u, const struct uac_result *r)
@@ -636,6 +684,8 @@ report(struct bench *b)
 	double srv_op = b->completed > 0 && b->srv_run >= 0 ?
 	    b->srv_run * 1e6 / (double)b->completed : -1;
 	double p50, p90, p99, pmax, mean = 0;
+	/* Every server signature checked: a callee's count too. */
+	unsigned long long verified = b->verified + b->in_verified;
 	size_t i;
 	FILE *f = stdout;
 
@@ -688,9 +738,13 @@ report(struct bench *b)
 		    "\"p99\": %.3f, \"max\": %.3f, \"mean\": %.3f}, "
 		    "\"rspauth_verified\": %llu, \"handshakes\": %llu, "
 		    "\"client_cpu_s\": %.3f, \"client_cpu_us_per_op\": %.1f",
-		    el, rate, p50, p90, p99, pmax, mean,
-		    (unsigned long long)b->verified,
+		    el, rate, p50, p90, p99, pmax, mean, verified,
 		    (unsigned long long)b->handshakes, b->cpu_run, cpu_op);
+		if (o->scenario == SC_MESSAGE)
+			fprintf(f, ", \"callee_verified\": %llu, "
+			    "\"callee_refused\": %llu",
+			    (unsigned long long)b->in_verified,
+			    (unsigned long long)b->in_refused);
 		if (o->server_pid > 0 && srv_op >= 0)
 			fprintf(f, ", \"server_pid\": %ld, \"server_cpu_s\": "
 			    "%.3f, \"server_cpu_us_per_op\": %.1f",
@@ -717,7 +771,12 @@ report(struct bench *b)
 		fprintf(f, "\nlatency ms: p50 %.3f  p90 %.3f  p99 %.3f  "
 		    "max %.3f  mean %.3f\n", p50, p90, p99, pmax, mean);
 		fprintf(f, "rspauth verified: %llu; client CPU %.1f µs/op\n",
-		    (unsigned long long)b->verified, cpu_op);
+		    verified, cpu_op);
+		if (o->scenario == SC_MESSAGE)
+			fprintf(f, "forwarded to the callees: %llu verified, "
+			    "%llu refused\n",
+			    (unsigned long long)b->in_verified,
+			    (unsigned long long)b->in_refused);
 		if (o->server_pid > 0 && srv_op >= 0)
 			fprintf(f, "server CPU (pid %ld): %.1f µs/op\n",
 			    o->server_pid, srv_op);
@@ -1009,6 +1068,14 @@ make_endpoints(struct bench *b)
 		/* Neighbours are different users: a run spreads over all. */
 		b->eps[i].b = b;
 		b->eps[i].user = o->first_user + i % o->users;
+		/*
+		 * message: each user writes to the one half the range
+		 * further on (round), so that 2N users pair off, the k-th
+		 * of the first half with the k-th of the second, and each
+		 * pair writes both ways.
+		 */
+		b->eps[i].peer = o->first_user + (i % o->users +
+		    o->users / 2) % o->users;
 		(void)snprintf(b->eps[i].epid, sizeof(b->eps[i].epid),
 		    "%010x", i + 1);
 		if (make_uac(b, &b->eps[i]) != 0) {
@@ -1026,8 +1093,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: sipsa-bench --scenario ntlm|kerberos|refresh --server [tp:]host[:port]\n"
-"           --realm-dir DIR [--users N] [--first-user K] [--epids K]\n"
+"usage: sipsa-bench --scenario ntlm|kerberos|refresh|message\n"
+"           --server [tp:]host[:port] --realm-dir DIR\n"
+"           [--users N] [--first-user K] [--epids K]\n"
 "           [--rate R | --concurrency C] [--duration S] [--count N]\n"
 "           [--mech ntlm|kerberos] [--expires S] [--timeout MS]\n"
 "           [--setup-concurrency C] [--domain D] [--progress FILE]\n"
@@ -1157,9 +1225,11 @@ parse_options(int argc, char **argv, struct options *o)
 				o->scenario = SC_KERBEROS;
 			else if (strcmp(optarg, "refresh") == 0)
 				o->scenario = SC_REFRESH;
+			else if (strcmp(optarg, "message") == 0)
+				o->scenario = SC_MESSAGE;
 			else
-				BAD("--scenario wants ntlm, kerberos or "
-				    "refresh, not %s", optarg);
+				BAD("--scenario wants ntlm, kerberos, refresh "
+				    "or message, not %s", optarg);
 			have_scenario = 1;
 			break;
 		case OPT_SERVER:
@@ -1290,7 +1360,8 @@ parse_options(int argc, char **argv, struct options *o)
 	if (o->scenario == SC_NTLM || o->scenario == SC_KERBEROS) {
 		if (have_mech && o->mech != (o->scenario == SC_NTLM ?
 		    MECH_NTLM : MECH_KERBEROS))
-			BAD("--mech goes with --scenario refresh");
+			BAD("--mech goes with --scenario refresh or "
+			    "message");
 		o->mech = o->scenario == SC_NTLM ? MECH_NTLM : MECH_KERBEROS;
 	}
 	if (read_realm(o) != 0)
@@ -1302,6 +1373,8 @@ parse_options(int argc, char **argv, struct options *o)
 		    o->first_user + o->users - 1, o->realm_users);
 	if ((uint64_t)o->users * o->epids > 10000000)
 		BAD("at most 10 million endpoints");
+	if (o->scenario == SC_MESSAGE && o->users < 2)
+		BAD("--scenario message needs 2 users or more");
 	if (o->domain == NULL) {
 		/* The AOR domain: the server's FQDN without its host. */
 		at = strchr(o->fqdn, '.');
@@ -1375,7 +1448,7 @@ main(int argc, char **argv)
 		goto out_eps;
 	}
 
-	if (o.scenario == SC_REFRESH)
+	if (o.scenario == SC_REFRESH || o.scenario == SC_MESSAGE)
 		establish_all(&b, PH_SETUP);
 	else
 		start_run(&b);
@@ -1397,7 +1470,8 @@ main(int argc, char **argv)
 				pump(&b);
 		}
 	}
-	rc = b.failed > 0 || b.est_failed > 0 || b.completed == 0 ? 1 : 0;
+	rc = b.failed > 0 || b.est_failed > 0 || b.in_refused > 0 ||
+	    b.completed == 0 ? 1 : 0;
 	if (o.count_set && o.count == 0 && b.failed == 0 && b.est_failed == 0)
 		rc = 0;
 
