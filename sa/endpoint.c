@@ -187,3 +187,14 @@ sa_find_endpoint(struct sa_table *t, const char *aor, const char *epid,
 	*sa_out = sa_ref(sa);
 	return SA_R_OK;
 }
+
+void
+sa_retire(struct sa_assoc *sa)
+{
+	if (sa == NULL || sa->table == NULL)
+		return;
+	sa->table->st.replaced++;
+	log_info("replaced sa=%s (the endpoint re-authenticated)",
+	    sa->opaque_text);
+	assoc_detach(sa, "replaced");
+}

@@ -226,6 +226,14 @@ enum sa_reason sa_establish_endpoint(struct sa_assoc *sa, const char *aor,
 	    const char *epid, const char *realm, const char *targetname);
 
 /*
+ * Take an SA out of the table now, as a replacement would (counted as
+ * replaced): for an endpoint that re-authenticated with the other
+ * mechanism, whose SA sits under another targetname.  NULL and a detached
+ * SA are fine.  The caller's reference stays valid.
+ */
+void	sa_retire(struct sa_assoc *sa);
+
+/*
  * The SA bound to an endpoint, for signing requests sent toward it.
  * Returns SA_R_OK with a reference in *sa_out, SA_R_UNKNOWN_ENDPOINT or
  * SA_R_EXPIRED.  Logged at debug level only (not an authentication

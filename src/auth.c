@@ -268,6 +268,7 @@ static int
 complete(struct ptx *ptx, struct sa_assoc *sa,
     const struct sipauth_cred *cred, const char *aor, const char *epid)
 {
+	struct sa_assoc *old = NULL;
 	enum sa_reason r;
 
 	r = sa_check_identity(sa, ptx->sip->sip_from->a_url->url_user);
@@ -286,6 +287,15 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	    ptx->px->conf->fqdn);
 	if (r != SA_R_OK)
 		return failed(ptx, r);
+	/* An SA of the endpoint made with the other mechanism (another
+	   targetname, so not replaced above) is replaced too: requests
+	   toward the endpoint must be signed with the SA it uses now. */
+	if (sa_find_endpoint(ptx->px->sa, aor, epid, ptx->px->conf->auth.realm,
+	    sa_kind(sa) == MECH_KERBEROS ? ptx->px->conf->fqdn :
+	    ptx->px->krb5_target, &old) == SA_R_OK) {
+		sa_retire(old);
+		sa_unref(old);
+	}
 	log_info("%s authenticated call-id=%s peer=%s user=%s scheme=%s "
 	    "opaque=%s epid=%s", ptx_method(ptx), ptx_call_id(ptx), ptx->peer,
 	    sa_user(sa), sa_kind(sa) == MECH_KERBEROS ? "Kerberos" : "NTLM",

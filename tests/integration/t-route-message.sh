@@ -38,8 +38,11 @@ expect_out '^Authorization: Kerberos qop="auth", opaque=.*response="[0-9A-F]+"$'
 listener_end l1 0
 expect_lout l1 '^MESSAGE from sip:user2@example.test: hi from user2$' "user1 got it"
 
-# Kerberos listening, over TLS, NTLM sending over UDP.
-listener l2k "-a kerberos --ccache FILE:$SIPSA_REALM_DIR/ccache -t tls --ca-file $T/tls.crt --tls-name proxy.example.test -s 127.0.0.1:$TLS_PORT" user2
+# Kerberos listening, over TLS, NTLM sending over UDP.  The endpoint is
+# the one that used NTLM above (same epid): its Kerberos SA replaces the
+# NTLM one, and the MESSAGE toward it is signed with the Kerberos SA.
+listener l2k "-a kerberos --ccache FILE:$SIPSA_REALM_DIR/ccache -t tls --ca-file $T/tls.crt --tls-name proxy.example.test -s 127.0.0.1:$TLS_PORT" user2 \
+    --epid 2222222222
 SIPSA_PASSWORD=user1pw client -t udp -s "127.0.0.1:$PORT" \
     --message sip:user2@example.test --text "over TLS" \
     sip:user1@example.test
