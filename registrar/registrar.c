@@ -106,6 +106,33 @@ registrar_expire(struct registrar *reg, uint64_t now, unsigned *removed_out)
 	return err;
 }
 
+struct aor_ctx {
+	reg_aor_fn	*fn;
+	void		*arg;
+};
+
+static enum reg_sweep_action
+visit_aor(const char *aor, const unsigned char *val, size_t len,
+    unsigned char **val_out, size_t *len_out, void *arg)
+{
+	struct aor_ctx *ac = arg;
+
+	(void)val;
+	(void)len;
+	(void)val_out;
+	(void)len_out;
+	ac->fn(aor, ac->arg);
+	return REG_SWEEP_KEEP;
+}
+
+int
+registrar_foreach_aor(struct registrar *reg, reg_aor_fn *fn, void *arg)
+{
+	struct aor_ctx ac = { fn, arg };
+
+	return reg->ops->sweep(reg->st, visit_aor, &ac);
+}
+
 static int
 limits_ok(const struct registrar_config *cfg)
 {

@@ -239,6 +239,14 @@ int	registrar_lookup(struct registrar *, const char *aor, uint64_t now,
 int	registrar_lookup_gruu(struct registrar *, const char *uri,
 	    uint64_t now, reg_lookup_fn *fn, void *arg);
 
+/*
+ * Call fn once for the AOR of every record in the store (each has at
+ * least one binding, live or not yet swept), e.g. to learn at start which
+ * users have registered here.  Returns 0 or an errno value.
+ */
+typedef void reg_aor_fn(const char *aor, void *arg);
+int	registrar_foreach_aor(struct registrar *, reg_aor_fn *fn, void *arg);
+
 /* Flush the store to disk; for a timer when sync is REG_SYNC_NONE. */
 int	registrar_sync(struct registrar *);
 

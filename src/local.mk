@@ -11,7 +11,7 @@ tests_unit_unit_SOURCES += tests/unit/test_log.c
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
-	src/register.c src/route.c src/security.c src/reply.c src/signals.c \
+	src/register.c src/route.c src/known.c src/security.c src/reply.c src/signals.c \
 	src/sofialog.c
 sipsad_LDADD = $(SIPSA_LDADD)
 

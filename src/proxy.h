@@ -31,6 +31,7 @@ struct sa_assoc;
 struct mech_server;
 struct registrar;
 struct sipauth_cred;
+struct known;
 struct msg_hclass_s;
 
 /*
@@ -70,6 +71,7 @@ struct proxy {
 	struct su_timer_s	*tick;		/* expiry, once a second */
 	unsigned		 ticks;
 	char			*krb5_target;	/* "sip/<fqdn>" */
+	struct known		*known;		/* users registered here */
 };
 
 /*
@@ -180,6 +182,16 @@ void	auth_reload(struct proxy *, const struct sipsa_conf *next);
 /* From's AOR ("sip:user@host", host in lower case) and epid, in home;
    0, ENOENT (no epid), EBADMSG or ENOMEM. */
 int	auth_endpoint(struct ptx *, const char **aor, const char **epid);
+
+/*
+ * src/known.c: the users known here (they have registered here; sipsad
+ * has no user directory).  known_load() learns them from the binding
+ * store at start.  0 or an errno value.
+ */
+int	known_load(struct proxy *);
+int	known_add(struct proxy *, const char *aor);
+int	known_has(const struct proxy *, const char *aor);
+void	known_free(struct proxy *);
 
 /*
  * src/sign.c: signatures on whole messages (values of enum sa_reason).

@@ -261,8 +261,11 @@ ptx_register(struct ptx *ptx)
 	    "expires=%u bindings=%zu", ptx_call_id(ptx), ptx->peer, aor, epid,
 	    resp.status, registrar_reason_name(resp.reason), resp.expires,
 	    resp.nbindings);
-	if (resp.status == 200 && resp.expires > 0)
+	if (resp.status == 200 && resp.expires > 0) {
 		(void)sa_extend(ptx->sa, resp.expires);
+		if (known_add(ptx->px, aor) != 0)
+			log_warnx("out of memory recording user %s", aor);
+	}
 	rc = reply_registrar(ptx, &resp);
 	reg_resp_clear(&resp);
 	return rc;

@@ -195,6 +195,10 @@ resolve(struct ptx *ptx, struct targets *ts, const char **why)
 		if (aor == NULL ||
 		    registrar_lookup(ptx->px->reg, aor, now, collect, ts) != 0)
 			return 500;
+		if (ts->n == 0 && !known_has(ptx->px, aor)) {
+			*why = "no such user here";
+			return 404;
+		}
 	} else if ((hop = next_hop_for(conf, ru->url_host)) != NULL) {
 		ts->t[0].next_hop = su_strdup(ptx->home, hop);
 		ts->n = 1;

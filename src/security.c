@@ -156,6 +156,11 @@ auth_init(struct proxy *px)
 	if ((e = registrar_open(&rc, &reg_store_lmdb, (uint64_t)time(NULL),
 	    &px->reg)) != 0)
 		return e;	/* logged by the registrar */
+	if ((e = known_load(px)) != 0) {
+		log_warnx("cannot read the users of the binding store: %s",
+		    strerror(e));
+		return e;
+	}
 	px->reg_flush = rc.store.sync == REG_SYNC_NONE;
 	if (rc.store.sync == REG_SYNC_META)
 		log_info("binding store sync meta: the last change may be "
@@ -201,6 +206,7 @@ auth_fini(struct proxy *px)
 	px->reg = NULL;
 	mech_server_free(px->mech);
 	px->mech = NULL;
+	known_free(px);
 }
 
 static int

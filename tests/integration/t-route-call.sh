@@ -4,8 +4,9 @@
 # 180 / 200 / ACK / BYE with every message signed on each leg (NTLM to
 # NTLM, then Kerberos to NTLM); a user with two endpoints gets a MESSAGE
 # on both; a callee whose answers carry a spoiled signature is not
-# relayed (502, and sipsad logs the drop); 480 for a user without a
-# binding, 404 for a foreign domain without a route.
+# relayed (502, and sipsad logs the drop); 480 for a known user without a
+# binding, 404 for an unknown user and for a foreign domain without a
+# route.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/client.sh"
 . "$top_srcdir/tests/integration/route.sh"
@@ -75,11 +76,16 @@ wait_log 'INVITE call-id=.*: 200 from the callee dropped'
 kill -TERM "$l2t_pid"
 listener_end l2t 0
 
-# (e) Nobody there, and a domain we do not serve.
+# (e) A user who has registered here but has no binding now (480), one
+# who never has (404), and a domain we do not serve (404).
 SIPSA_PASSWORD=user1pw client -s "127.0.0.1:$PORT" \
-    --message sip:user4@example.test sip:user1@example.test
+    --message sip:user2@example.test sip:user1@example.test
 expect_rc 6 "no binding"
 expect_out 'MESSAGE: SIP error: 480 ' "480"
+SIPSA_PASSWORD=user1pw client -s "127.0.0.1:$PORT" \
+    --message sip:user4@example.test sip:user1@example.test
+expect_rc 6 "unknown user"
+expect_out 'MESSAGE: SIP error: 404 ' "404"
 SIPSA_PASSWORD=user1pw client -s "127.0.0.1:$PORT" \
     --call sip:someone@elsewhere.test sip:user1@example.test
 expect_rc 6 "foreign domain"
