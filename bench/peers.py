@@ -13,8 +13,8 @@ core 0, load generator on core 1 (taskset).
 The search: short probes (PROBE s) at rates doubling from START until one
 fails, then PROBE-s bisection between the last pass and the first failure
 down to RES, then a confirmation at the result for the full HOLD; a failed
-confirmation steps the rate down by RES and tries again (at most three
-times).  Every trial starts a fresh server, so no trial inherits another's
+confirmation steps the rate down by a tenth (twice), then by a quarter,
+and tries again (at most five holds).  Every trial starts a fresh server, so no trial inherits another's
 transactions, timers or bindings.
 
 A trial passes when the generator exits cleanly, every operation completed,
@@ -786,6 +786,12 @@ def search(server, gen, a):
         else:
             hi = rate
             break
+    # Slower than the start: halve until a probe passes (down to 25/s).
+    while lo == 0 and hi is not None and hi // 2 >= 25:
+        if go(hi // 2, a.probe).ok:
+            lo = hi // 2
+        else:
+            hi //= 2
     if lo == 0:
         return None, trials
     if hi is None:
@@ -798,15 +804,15 @@ def search(server, gen, a):
             lo = mid
         else:
             hi = mid
-    # Confirm for the full hold; step down 5 % at a time, then by a
-    # quarter, while it fails.
+    # Confirm for the full hold; step down by a tenth, then by a quarter,
+    # while it fails (a long hold costs more than the precision it buys).
     best = None
-    for i in range(6):
+    for i in range(5):
         t = go(lo, a.hold)
         if t.ok:
             best = t
             break
-        step = a.res if i < 3 else 0.25
+        step = 0.1 if i < 2 else 0.25
         lo = int(lo * (1 - step) / 100) * 100 or lo // 2
     return best, trials
 
@@ -977,7 +983,7 @@ def main():
                          "nta-floor-stateless, sipsad (all four rows) or "
                          "sipsad-ntlm, -kerberos, -refresh, -message")
     ap.add_argument("--hold", type=int, default=20)
-    ap.add_argument("--probe", type=int, default=5)
+    ap.add_argument("--probe", type=int, default=4)
     ap.add_argument("--start", type=int, default=2000)
     ap.add_argument("--max-rate", type=int, default=64000)
     ap.add_argument("--res", type=float, default=0.05)
