@@ -13,8 +13,9 @@ core 0, load generator on core 1 (taskset).
 The search: short probes (PROBE s) at rates doubling from START until one
 fails, then PROBE-s bisection between the last pass and the first failure
 down to RES, then a confirmation at the result for the full HOLD; a failed
-confirmation steps the rate down by a tenth (twice), then by a quarter,
-and tries again (at most five holds).  Every trial starts a fresh server, so no trial inherits another's
+confirmation is tried again at the rate the generator kept (when it fell
+behind), else a tenth lower (twice), then a quarter lower (at most five
+holds).  Every trial starts a fresh server, so no trial inherits another's
 transactions, timers or bindings.
 
 A trial passes when the generator exits cleanly, every operation completed,
@@ -804,8 +805,10 @@ def search(server, gen, a):
             lo = mid
         else:
             hi = mid
-    # Confirm for the full hold; step down by a tenth, then by a quarter,
-    # while it fails (a long hold costs more than the precision it buys).
+    # Confirm for the full hold.  When it fails because the generator fell
+    # behind, the rate it did keep up (less 5 %) is the next try; else
+    # step down by a tenth, then by a quarter (a long hold costs more
+    # than the precision it buys).
     best = None
     for i in range(5):
         t = go(lo, a.hold)
@@ -813,7 +816,12 @@ def search(server, gen, a):
             best = t
             break
         step = 0.1 if i < 2 else 0.25
-        lo = int(lo * (1 - step) / 100) * 100 or lo // 2
+        nxt = int(lo * (1 - step) / 100) * 100 or lo // 2
+        if "fell behind" in t.why and t.elapsed > 0 and t.completed > 0:
+            kept = int(t.completed / t.elapsed * 0.95 / 100) * 100
+            if 0 < kept < nxt:
+                nxt = kept
+        lo = nxt
     return best, trials
 
 
