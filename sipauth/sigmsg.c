@@ -262,7 +262,11 @@ sipauth_pick_cred(su_home_t *home, const sip_t *sip, const char *realm,
 	 * parameters) sit in the error list; sipsa's parser decides.
 	 */
 	for (e = sip->sip_error; e != NULL; e = e->er_next) {
-		if (e->er_name == NULL)
+		/* Sofia also chains headers of other classes here (a second
+		   Content-Length, for one): only true error headers have a
+		   name to look at. */
+		if (e->er_common->h_class != sip_error_class ||
+		    e->er_name == NULL)
 			continue;
 		if (strcasecmp(e->er_name, "Authorization") == 0)
 			fam = SIPAUTH_WWW;

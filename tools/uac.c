@@ -976,7 +976,8 @@ pick_challenge(su_home_t *home, const sip_t *sip, enum sipauth_family fam,
 			found = 1;
 		}
 	for (e = sip->sip_error; e != NULL; e = e->er_next)
-		if (e->er_name != NULL && strcasecmp(e->er_name, name) == 0 &&
+		if (e->er_common->h_class == sip_error_class &&
+		    e->er_name != NULL && strcasecmp(e->er_name, name) == 0 &&
 		    try_challenge(home, (const sip_header_t *)e, fam, &c,
 		    offered, offsz) == 0 && !found && c.scheme == want) {
 			*out = c;
@@ -1065,7 +1066,8 @@ find_info(su_home_t *home, const struct uac *u, const sip_t *sip,
 	    text))
 		return 0;
 	for (e = sip->sip_error; e != NULL; e = e->er_next)
-		if (e->er_name != NULL && strcasecmp(e->er_name, name) == 0 &&
+		if (e->er_common->h_class == sip_error_class &&
+		    e->er_name != NULL && strcasecmp(e->er_name, name) == 0 &&
 		    try_info(home, u, (const sip_header_t *)e, out, text))
 			return 0;
 	return ENOENT;
