@@ -163,15 +163,6 @@ challenge(struct ptx *ptx, const char *why)
 	    ptx_warning(ptx, why) : NULL)), TAG_END());
 }
 
-static int
-refuse(struct ptx *ptx, int status, const char *text)
-{
-	log_info("%s refused %03d call-id=%s peer=%s: %s", ptx_method(ptx),
-	    status, ptx_call_id(ptx), ptx->peer, text);
-	return proxy_reply(ptx, status, NULL,
-	    SIPTAG_WARNING_STR(ptx_warning(ptx, text)), TAG_END());
-}
-
 /*
  * A failure after the SA layer logged it: REGISTER gets a fresh challenge,
  * anything else a 403.
@@ -273,7 +264,7 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 
 	r = sa_check_identity(sa, ptx->sip->sip_from->a_url->url_user);
 	if (r != SA_R_OK)
-		return refuse(ptx, 403, reason_text(r));
+		return ptx_refuse(ptx, 403, reason_text(r));
 	/* A client that asked for mutual authentication (an AP-REP goes
 	   back) has no context to sign with yet. */
 	if (sa_version(sa) >= 4 && (SIPAUTH_PRESENT(cred->response) ||
@@ -321,11 +312,11 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	if (!scheme_enabled(ptx, cred->scheme))
 		return challenge(ptx, "scheme not offered");
 	if ((err = auth_endpoint(ptx, &aor, &epid)) != 0)
-		return refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
+		return ptx_refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
 		    "bad From header");
 	if (sipauth_b64_decode(ptx->home, cred->gssapi_data.ptr,
 	    cred->gssapi_data.len, &tok, &toklen) != 0)
-		return refuse(ptx, 400, "gssapi-data is not base64");
+		return ptx_refuse(ptx, 400, "gssapi-data is not base64");
 
 	if (kind == MECH_NTLM && SIPAUTH_PRESENT(cred->opaque)) {
 		r = sa_lookup_opaque(px->sa, cred->opaque.ptr,
@@ -382,7 +373,7 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 	if (!SIPAUTH_PRESENT(cred->opaque))
 		return challenge(ptx, NULL);
 	if ((err = auth_endpoint(ptx, &aor, &epid)) != 0)
-		return refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
+		return ptx_refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
 		    "bad From header");
 	r = sa_lookup_opaque(ptx->px->sa, cred->opaque.ptr, cred->opaque.len,
 	    &sa);
@@ -469,7 +460,7 @@ ptx_auth(struct ptx *ptx)
 	case ENOTSUP:
 		return challenge(ptx, "scheme not offered");
 	case EBADMSG:
-		return refuse(ptx, 400, "malformed authorization header");
+		return ptx_refuse(ptx, 400, "malformed authorization header");
 	default:
 		return proxy_reply(ptx, 500, NULL, TAG_END());
 	}

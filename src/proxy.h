@@ -148,6 +148,8 @@ const char *ptx_method(const struct ptx *);
 const char *ptx_call_id(const struct ptx *);
 /* A Warning value `399 <fqdn> "text"`, in the ptx home. */
 const char *ptx_warning(struct ptx *, const char *text);
+/* Log the refusal and answer status with that Warning; returns status. */
+int	ptx_refuse(struct ptx *, int status, const char *text);
 /* "sip:user@host" with the host in lower case, in the ptx home; NULL
    when out of memory. */
 const char *ptx_aor(struct ptx *, const char *user, const char *host);

@@ -15,6 +15,7 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nta.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/tport.h>
 
@@ -118,6 +119,15 @@ ptx_warning(struct ptx *ptx, const char *text)
 	w = su_sprintf(ptx->home, "399 %s \"%s\"", fqdn != NULL ? fqdn :
 	    "sipsa", text);
 	return w != NULL ? w : "399 sipsa \"error\"";
+}
+
+int
+ptx_refuse(struct ptx *ptx, int status, const char *text)
+{
+	log_info("%s refused %03d call-id=%s peer=%s: %s", ptx_method(ptx),
+	    status, ptx_call_id(ptx), ptx->peer, text);
+	return proxy_reply(ptx, status, NULL,
+	    SIPTAG_WARNING_STR(ptx_warning(ptx, text)), TAG_END());
 }
 
 const char *

@@ -30,15 +30,6 @@
 #include "src/log.h"
 #include "src/proxy.h"
 
-static int
-refuse(struct ptx *ptx, int status, const char *text)
-{
-	log_info("REGISTER refused %03d call-id=%s peer=%s: %s", status,
-	    ptx_call_id(ptx), ptx->peer, text);
-	return proxy_reply(ptx, status, NULL,
-	    SIPTAG_WARNING_STR(ptx_warning(ptx, text)), TAG_END());
-}
-
 /*
  * The home-server target of user@domain, NULL for this node: an entry for
  * the exact user wins over one for the domain, which wins over patterns
@@ -223,14 +214,14 @@ ptx_register(struct ptx *ptx)
 	if (sip->sip_request->rq_method != sip_method_register)
 		return 0;
 	if (ptx->sa == NULL || (err = auth_endpoint(ptx, &aor, &epid)) != 0)
-		return refuse(ptx, 403, "not authenticated");
+		return ptx_refuse(ptx, 403, "not authenticated");
 	to = sip->sip_to->a_url;
 	if (to->url_user == NULL || to->url_host == NULL ||
 	    strcmp(to->url_user, sip->sip_from->a_url->url_user) != 0 ||
 	    strcasecmp(to->url_host, sip->sip_from->a_url->url_host) != 0)
-		return refuse(ptx, 403, "To must be the registering user");
+		return ptx_refuse(ptx, 403, "To must be the registering user");
 	if (!proxy_serves_domain(ptx->px, to->url_host))
-		return refuse(ptx, 403, "domain not served here");
+		return ptx_refuse(ptx, 403, "domain not served here");
 	home = home_of(conf, to->url_user, to->url_host);
 	if (home != NULL && !target_is_self(ptx, home))
 		return redirect(ptx, home);
@@ -238,7 +229,7 @@ ptx_register(struct ptx *ptx)
 	memset(&rq, 0, sizeof(rq));
 	err = contacts(ptx, cs, &rq.ncontacts, &rq.star);
 	if (err == E2BIG)
-		return refuse(ptx, 400, "too many Contact values");
+		return ptx_refuse(ptx, 400, "too many Contact values");
 	if (err == ENOMEM)
 		return proxy_reply(ptx, 500, NULL, TAG_END());
 	if (err == EINVAL)
