@@ -18,6 +18,8 @@
  *                             N SAs made through an SA table and bound to
  *                             endpoints, as the daemon holds them: heap
  *                             and RSS per SA, split by phase on a sample
+ *   mechbench -u USERS ...    the same against an NTLM user file of USERS
+ *                             lines, the benchmark's user in the middle
  *
  * Output lines start with a keyword (op, client, mem) so that the script
  * can pick them up.
@@ -469,16 +471,61 @@ mem(enum mech_kind kind, unsigned n)
 	return 0;
 }
 
+/*
+ * An NTLM user file of users lines: made-up users around the realm's
+ * user1, which sits in the middle, so that a server that scans the file
+ * reads half of it per handshake, the average for a random user.
+ * Returns 0 or -1.
+ */
+static int
+write_user_file(unsigned users, char *path, size_t pathsz)
+{
+	char line[1024];
+	FILE *in, *out;
+	unsigned i;
+	int rc = 0;
+
+	if ((in = fopen(realm.user_file, "r")) == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), in) == NULL)
+		rc = -1;
+	(void)fclose(in);
+	(void)snprintf(path, pathsz, "%s/ntlm_users_%u.smbpasswd", realm.dir,
+	    users);
+	if (rc != 0 || (out = fopen(path, "w")) == NULL)
+		return -1;
+	for (i = 1; i < users; i++) {
+		if (i == users / 2 && fputs(line, out) == EOF)
+			rc = -1;
+		/* Any 32 hex digits do for a user nobody logs in as. */
+		if (fprintf(out, "%s\\filler%u:%u:"
+		    "AAD3B435B51404EEAAD3B435B51404EE:%08X%08X%08X%08X:"
+		    "[U          ]:LCT-00000000\n", realm.netbios, i,
+		    100000 + i, i, i * 7u, i * 13u, i * 31u) < 0)
+			rc = -1;
+	}
+	if (users < 2 && fputs(line, out) == EOF)
+		rc = -1;
+	if (fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct mech_server_params sp;
-	char err[512];
+	char err[512], user_file[4300];
 	double *v;
-	int n, rc = 0;
+	int n, users = 0, rc = 0;
 
+	if (argc > 2 && strcmp(argv[1], "-u") == 0) {
+		users = atoi(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 3 || (strcmp(argv[1], "mem") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: mechbench time N | cg N | "
+		fprintf(stderr, "usage: mechbench [-u USERS] time N | cg N | "
 		    "mem ntlm|kerberos N\n");
 		return 2;
 	}
@@ -490,6 +537,15 @@ main(int argc, char **argv)
 		return 2;
 	(void)snprintf(principal, sizeof(principal), "user1@%s", realm.realm);
 	realm_server_params(&realm, &sp);
+	if (users > 0) {
+		if (write_user_file((unsigned)users, user_file,
+		    sizeof(user_file)) != 0) {
+			fprintf(stderr, "mechbench: cannot write a user file "
+			    "in %s\n", realm.dir);
+			return 1;
+		}
+		sp.ntlm_user_file = user_file;
+	}
 	if (mech_server_create(&sp, &server, err, sizeof(err)) != 0) {
 		fprintf(stderr, "mechbench: %s\n", err);
 		return 1;
