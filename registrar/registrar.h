@@ -153,7 +153,7 @@ enum reg_sync {
 };
 
 struct reg_store_params {
-	size_t		map_size;	/* bytes; 0: 64 MiB */
+	size_t		map_size;	/* bytes; 0: 1 GiB */
 	enum reg_sync	sync;
 };
 

@@ -16,7 +16,7 @@
 #include "src/log.h"
 #include "registrar/internal.h"
 
-#define LMDB_DEFAULT_MAP	((size_t)64 << 20)	/* 64 MiB */
+#define LMDB_DEFAULT_MAP	((size_t)1 << 30)	/* 1 GiB of address space */
 
 struct store_lmdb {
 	MDB_env		*env;
