@@ -19,12 +19,12 @@ EXTRA_DIST += tests/mech/sa_run.sh
 # The mechanisms (mech.h): NTLM via gss-ntlmssp, Kerberos via MIT GSSAPI.
 libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c \
-	sa/krb5_cfx.c sa/krb5_cfx.h
+	sa/mech_ntlm_index.c sa/krb5_cfx.c sa/krb5_cfx.h
 # Real round trips through mech.h against a throwaway realm
 # (tests/mech/run.sh starts scripts/sipsa-realm; no mocks).
 check_PROGRAMS += tests/mech/mech
 tests_mech_mech_SOURCES = tests/mech/mech.c tests/mech/helpers.c \
-	tests/mech/userfile.c tests/mech/shared.c \
+	tests/mech/userfile.c tests/mech/userindex.c tests/mech/shared.c \
 	tests/mech/mech_test.h
 tests_mech_mech_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_mech_mech_LDADD = $(SIPSA_LDADD) $(CUNIT_LIBS)

@@ -16,6 +16,8 @@
 
 /* The gss-ntlmssp entry points sipsa calls directly (mech_ntlm.c). */
 struct mech_ntlm_plugin;
+/* The NTLM user file, indexed by user (mech_ntlm_index.c). */
+struct mech_ntlm_index;
 
 struct mech_server {
 	char			*fqdn;
@@ -26,7 +28,9 @@ struct mech_server {
 	int			 ntlm_winbind;
 	char			*ntlm_user_file;
 	struct mech_ntlm_plugin	*ntlm;
+	gss_name_t		 ntlm_name;	/* sip@<fqdn>, a plugin name */
 	gss_cred_id_t		 ntlm_cred;	/* a plugin credential */
+	struct mech_ntlm_index	*ntlm_index;	/* of ntlm_user_file */
 };
 
 struct mech_client_cred {
@@ -98,9 +102,62 @@ enum mech_reason mech_ntlm_take_keys(
 	    gss_ctx_id_t gctx, uint32_t flags, struct ntlm_keys *keys,
 	    struct mech_status *st);
 int	mech_ntlm_flags_ok(uint32_t flags);
-/* mech_ntlm_user.c: 0 when the user is absent from the user file. */
-int	mech_ntlm_user_known(const struct mech_server *s,
+/*
+ * mech_ntlm_user.c: 1 when the user is in the user file, 0 when absent,
+ * -1 when it cannot tell (winbind, no file).
+ */
+int	mech_ntlm_user_known(struct mech_server *s,
 	    const struct ntlm_authenticate *a);
+
+/*
+ * mech_ntlm_index.c.  One line of the user file as gss-ntlmssp reads it
+ * (Heimdal "DOM:USER:PASSWORD" or smbpasswd "[DOM\]USER:UID:LM:NT:...");
+ * the pointers borrow from the line.
+ */
+struct mech_ntlm_line {
+	const char	*user;
+	size_t		 user_len;
+	const char	*dom;		/* the line's start */
+	size_t		 dom_len;	/* 0: no domain, or an empty one */
+};
+/* Parse one line (without its newline): 1, or 0 for a line gss-ntlmssp
+   skips (comment, too few fields). */
+int	mech_ntlm_parse_line(const char *line, size_t len,
+	    struct mech_ntlm_line *out);
+/* An empty index (NULL without memory); it reads the file when asked. */
+struct mech_ntlm_index *mech_ntlm_index_create(void);
+/*
+ * Bring the index up to date with the file at path: one stat() when the
+ * file has not changed, else it is read again.  1 when the index can
+ * answer for the file, 0 when not (see mech_ntlm_index.c).
+ */
+int	mech_ntlm_index_refresh(struct mech_ntlm_index *ix, const char *path);
+/* Wipes the copy of the file, then frees. */
+void	mech_ntlm_index_free(struct mech_ntlm_index *ix);
+/*
+ * Is DOMAIN\USER (UTF-8, from the AUTHENTICATE) in the user file at path?
+ * 1 or 0, as mech_ntlm_user_known; -1 when the index cannot answer (the
+ * caller reads the file itself).  Re-reads the file when it changed.
+ */
+int	mech_ntlm_index_known(struct mech_ntlm_index *ix, const char *path,
+	    const char *domain, const char *user);
+/* The lines of one user in a memfd, for gss-ntlmssp to read by path. */
+struct mech_ntlm_subset {
+	int	 fd;		/* -1: none */
+	size_t	 len;		/* bytes written */
+	char	 path[32];	/* "/proc/self/fd/N" */
+};
+/*
+ * Write every line of user (ASCII case-insensitive, file order) into a new
+ * memfd.  0 on success; ENOENT when the user is absent; another errno
+ * value when the index cannot answer (a name or file it does not handle,
+ * a system failure).  On any non-zero return sub->fd is -1.
+ */
+int	mech_ntlm_index_subset(struct mech_ntlm_index *ix, const char *path,
+	    const char *domain, const char *user,
+	    struct mech_ntlm_subset *sub);
+/* Overwrite the memfd with zeros and close it (no-op when fd is -1). */
+void	mech_ntlm_subset_close(struct mech_ntlm_subset *sub);
 
 /* mech_krb5.c */
 int	mech_krb5_server_create(struct mech_server *s,

@@ -82,17 +82,30 @@ plugin_load(struct mech_ntlm_plugin *p, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * An acceptor credential for sip@<fqdn> whose user file is keyfile (NULL:
+ * none, gss-ntlmssp then asks NTLM_USER_FILE or winbind).
+ */
+static OM_uint32
+acquire_acceptor(struct mech_server *s, const char *keyfile,
+    gss_cred_id_t *cred, OM_uint32 *min)
+{
+	gss_key_value_element_desc el = { GSS_NTLMSSP_CS_KEYFILE, keyfile };
+	gss_key_value_set_desc store = { 1, &el };
+
+	return s->ntlm->acquire_cred_from(min, s->ntlm_name, GSS_C_INDEFINITE,
+	    &ntlm_mechs, GSS_C_ACCEPT, keyfile != NULL ? &store :
+	    GSS_C_NO_CRED_STORE, cred, NULL, NULL);
+}
+
 int
 mech_ntlm_server_create(struct mech_server *s,
     const struct mech_server_params *p, char *err, size_t errsz)
 {
 	static gss_OID_desc flags_oid = { GSS_NTLMSSP_NEG_FLAGS_OID_LENGTH,
 	    (void *)GSS_NTLMSSP_NEG_FLAGS_OID_STRING };
-	gss_key_value_element_desc el = { GSS_NTLMSSP_CS_KEYFILE, NULL };
-	gss_key_value_set_desc store = { 1, &el };
 	uint32_t flags = NTLM_ACCEPTOR_FLAGS;
 	gss_buffer_desc b;
-	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 maj, min;
 	char svc[300];
 	int rc;
@@ -116,6 +129,11 @@ mech_ntlm_server_create(struct mech_server *s,
 		}
 		if ((s->ntlm_user_file = strdup(p->ntlm_user_file)) == NULL)
 			return ENOMEM;
+		/* Read now, so that the first AUTHENTICATE does not. */
+		if ((s->ntlm_index = mech_ntlm_index_create()) == NULL)
+			return ENOMEM;
+		(void)mech_ntlm_index_refresh(s->ntlm_index,
+		    s->ntlm_user_file);
 	}
 	if ((s->ntlm = calloc(1, sizeof(*s->ntlm))) == NULL)
 		return ENOMEM;
@@ -124,15 +142,12 @@ mech_ntlm_server_create(struct mech_server *s,
 	(void)snprintf(svc, sizeof(svc), "sip@%s",
 	    s->fqdn != NULL ? s->fqdn : "localhost");
 	b = (gss_buffer_desc){ strlen(svc), svc };
+	/* Kept: every AUTHENTICATE acquires a credential for it. */
 	maj = s->ntlm->import_name(&min, &b, GSS_C_NT_HOSTBASED_SERVICE,
-	    &name);
+	    &s->ntlm_name);
 	if (GSS_ERROR(maj))
 		goto gss_fail;
-	el.value = s->ntlm_user_file;
-	maj = s->ntlm->acquire_cred_from(&min, name, GSS_C_INDEFINITE,
-	    &ntlm_mechs, GSS_C_ACCEPT, el.value != NULL ? &store :
-	    GSS_C_NO_CRED_STORE, &s->ntlm_cred, NULL, NULL);
-	(void)s->ntlm->release_name(&min, &name);
+	maj = acquire_acceptor(s, s->ntlm_user_file, &s->ntlm_cred, &min);
 	if (GSS_ERROR(maj))
 		goto gss_fail;
 	b = (gss_buffer_desc){ sizeof(flags), &flags };
@@ -155,11 +170,15 @@ mech_ntlm_server_free(struct mech_server *s)
 	if (s->ntlm != NULL) {
 		if (s->ntlm_cred != GSS_C_NO_CREDENTIAL)
 			(void)s->ntlm->release_cred(&min, &s->ntlm_cred);
+		if (s->ntlm_name != GSS_C_NO_NAME)
+			(void)s->ntlm->release_name(&min, &s->ntlm_name);
 		if (s->ntlm->dl != NULL)
 			(void)dlclose(s->ntlm->dl);
 		free(s->ntlm);
 		s->ntlm = NULL;
 	}
+	mech_ntlm_index_free(s->ntlm_index);
+	s->ntlm_index = NULL;
 	free(s->ntlm_user_file);
 	s->ntlm_user_file = NULL;
 }
@@ -240,6 +259,41 @@ accept_first(struct mech_server *s, struct mech_ctx *ctx,
 	(void)gss_release_buffer(&min, &out);
 }
 
+/*
+ * The acceptor credential for one AUTHENTICATE.  gss-ntlmssp reads the
+ * credential of each accept call (of the second leg: its type, its name
+ * and its user file), so the second leg may use another one than the
+ * first: one made for this handshake whose user file is a memfd holding
+ * only the lines of the AUTHENTICATE's user (mech_ntlm_index.c).  When the
+ * index cannot answer, the user is not in it, or anything fails, the
+ * server's own credential and the whole file, as gss-ntlmssp alone would
+ * read it.  The caller releases a credential other than s->ntlm_cred, then
+ * closes sub.
+ */
+static gss_cred_id_t
+user_cred(struct mech_server *s, const struct ntlm_authenticate *a,
+    struct mech_ntlm_subset *sub)
+{
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	char user[256], domain[256];
+	OM_uint32 min;
+
+	sub->fd = -1;
+	if (s->ntlm_index == NULL || !(a->flags & NTLM_NEG_UNICODE) ||
+	    sipauth_ntlm_utf16_to_utf8(&a->user, user, sizeof(user)) != 0 ||
+	    sipauth_ntlm_utf16_to_utf8(&a->domain, domain,
+	    sizeof(domain)) != 0 ||
+	    mech_ntlm_index_subset(s->ntlm_index, s->ntlm_user_file, domain,
+	    user, sub) != 0)
+		return s->ntlm_cred;
+	/* The acceptor flags matter to the first leg only. */
+	if (GSS_ERROR(acquire_acceptor(s, sub->path, &cred, &min))) {
+		mech_ntlm_subset_close(sub);
+		return s->ntlm_cred;
+	}
+	return cred;
+}
+
 static void
 accept_second(struct mech_server *s, struct mech_ctx *ctx,
     const uint8_t *token, size_t len, struct mech_result *res)
@@ -248,6 +302,8 @@ accept_second(struct mech_server *s, struct mech_ctx *ctx,
 	gss_buffer_desc out = GSS_C_EMPTY_BUFFER, nb = GSS_C_EMPTY_BUFFER;
 	gss_name_t src = GSS_C_NO_NAME;
 	struct ntlm_authenticate a;
+	struct mech_ntlm_subset sub;
+	gss_cred_id_t cred;
 	OM_uint32 maj, min, ret_flags = 0;
 
 	if (sipauth_ntlm_decode_authenticate(token, len, &a) != 0) {
@@ -268,11 +324,15 @@ accept_second(struct mech_server *s, struct mech_ctx *ctx,
 		res->reason = MECH_R_FLAGS;
 		return;
 	}
-	maj = s->ntlm->accept(&min, &ctx->u.ntlm.gctx, s->ntlm_cred, &in,
+	cred = user_cred(s, &a, &sub);
+	maj = s->ntlm->accept(&min, &ctx->u.ntlm.gctx, cred, &in,
 	    GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &out, &ret_flags, NULL,
 	    NULL);
 	res->status.major = maj;
 	res->status.minor = min;
+	if (cred != s->ntlm_cred)
+		(void)s->ntlm->release_cred(&min, &cred);
+	mech_ntlm_subset_close(&sub);
 	(void)gss_release_buffer(&min, &out);
 	if (maj == GSS_S_COMPLETE && (ret_flags & GSS_C_ANON_FLAG)) {
 		res->reason = MECH_R_UNKNOWN_USER;

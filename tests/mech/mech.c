@@ -372,6 +372,7 @@ static CU_TestInfo tests[] = {
 	{ "NTLM round trip", test_ntlm_round_trip },
 	{ "NTLM rejections", test_ntlm_rejections },
 	{ "NTLM user file lookup", test_ntlm_user_file },
+	{ "NTLM user file index", test_ntlm_user_index },
 	{ "Kerberos round trip", test_krb_round_trip },
 	{ "Kerberos rejections", test_krb_rejections },
 	{ "Kerberos clock skew, no key", test_krb_skew_and_keys },

@@ -63,5 +63,7 @@ void	test_shared_creds(struct mech_server *s);
 
 /* tests/mech/userfile.c */
 void	test_ntlm_user_file(void);
+/* tests/mech/userindex.c */
+void	test_ntlm_user_index(void);
 
 #endif
