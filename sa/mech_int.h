@@ -149,8 +149,8 @@ struct mech_ntlm_subset {
 };
 /*
  * Write every line of user (ASCII case-insensitive, file order) into a new
- * memfd.  0 on success; ENOENT when the user is absent; another errno
- * value when the index cannot answer (a name or file it does not handle,
+ * memfd (none when the user is absent: an empty file).  0 on success; an
+ * errno value when the index cannot answer (a name or file it does not handle,
  * a system failure).  On any non-zero return sub->fd is -1.
  */
 int	mech_ntlm_index_subset(struct mech_ntlm_index *ix, const char *path,

@@ -264,10 +264,10 @@ accept_first(struct mech_server *s, struct mech_ctx *ctx,
  * credential of each accept call (of the second leg: its type, its name
  * and its user file), so the second leg may use another one than the
  * first: one made for this handshake whose user file is a memfd holding
- * only the lines of the AUTHENTICATE's user (mech_ntlm_index.c).  When the
- * index cannot answer, the user is not in it, or anything fails, the
- * server's own credential and the whole file, as gss-ntlmssp alone would
- * read it.  The caller releases a credential other than s->ntlm_cred, then
+ * only the lines of the AUTHENTICATE's user (mech_ntlm_index.c), none for
+ * a user the index does not hold.  When the index cannot answer or
+ * anything fails, the server's own credential and the whole file, as
+ * gss-ntlmssp alone would read it.  The caller releases a credential other than s->ntlm_cred, then
  * closes sub.
  */
 static gss_cred_id_t

@@ -385,8 +385,13 @@ mech_ntlm_index_subset(struct mech_ntlm_index *ix, const char *path,
 	if (ix == NULL || !plain_name(domain, user) ||
 	    !mech_ntlm_index_refresh(ix, path))
 		return EINVAL;
-	if ((n = index_find(ix, user, &first)) == 0)
-		return ENOENT;
+	/*
+	 * A name the index does not hold gets an empty file: gss-ntlmssp
+	 * would not have found it in the whole one either, and an unknown
+	 * name must not cost a scan of a large file (a cheap way to load
+	 * the server).
+	 */
+	n = index_find(ix, user, &first);
 	if ((sub->fd = memfd_create("sipsa-ntlm-user", MFD_CLOEXEC)) == -1)
 		return errno;
 	(void)snprintf(sub->path, sizeof(sub->path), "/proc/self/fd/%d",
