@@ -10,13 +10,18 @@ core 0, load generator on core 1 (taskset).
   nta-floor (Sofia-SIP alone)  loaded by SIPp, bench/sipp/register.xml
   sipsad, four scenarios       loaded by tools/sipsa-bench (when built)
 
-The search: short probes (PROBE s) at rates doubling from START until one
-fails, then PROBE-s bisection between the last pass and the first failure
-down to RES, then a confirmation at the result for the full HOLD; a failed
-confirmation is tried again at the rate the generator kept (when it fell
-behind), else a tenth lower (twice), then a quarter lower (at most five
-holds).  Every trial starts a fresh server, so no trial inherits another's
-transactions, timers or bindings.
+The search (search()): short probes (PROBE s) at rates doubling from
+START until one fails or the generator saturates; from the best probe's
+CPU per operation the capacity of the busier core, and the first hold
+(HOLD s) at FILL of it; a passed first hold is tried a seventh higher
+once, a failed one steps down a seventh (or to the rate the generator
+kept), at most HOLDS holds.  The result is the highest rate held, to
+about a seventh.  Every trial starts a fresh server, so no trial inherits
+another's transactions, timers or bindings.
+
+Memory per SA (sa_memory()): sipsad over TCP, sipsa-bench makes SA_COUNT
+SAs (each a registered binding), and sipsad's RSS before and after, over
+the SAs held.
 
 A trial passes when the generator exits cleanly, every operation completed,
 no call failed, no request was retransmitted (on UDP a retransmission means
@@ -614,25 +619,39 @@ SIPSAD_OPS = {"ntlm": "NTLM handshake + signed REGISTER",
 class Sipsad(Server):
     load = "sipsa-bench"
 
-    def __init__(self, work, binary, scenario, realm):
+    def __init__(self, work, binary, scenario, realm, transport="udp",
+                 endpoints_per_user=8, name=None):
         super().__init__(work)
         self.binary = binary
         self.scenario = scenario
         self.realm = realm
-        self.name = "sipsad-" + scenario
-        self.op = SIPSAD_OPS[scenario]
+        self.transport = transport
+        self.epu = endpoints_per_user
+        self.name = name or "sipsad-" + scenario
+        self.op = SIPSAD_OPS.get(scenario, scenario)
+
+    def listening(self):
+        if self.transport == "udp":
+            return super().listening()
+        try:
+            socket.create_connection(("127.0.0.1", self.port), 1).close()
+            return True
+        except OSError:
+            return False
 
     def command(self):
         conf = os.path.join(self.work, "sipsa.conf")
         state = os.path.join(self.work, "state")
-        os.makedirs(state, mode=0o700, exist_ok=True)
+        # A fresh binding store per start: no trial inherits bindings.
+        shutil.rmtree(state, ignore_errors=True)
+        os.makedirs(state, mode=0o700)
         with open(conf, "w") as f:
             f.write("""# written by bench/run.sh
 server {
 	fqdn proxy.example.test
 	state-dir "%s"
 }
-listen udp 127.0.0.1 %d {
+listen %s 127.0.0.1 %d {
 	role registrar
 }
 auth {
@@ -646,12 +665,14 @@ auth {
 }
 registrar {
 	sync none
+	endpoints-per-user %d
 }
 log {
 	target stderr
 	level notice
 }
-""" % (state, self.port, self.realm, self.realm))
+""" % (state, self.transport, self.port, self.realm, self.realm,
+       self.epu))
         return [self.binary, "-D", "-f", conf]
 
     def ready(self):
@@ -771,7 +792,35 @@ def trial(server, gen, rate, hold, rtt=False):
     return t
 
 
+def capacity(t):
+    """The rate a trial says its bottleneck core could carry: one core's
+    worth of the server's CPU per operation, or the rate over the share of
+    its core the generator used; None without figures."""
+    caps = []
+    if t.cpu_us_per_op:
+        caps.append(1e6 / t.cpu_us_per_op)
+    if t.gen_busy:
+        caps.append((t.window_rate or t.rate) / t.gen_busy)
+    return min(caps) if caps else None
+
+
+def round_rate(r):
+    """Two significant digits (at least 25/s): rates a reader can repeat."""
+    if r < 25:
+        return 25
+    mag = 10 ** max(0, int(math.floor(math.log10(r))) - 1)
+    return int(r // mag * mag)
+
+
 def search(server, gen, a):
+    """Probes of PROBE s at rates doubling from START until one fails or
+    the generator saturates; the first hold at FILL of the capacity the
+    best probe's costs predict (never above the failed probe); a passed
+    first hold is tried once a seventh higher, a failed hold steps down to
+    the rate the generator kept or by a seventh, whichever is lower; at
+    most HOLDS holds per row.  A 20 s hold sees costs a 4 s probe does
+    not (nta keeps every UDP transaction 32 s, so its tables are still
+    growing), which is why the probes only aim the holds."""
     trials = []
 
     def go(rate, hold, rtt=False):
@@ -779,49 +828,50 @@ def search(server, gen, a):
         trials.append(t)
         return t
 
-    lo, hi = 0, None
+    best_probe, fail = None, None
     rate = a.start
     while rate <= a.max_rate:
-        if go(rate, a.probe).ok:
-            lo, rate = rate, rate * 2
-        else:
-            hi = rate
+        t = go(rate, a.probe)
+        if not t.ok:
+            fail = t
             break
+        best_probe = t
+        if t.gen_busy is not None and t.gen_busy > 0.9:
+            break
+        rate *= 2
     # Slower than the start: halve until a probe passes (down to 25/s).
-    while lo == 0 and hi is not None and hi // 2 >= 25:
-        if go(hi // 2, a.probe).ok:
-            lo = hi // 2
+    while best_probe is None and fail.rate // 2 >= 25:
+        t = go(fail.rate // 2, a.probe)
+        if t.ok:
+            best_probe = t
         else:
-            hi //= 2
-    if lo == 0:
+            fail = t
+    if best_probe is None:
         return None, trials
-    if hi is None:
-        hi = lo     # passed at max_rate: nothing above to look for
-    while hi - lo > lo * a.res:
-        mid = int(round((lo + hi) / 2 / 100.0)) * 100 or (lo + hi) // 2
-        if mid in (lo, hi):
-            break
-        if go(mid, a.probe).ok:
-            lo = mid
-        else:
-            hi = mid
-    # Confirm for the full hold.  When it fails because the generator fell
-    # behind, the rate it did keep up (less 5 %) is the next try; else
-    # step down by a tenth, then by a quarter (a long hold costs more
-    # than the precision it buys).
-    best = None
-    for i in range(5):
-        t = go(lo, a.hold)
+    est = capacity(best_probe) or best_probe.rate
+    rate = a.fill * est
+    if fail is not None:
+        rate = min(rate, 0.9 * fail.rate)
+    rate = round_rate(max(rate, a.fill * best_probe.rate))
+    best, tried = None, set()
+    for i in range(a.holds):
+        tried.add(rate)
+        t = go(rate, a.hold)
         if t.ok:
             best = t
-            break
-        step = 0.1 if i < 2 else 0.25
-        nxt = int(lo * (1 - step) / 100) * 100 or lo // 2
-        if "fell behind" in t.why and t.elapsed > 0 and t.completed > 0:
-            kept = int(t.completed / t.elapsed * 0.95 / 100) * 100
-            if 0 < kept < nxt:
-                nxt = kept
-        lo = nxt
+            up = round_rate(rate * 8 / 7)
+            if i > 0 or up in tried:
+                break
+            rate = up
+            continue
+        if best is not None:
+            break       # the step up failed: the pass below stands
+        nxt = rate * 6 / 7
+        if t.elapsed > 0 and t.completed > 0 and "behind" in t.why:
+            nxt = min(nxt, 0.95 * t.completed / t.elapsed)
+        rate = round_rate(nxt)
+        if rate in tried:
+            rate = round_rate(rate * 6 / 7)
     return best, trials
 
 
@@ -884,6 +934,96 @@ def measure(server, gen, a):
     return row
 
 
+# ---- memory per SA ---------------------------------------------------------
+
+def mem_status(pid):
+    """RssAnon and RssFile of one process (/proc/PID/status), in bytes."""
+    out = {}
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for ln in f:
+                k = ln.split(":")[0]
+                if k in ("RssAnon", "RssFile", "VmRSS"):
+                    out[k] = int(ln.split()[1]) * 1024
+    except OSError:
+        pass
+    return out
+
+
+def sa_memory(work, sipsad, tool, realm, mech, users, count):
+    """sipsad's resident memory per established SA: sipsa-bench makes
+    COUNT SAs (USERS users, COUNT/USERS endpoints each, over one TCP
+    connection so that no transport state grows with the count), holds
+    them, and sipsad's RSS before the first and after the last is read
+    from /proc.  Each SA is also a registered binding."""
+    epids = max(1, -(-count // users))
+    name = "sipsad-sa-memory-" + mech
+    log("%s (%d SAs: %d users x %d endpoints, TCP)" % (name, users * epids,
+                                                      users, epids))
+    srv = Sipsad(work, sipsad, "hold", realm, transport="tcp",
+                 endpoints_per_user=epids, name=name)
+    srv.op = "%s SAs held, each with a binding" % mech
+    row = {"server": name, "operation": srv.op, "load": "sipsa-bench",
+           "max_rate": None, "mechanism": mech}
+    t0 = time.time()
+    srv.start()
+    gen = None
+    try:
+        time.sleep(1)
+        before = mem_status(srv.proc.pid)
+        argv = ["taskset", "-c", GEN_CPU, tool, "--scenario", "refresh",
+                "--server", "tcp:127.0.0.1:%d" % srv.port,
+                "--realm-dir", realm, "--users", str(users),
+                "--epids", str(epids), "--mech", mech, "--count", "1",
+                "--rate", "1", "--hold", "--hold-interval", "0",
+                "--json", "-q"]
+        gen = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                               stderr=open(os.path.join(
+                                   work, "sipsa-bench.err"), "ab"),
+                               stdin=subprocess.DEVNULL)
+        line = gen.stdout.readline()
+        res = json.loads(line) if line.strip() else {}
+        time.sleep(2)       # the last answers leave the queues
+        after = mem_status(srv.proc.pid)
+        held = int(res.get("held", 0))
+        row.update({
+            "sas_held": held, "setup_s": res.get("setup_s"),
+            "setup_failed": res.get("setup_failed"),
+            "rss_before_bytes": before.get("VmRSS"),
+            "rss_after_bytes": after.get("VmRSS"),
+            "anon_before_bytes": before.get("RssAnon"),
+            "anon_after_bytes": after.get("RssAnon"),
+            "server_command": " ".join(shlex.quote(x) for x in srv.argv),
+            "load_command": " ".join(shlex.quote(x) for x in argv)})
+        if held > 0 and before and after:
+            row["rss_per_sa_bytes"] = (after["VmRSS"] -
+                                       before["VmRSS"]) / held
+            row["anon_per_sa_bytes"] = (after["RssAnon"] -
+                                        before["RssAnon"]) / held
+            row["file_per_sa_bytes"] = (after["RssFile"] -
+                                        before["RssFile"]) / held
+        else:
+            row["note"] = "no SA held (see sipsa-bench.err)"
+        if held < users * epids:
+            row["note"] = "%d of %d SAs made" % (held, users * epids)
+        log("  %s: %d SAs in %.1f s, %s B RSS per SA (%s B anonymous)" % (
+            name, held, float(res.get("setup_s") or 0),
+            fmt(row.get("rss_per_sa_bytes"), ".0f"),
+            fmt(row.get("anon_per_sa_bytes"), ".0f")))
+    finally:
+        if gen is not None:
+            if gen.poll() is None:
+                gen.terminate()
+            try:
+                gen.wait(30)
+            except subprocess.TimeoutExpired:
+                gen.kill()
+                gen.wait()
+        srv.stop()
+    row["seconds"] = round(time.time() - t0, 1)
+    return row
+
+
 # ---- report ----------------------------------------------------------------
 
 def machine():
@@ -934,6 +1074,8 @@ def table(rep):
     out.append(hdr)
     out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rep["rows"]:
+        if "mechanism" in r:
+            continue    # memory rows: their own table below
         if not r.get("max_rate"):
             out.append("| %s | %s | %s | %s | | | | | | | |" % (
                 r["server"], r["operation"], r["load"],
@@ -970,6 +1112,24 @@ def table(rep):
         out.append("")
         for s, n in notes:
             out.append("* %s: %s" % (s, n))
+    mem = [r for r in rep["rows"] if "mechanism" in r]
+    if mem:
+        out.append("")
+        out.append("| sipsad, SAs held over TCP | SAs | set-up s | RSS before "
+                   "/ after MiB | RSS per SA B | anonymous per SA B | file "
+                   "pages per SA B |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        for r in mem:
+            out.append("| %s | %s | %s | %s / %s | %s | %s | %s |" % (
+                r["mechanism"], r.get("sas_held", "-"),
+                fmt(r.get("setup_s"), ".1f"),
+                fmt((r.get("rss_before_bytes") or 0) / 2**20, ".1f"),
+                fmt((r.get("rss_after_bytes") or 0) / 2**20, ".1f"),
+                fmt(r.get("rss_per_sa_bytes"), ".0f"),
+                fmt(r.get("anon_per_sa_bytes"), ".0f"),
+                fmt(r.get("file_per_sa_bytes"), ".0f")))
+            if r.get("note"):
+                out.append("  %s: %s" % (r["server"], r["note"]))
     out.append("")
     out.append("commands (at the maximum rate):")
     for r in rep["rows"]:
@@ -988,13 +1148,22 @@ def main():
                     help="build directory (default: the current one)")
     ap.add_argument("--only", default="",
                     help="comma list: kamailio, nta-floor, "
-                         "nta-floor-stateless, sipsad (all four rows) or "
-                         "sipsad-ntlm, -kerberos, -refresh, -message")
+                         "nta-floor-stateless, sipsad (all its rows) or "
+                         "sipsad-ntlm, -kerberos, -refresh, -message, "
+                         "-sa-memory-ntlm, -sa-memory-kerberos (sipsad "
+                         "alone holds NTLM SAs only)")
     ap.add_argument("--hold", type=int, default=20)
     ap.add_argument("--probe", type=int, default=4)
     ap.add_argument("--start", type=int, default=2000)
     ap.add_argument("--max-rate", type=int, default=64000)
-    ap.add_argument("--res", type=float, default=0.05)
+    ap.add_argument("--fill", type=float, default=0.75,
+                    help="first hold at this share of the capacity the "
+                         "probes predict")
+    ap.add_argument("--holds", type=int, default=4,
+                    help="at most this many holds per row")
+    ap.add_argument("--sa-count", type=int, default=100000,
+                    help="SAs held in sipsad for the memory rows "
+                         "(0: no memory rows)")
     ap.add_argument("--users", type=int, default=10000)
     ap.add_argument("--sipsad-users", type=int, default=1000)
     ap.add_argument("--keep", help="keep the work files in this directory")
@@ -1010,10 +1179,11 @@ def main():
            "kamailio": version(["kamailio", "-v"]),
            "sipp": version(["sipp", "-v"]),
            "hold_s": a.hold,
-           "search": "probes of %d s from %d/s doubling, bisection to %g, "
-                     "confirmation for %d s; server on CPU %s, generator on "
-                     "CPU %s" % (a.probe, a.start, a.res, a.hold, SERVER_CPU,
-                                 GEN_CPU),
+           "search": "probes of %d s from %d/s doubling, first hold at "
+                     "%g of the probes' capacity, steps of a seventh, at "
+                     "most %d holds of %d s; server on CPU %s, generator on "
+                     "CPU %s" % (a.probe, a.start, a.fill, a.holds, a.hold,
+                                 SERVER_CPU, GEN_CPU),
            "rows": []}
     if float(rep["load_before"].split()[0]) > 0.5:
         log("warning: load average %s before the run: other work on this "
@@ -1040,7 +1210,12 @@ def main():
                                            sipp, a))
         scens = [s for s in SIPSAD_SCENARIOS
                 if "sipsad" in only or "sipsad-" + s in only]
-        if scens:
+        # The default run holds NTLM SAs only: each 100,000-SA hold takes
+        # two to three minutes, and the run must end within 15.
+        mems = [m for m in ("ntlm", "kerberos") if a.sa_count > 0 and (
+            ("sipsad" in only and m == "ntlm") or
+            "sipsad-sa-memory-" + m in only)]
+        if scens or mems:
             tool = os.path.join(a.build, "tools", "sipsa-bench")
             sipsad = os.path.join(a.build, "sipsad")
             if not os.access(tool, os.X_OK):
@@ -1071,6 +1246,10 @@ def main():
                         continue
                     rep["rows"].append(measure(
                         Sipsad(work, sipsad, s, realm), gen, a))
+                for m in mems:
+                    rep["rows"].append(sa_memory(work, sipsad, tool, realm,
+                                                 m, a.sipsad_users,
+                                                 a.sa_count))
     finally:
         if saved:
             udp_buffers(None, saved)
