@@ -6,15 +6,17 @@
 # (ntlm, kerberos, refresh, message; skipped with a note until that tool is
 # built).  Per server: the highest rate sustained for 20 s with zero
 # failures, server CPU microseconds per operation, memory, p99 latency at
-# half that rate; one table, ratios to Kamailio.  See bench/README.md ("The
+# half that rate; one table, ratios to Kamailio; then sipsad's memory per
+# SA with 100,000 NTLM SAs held.  See bench/README.md ("The
 # peer benchmark") and doc/benchmarks.md.
 #
 #   bench/run.sh [--json] [--only kamailio,nta-floor,...] [--keep DIR]
 #
 # Run it from a configured build directory (or pass --build DIR).  Needs 2
 # cores, kamailio and sipp: scripts/install-deps --bench installs them.
-# About 6 minutes for Kamailio and the floor; the search knobs (--hold,
-# --probe, --start, --res, --users) are in bench/peers.py.
+# About 14 minutes in all on a 2-core machine (doc/benchmarks.md); the
+# knobs (--hold, --probe, --start, --fill, --holds, --sa-count, --users,
+# --sipsad-users) are in bench/peers.py.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
