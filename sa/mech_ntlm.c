@@ -267,8 +267,8 @@ accept_first(struct mech_server *s, struct mech_ctx *ctx,
  * only the lines of the AUTHENTICATE's user (mech_ntlm_index.c), none for
  * a user the index does not hold.  When the index cannot answer or
  * anything fails, the server's own credential and the whole file, as
- * gss-ntlmssp alone would read it.  The caller releases a credential other than s->ntlm_cred, then
- * closes sub.
+ * gss-ntlmssp alone would read it.  The caller releases a credential other
+ * than s->ntlm_cred, then closes sub.
  */
 static gss_cred_id_t
 user_cred(struct mech_server *s, const struct ntlm_authenticate *a,
