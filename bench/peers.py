@@ -840,7 +840,8 @@ def search(server, gen, a):
             break
         rate *= 2
     # Slower than the start: halve until a probe passes (down to 25/s).
-    while best_probe is None and fail.rate // 2 >= 25:
+    while (best_probe is None and fail is not None and
+           fail.rate // 2 >= 25):
         t = go(fail.rate // 2, a.probe)
         if t.ok:
             best_probe = t
