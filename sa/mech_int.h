@@ -124,6 +124,12 @@ struct mech_ntlm_line {
    skips (comment, too few fields). */
 int	mech_ntlm_parse_line(const char *line, size_t len,
 	    struct mech_ntlm_line *out);
+/*
+ * Does a line's domain (dom, dom_len) answer for domain?  Case-insensitive;
+ * an empty domain on either side matches any (the unknown-user question).
+ */
+int	mech_ntlm_domain_matches(const char *dom, size_t dom_len,
+	    const char *domain);
 /* An empty index (NULL without memory); it reads the file when asked. */
 struct mech_ntlm_index *mech_ntlm_index_create(void);
 /*

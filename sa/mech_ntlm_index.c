@@ -147,6 +147,15 @@ mech_ntlm_parse_line(const char *l, size_t len, struct mech_ntlm_line *out)
 	return 1;
 }
 
+int
+mech_ntlm_domain_matches(const char *dom, size_t dom_len, const char *domain)
+{
+	size_t dlen = strlen(domain);
+
+	return dom_len == 0 || dlen == 0 || (dom_len == dlen &&
+	    strncasecmp(dom, domain, dlen) == 0);
+}
+
 /* Wipe and drop the file's copy; the file's identity is kept. */
 static void
 index_clear(struct mech_ntlm_index *ix)
@@ -336,7 +345,7 @@ mech_ntlm_index_known(struct mech_ntlm_index *ix, const char *path,
     const char *domain, const char *user)
 {
 	const struct ntlm_entry *e;
-	size_t first, n, i, dlen = strlen(domain);
+	size_t first, n, i;
 
 	if (ix == NULL || !plain_name(domain, user) ||
 	    !mech_ntlm_index_refresh(ix, path))
@@ -344,9 +353,7 @@ mech_ntlm_index_known(struct mech_ntlm_index *ix, const char *path,
 	n = index_find(ix, user, &first);
 	for (i = first; i < first + n; i++) {
 		e = &ix->ent[i];
-		/* An empty domain on either side matches any (as before). */
-		if (e->dom_len == 0 || dlen == 0 || (e->dom_len == dlen &&
-		    strncasecmp(e->line, domain, dlen) == 0))
+		if (mech_ntlm_domain_matches(e->line, e->dom_len, domain))
 			return 1;
 	}
 	return 0;

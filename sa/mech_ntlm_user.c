@@ -20,8 +20,8 @@
 
 /*
  * Does one line name domain\user?  The line is read as gss-ntlmssp reads
- * it (mech_ntlm_parse_line).  Names compare case-insensitively; an empty
- * domain on either side matches any domain.
+ * it (mech_ntlm_parse_line).  Names compare case-insensitively, domains
+ * as mech_ntlm_domain_matches says.
  */
 static int
 line_matches(const char *line, const char *domain, const char *user)
@@ -33,10 +33,7 @@ line_matches(const char *line, const char *domain, const char *user)
 	if (f.user_len != strlen(user) ||
 	    strncasecmp(f.user, user, f.user_len) != 0)
 		return 0;
-	if (f.dom_len == 0 || domain[0] == '\0')
-		return 1;
-	return f.dom_len == strlen(domain) &&
-	    strncasecmp(f.dom, domain, f.dom_len) == 0;
+	return mech_ntlm_domain_matches(f.dom, f.dom_len, domain);
 }
 
 int
