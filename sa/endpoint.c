@@ -145,6 +145,7 @@ sa_establish_endpoint(struct sa_assoc *sa, const char *aor, const char *epid,
 		    old->opaque_text, sa->opaque_text,
 		    sa_logsafe(b1, sizeof(b1), aor),
 		    sa_logsafe(b2, sizeof(b2), epid));
+		tomb_add(old, SA_R_REPLACED);
 		assoc_detach(old, "replaced");
 	}
 	sa->ep_link.hash = k.hash;
@@ -196,5 +197,6 @@ sa_retire(struct sa_assoc *sa)
 	sa->table->st.replaced++;
 	log_info("replaced sa=%s (the endpoint re-authenticated)",
 	    sa->opaque_text);
+	tomb_add(sa, SA_R_REPLACED);
 	assoc_detach(sa, "replaced");
 }

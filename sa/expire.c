@@ -51,6 +51,11 @@
  * to the real deadline and sifted down, which costs O(log n) and one unit
  * of budget.  An SA that is refreshed all the time is thus visited about
  * once per idle period, not once per message.
+ *
+ * An established SA that expires, either way, leaves a tombstone
+ * (tomb.c), so that its opaque is answered SA_R_EXPIRED for a while after
+ * the SA has gone.  The sweep spends what is left of its budget on
+ * forgetting tombstones that are old enough.
  */
 
 static int
@@ -156,6 +161,7 @@ expire_one(struct sa_assoc *sa)
 	struct sa_table *t = sa->table;
 
 	t->st.expirations++;
+	tomb_add(sa, SA_R_EXPIRED);
 	assoc_detach(sa, sa->state == ASSOC_HALF_OPEN ? "handshake timeout" :
 	    sa->deadline_ms >= sa->hard_ms ? "lifetime" : "idle");
 }
@@ -195,6 +201,8 @@ sa_expire_run(struct sa_table *t, unsigned budget)
 			sift_down(t, 0);
 		}
 	}
+	if (work < budget)
+		(void)tomb_expire(t, budget - work);
 	return expired;
 }
 

@@ -1,9 +1,9 @@
 # sa/: see doc/architecture.md.
 noinst_LIBRARIES += libsa.a
-# Security associations: table, expiry, replay window (sa.h).
+# Security associations: table, expiry, tombstones, replay window (sa.h).
 libsa_a_SOURCES = sa/sa.h sa/sa_priv.h sa/table.c sa/assoc.c \
 	sa/endpoint.c sa/expire.c sa/seqwin.c sa/seqwin.h sa/hash.c \
-	sa/hash.h sa/reason.c sa/clock.c sa/backend.c
+	sa/hash.h sa/reason.c sa/clock.c sa/backend.c sa/tomb.c
 tests_unit_unit_SOURCES += tests/unit/test_sa.c tests/unit/test_sa.h \
 	tests/unit/test_sa_fake.c tests/unit/test_sa_assoc.c \
 	tests/unit/test_sa_seqwin.c tests/unit/test_sa_expire.c \

@@ -29,6 +29,7 @@ static const char *const reason_names[SA_R_MAX] = {
 	[SA_R_LIMIT] = "LIMIT",
 	[SA_R_WRONG_STATE] = "WRONG_STATE",
 	[SA_R_IDENTITY] = "IDENTITY",
+	[SA_R_REPLACED] = "REPLACED",
 };
 
 const char *

@@ -25,6 +25,16 @@
  * SA_R_EXPIRED.  Strings passed in are copied; strings returned are owned
  * by the SA and live as long as the caller's reference.
  *
+ * Tombstones.  When an established SA leaves the table because it expired
+ * (lifetime or idle timeout, removed by the sweep or by any call that finds
+ * it late) or was replaced (sa_establish_endpoint, sa_retire), its opaque
+ * is remembered for a while in a bounded set (tombstone_s, max_tombstones),
+ * so that a client coming back with it is told SA_R_EXPIRED or
+ * SA_R_REPLACED, not SA_R_UNKNOWN_OPAQUE: an administrator can tell a
+ * stale SA from a forged or garbled opaque.  Half-open SAs leave none:
+ * anyone can make them without credentials, and theirs would push out the
+ * ones that matter.  A new SA never gets an opaque that has a tombstone.
+ *
  * Logging.  Every failure is logged here, once, with its reason name
  * (sa_reason_name) and the SA's opaque; callers must not log it again.
  * Neither keys nor tokens are ever logged.
@@ -57,14 +67,18 @@ enum sa_reason {
 	SA_R_NO_CREDENTIALS = MECH_R_NO_CREDENTIALS,
 	SA_R_INTERNAL = MECH_R_INTERNAL,
 	SA_R_REPLAYED_CNUM = MECH_R_MAX, /* cnum seen, or below the window */
-	SA_R_UNKNOWN_OPAQUE,		/* no SA has this opaque */
+	SA_R_UNKNOWN_OPAQUE,		/* no SA and no tombstone has this
+					   opaque */
 	SA_R_UNKNOWN_ENDPOINT,		/* no SA bound to this endpoint */
-	SA_R_EXPIRED,			/* lifetime or idle timeout passed */
+	SA_R_EXPIRED,			/* lifetime, idle or handshake timeout
+					   passed; or the SA is detached */
 	SA_R_LIMIT,			/* a cap or size limit refused it */
 	SA_R_WRONG_STATE,		/* half-open where established is
 					   needed, or the reverse */
 	SA_R_IDENTITY,			/* From user is not the authenticated
 					   user, or a bound SA moves */
+	SA_R_REPLACED,			/* a newer SA of its endpoint took
+					   its place */
 	SA_R_MAX,
 };
 
@@ -95,7 +109,9 @@ enum sa_state {
 
 /*
  * Table limits.  A zero field takes the default given in brackets, except
- * max_established, where 0 means no limit.
+ * max_established, where 0 means no limit.  A tombstone (see the top of
+ * this file) takes 24 bytes, plus 8 to 16 for its share of the index, on
+ * a 64-bit system: at the default max_tombstones, at most about 3.5 MB.
  */
 struct sa_limits {
 	uint32_t	lifetime_s;	/* hard, from establishment [8 h];
@@ -106,6 +122,11 @@ struct sa_limits {
 	uint32_t	max_half_open;	/* in the whole table [10000] */
 	uint32_t	max_half_open_per_source; /* per source address [16] */
 	uint32_t	max_established; /* in the whole table [none] */
+	uint32_t	tombstone_s;	/* how long the opaque of an expired
+					   or replaced SA is remembered
+					   [3600] */
+	uint32_t	max_tombstones;	/* opaques remembered at most; the
+					   oldest goes first [100000] */
 };
 
 /*
@@ -156,6 +177,9 @@ struct sa_stats {
 	uint64_t	handshake_failures; /* failed sa_step legs */
 	uint64_t	verify_failures; /* failed sa_verify calls */
 	uint64_t	limit_refusals;	/* max_established reached */
+	uint32_t	tombstones;	/* opaques remembered now */
+	uint64_t	tombstone_evictions; /* forgotten before tombstone_s
+					   because of max_tombstones */
 };
 
 struct sa_table;
@@ -178,10 +202,11 @@ void	sa_table_stats(const struct sa_table *table, struct sa_stats *st);
 /*
  * Start a handshake: a new half-open SA with a fresh opaque for a client
  * at source address src (text form without port, at most 63 bytes; the
- * per-source cap is counted on it).  server is borrowed and must outlive the SA's handshake.
- * When a half-open cap is reached (globally or for src), the oldest
- * half-open SA concerned is evicted first.  Returns 0, EINVAL, ENOMEM or
- * EIO (no randomness); *sa_out gets a reference on success.
+ * per-source cap is counted on it).  server is borrowed and must outlive
+ * the SA's handshake.  When a half-open cap is reached (globally or for
+ * src), the oldest half-open SA concerned is evicted first.  The opaque is
+ * one that no SA in the table and no tombstone has.  Returns 0, EINVAL,
+ * ENOMEM or EIO (no randomness); *sa_out gets a reference on success.
  */
 int	sa_begin(struct sa_table *table, const char *src, enum mech_kind kind,
 	    enum sa_hdr hdr, struct mech_server *server,
@@ -189,8 +214,19 @@ int	sa_begin(struct sa_table *table, const char *src, enum mech_kind kind,
 
 /*
  * Find an SA by the opaque a client echoed (8 hex digits, either case).
- * Returns SA_R_OK with a reference in *sa_out, SA_R_UNKNOWN_OPAQUE or
- * SA_R_EXPIRED (the SA is then removed).  Failures are logged.
+ * Returns SA_R_OK with a reference in *sa_out, or (*sa_out NULL):
+ *
+ *   SA_R_EXPIRED	the SA is in the table but its time is up (it is
+ *			then removed), or an established SA with this opaque
+ *			expired less than tombstone_s seconds ago;
+ *   SA_R_REPLACED	an established SA with this opaque was replaced
+ *			less than tombstone_s seconds ago;
+ *   SA_R_UNKNOWN_OPAQUE  anything else: malformed, never issued, a
+ *			half-open SA that timed out, was evicted or failed
+ *			its handshake, or a tombstone that is older than
+ *			tombstone_s or was pushed out by max_tombstones.
+ *
+ * Failures are logged at notice level with the reason name.
  */
 enum sa_reason sa_lookup_opaque(struct sa_table *table, const char *opaque,
 	    size_t len, struct sa_assoc **sa_out);
@@ -278,13 +314,18 @@ enum sa_reason sa_sign(struct sa_assoc *sa, const void *sigstr, size_t len,
 enum sa_reason sa_extend(struct sa_assoc *sa, uint32_t seconds);
 
 /*
- * Expire SAs whose time has passed, doing at most budget units of work
- * (one unit per SA examined).  Returns how many SAs left the table.  Call
- * it from a periodic timer; sa_next_deadline_ms() says when work is due,
- * and is still at or before now when a call ran out of budget.
+ * Expire SAs whose time has passed, then forget tombstones older than
+ * tombstone_s, doing at most budget units of work (one unit per SA
+ * examined or tombstone forgotten).  Returns how many SAs left the table.
+ * Call it from a periodic timer; sa_next_deadline_ms() says when SA work
+ * is due, and is still at or before now when a call ran out of budget.
  */
 unsigned sa_expire_run(struct sa_table *table, unsigned budget);
-/* Earliest time (now_ms clock) at which an SA may expire; UINT64_MAX: none. */
+/*
+ * Earliest time (now_ms clock) at which an SA may expire; UINT64_MAX:
+ * none.  Tombstones do not count: a lookup checks their age itself, so
+ * forgetting one late only holds its memory a little longer.
+ */
 uint64_t sa_next_deadline_ms(const struct sa_table *table);
 
 /* Take or drop a reference.  sa_unref(NULL) does nothing. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sa/sa_priv.h: the private side of sa.h, the SA and table structs shared
- * by the files of sa/ (table.c, assoc.c, endpoint.c, expire.c).
+ * by the files of sa/ (table.c, assoc.c, endpoint.c, expire.c, tomb.c).
  */
 #ifndef SIPSA_SA_SA_PRIV_H
 #define SIPSA_SA_SA_PRIV_H
@@ -72,6 +72,19 @@ struct sa_assoc {
 	char			 opaque_text[SA_OPAQUE_LEN + 1];
 };
 
+/*
+ * The opaque of an SA that expired or was replaced (sa.h, Tombstones), in
+ * the table's tombstone ring and its tombs index.  link.hash is the opaque
+ * itself, as in by_opaque.  Times are whole seconds of the table clock
+ * since tomb_epoch_ms, so that the entry stays 24 bytes on a 64-bit system
+ * (the remaining bytes are padding).
+ */
+struct sa_tomb {
+	struct hlink		 link;
+	uint32_t		 gone_s;	/* when the SA left, rounded up */
+	uint8_t			 why;		/* SA_R_EXPIRED, SA_R_REPLACED */
+};
+
 struct heap_ent {
 	uint64_t		 key;		/* <= the SA's deadline_ms */
 	struct sa_assoc		*sa;
@@ -90,6 +103,12 @@ struct sa_table {
 	struct heap_ent		*heap;		/* established SAs, min-heap */
 	uint32_t		 heap_len;
 	uint32_t		 heap_cap;
+	struct htab		 tombs;		/* sa_tomb by opaque */
+	struct sa_tomb		*ring;		/* oldest at ring_head */
+	uint32_t		 ring_head;
+	uint32_t		 ring_len;
+	uint32_t		 ring_cap;	/* <= lim.max_tombstones */
+	uint64_t		 tomb_epoch_ms;	/* clock at table creation */
 	struct sa_stats		 st;
 };
 
@@ -114,6 +133,26 @@ void	heap_del(struct sa_table *t, struct sa_assoc *sa);
  * expiration) and return 1.  Also returns 1 for a detached SA.
  */
 int	assoc_expired(struct sa_assoc *sa);
+
+/* tomb.c */
+/* Set up an empty tombstone set; 0 or ENOMEM. */
+int	tomb_init(struct sa_table *t);
+void	tomb_fini(struct sa_table *t);
+/*
+ * Remember the opaque of sa, which is about to be detached for why
+ * (SA_R_EXPIRED or SA_R_REPLACED).  Does nothing unless sa is established
+ * and in a table.  Never fails: without memory, or at max_tombstones, the
+ * oldest tombstone goes.
+ */
+void	tomb_add(struct sa_assoc *sa, enum sa_reason why);
+/*
+ * What a tombstone says of opaque v: SA_R_EXPIRED or SA_R_REPLACED with
+ * the seconds since in *ago_s, or SA_R_UNKNOWN_OPAQUE (none, or too old).
+ */
+enum sa_reason tomb_find(const struct sa_table *t, uint32_t v,
+	    uint32_t *ago_s);
+/* Forget tombstones older than tombstone_s, at most budget of them. */
+unsigned tomb_expire(struct sa_table *t, unsigned budget);
 
 /* endpoint.c */
 void	endpoint_unbind(struct sa_assoc *sa);

@@ -23,6 +23,14 @@
 #define DEF_HANDSHAKE_S		60	/* seconds */
 #define DEF_MAX_HALF_OPEN	10000
 #define DEF_MAX_HALF_OPEN_SRC	16
+/*
+ * Tombstones: an hour covers a client that comes back after a suspend or
+ * a network outage, or within a usual REGISTER interval; 100000 covers a
+ * mass expiry of as many SAs as sipsad is benchmarked with
+ * (doc/benchmarks.md), in about 3.5 MB.
+ */
+#define DEF_TOMBSTONE_S		3600	/* seconds */
+#define DEF_MAX_TOMBSTONES	100000
 
 int
 sa_table_create(const struct sa_table_params *params,
@@ -49,6 +57,10 @@ sa_table_create(const struct sa_table_params *params,
 		t->lim.max_half_open = DEF_MAX_HALF_OPEN;
 	if (t->lim.max_half_open_per_source == 0)
 		t->lim.max_half_open_per_source = DEF_MAX_HALF_OPEN_SRC;
+	if (t->lim.tombstone_s == 0)
+		t->lim.tombstone_s = DEF_TOMBSTONE_S;
+	if (t->lim.max_tombstones == 0)
+		t->lim.max_tombstones = DEF_MAX_TOMBSTONES;
 	t->now_ms = params->now_ms ? params->now_ms : sa_clock_monotonic;
 	t->clock_arg = params->clock_arg;
 	t->mech = params->mech;
@@ -59,7 +71,8 @@ sa_table_create(const struct sa_table_params *params,
 	}
 	if ((ret = htab_init(&t->by_opaque, 64)) != 0 ||
 	    (ret = htab_init(&t->by_endpoint, 64)) != 0 ||
-	    (ret = htab_init(&t->by_source, 64)) != 0)
+	    (ret = htab_init(&t->by_source, 64)) != 0 ||
+	    (ret = tomb_init(t)) != 0)
 		goto out;
 	*table_out = t;
 	t = NULL;
@@ -69,6 +82,7 @@ out:
 		htab_fini(&t->by_opaque);
 		htab_fini(&t->by_endpoint);
 		htab_fini(&t->by_source);
+		tomb_fini(t);
 		free(t);
 	}
 	return ret;
@@ -89,6 +103,7 @@ sa_table_free(struct sa_table *t)
 	htab_fini(&t->by_opaque);
 	htab_fini(&t->by_endpoint);
 	htab_fini(&t->by_source);
+	tomb_fini(t);
 	free(t->heap);
 	free(t);
 }
@@ -207,21 +222,23 @@ opaque_find(const struct sa_table *t, uint32_t v)
 }
 
 /*
- * Draw an opaque that no SA in the table has.  The value is 32 bits from
- * the OpenSSL DRBG, which is what makes it unguessable; it doubles as its
- * own hash.  A collision needs another draw, which at 100k SAs happens
- * once in about 43000 calls.
+ * Draw an opaque that no SA in the table and no tombstone has, so that a
+ * tombstone always speaks of one SA.  The value is 32 bits from the
+ * OpenSSL DRBG, which is what makes it unguessable; it doubles as its own
+ * hash.  A collision needs another draw, which with 100k SAs and 100k
+ * tombstones happens once in about 21000 calls.
  */
 static int
 opaque_new(const struct sa_table *t, uint32_t *v_out)
 {
-	uint32_t v;
+	uint32_t v, ago_s;
 	int tries;
 
 	for (tries = 0; tries < 16; tries++) {
 		if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
 			return EIO;
-		if (opaque_find(t, v) == NULL) {
+		if (opaque_find(t, v) == NULL &&
+		    tomb_find(t, v, &ago_s) == SA_R_UNKNOWN_OPAQUE) {
 			*v_out = v;
 			return 0;
 		}
@@ -326,8 +343,9 @@ sa_lookup_opaque(struct sa_table *t, const char *opaque, size_t len,
     struct sa_assoc **sa_out)
 {
 	struct sa_assoc *sa;
+	enum sa_reason r;
 	char buf[SA_OPAQUE_LEN + 1];
-	uint32_t v;
+	uint32_t v, ago_s;
 
 	*sa_out = NULL;
 	if (opaque_parse(opaque, len, &v) != 0) {
@@ -339,6 +357,11 @@ sa_lookup_opaque(struct sa_table *t, const char *opaque, size_t len,
 	memcpy(buf, opaque, SA_OPAQUE_LEN);
 	buf[SA_OPAQUE_LEN] = '\0';
 	if ((sa = opaque_find(t, v)) == NULL) {
+		if ((r = tomb_find(t, v, &ago_s)) != SA_R_UNKNOWN_OPAQUE) {
+			log_notice("lookup failed sa=%s reason=%s gone=%us",
+			    buf, sa_reason_name(r), (unsigned)ago_s);
+			return r;
+		}
 		log_notice("lookup failed sa=%s reason=%s", buf,
 		    sa_reason_name(SA_R_UNKNOWN_OPAQUE));
 		return SA_R_UNKNOWN_OPAQUE;

@@ -35,8 +35,13 @@ for who in user1:NTLM user2:Kerberos; do
 	grep -Eq "REGISTER .*aor=sip:$u@example.test .*: 200 OK" \
 	    "$T/sipsad.log" || fail "$u never registered"
 done
-# The refresh met the expired SA, and was challenged for it.
-wait_log "(EXPIRED|UNKNOWN_OPAQUE)"
+# The refresh met the expired SA, and was challenged for it as expired
+# (its opaque is remembered), not as an unknown one.
+wait_log "reason=EXPIRED"
+grep -q 'security association expired' "$T/ntlm.out" ||
+    fail "the client was not told its SA expired"
+! grep -q 'reason=UNKNOWN_OPAQUE' "$T/sipsad.log" ||
+    fail "an expired SA was reported as unknown"
 o1=$(grep -o 'opaque="[0-9A-F]*"' "$T/ntlm.out" | sort -u | wc -l)
 [ "$o1" -ge 2 ] || fail "the NTLM client used one opaque only"
 alive "$SIPSAD_PID" || fail "sipsad died"

@@ -208,6 +208,7 @@ test_sa_reason_names_are_stable(void)
 	CU_ASSERT_STRING_EQUAL(sa_reason_name(SA_R_UNKNOWN_OPAQUE),
 	    "UNKNOWN_OPAQUE");
 	CU_ASSERT_STRING_EQUAL(sa_reason_name(SA_R_EXPIRED), "EXPIRED");
+	CU_ASSERT_STRING_EQUAL(sa_reason_name(SA_R_REPLACED), "REPLACED");
 	CU_ASSERT_STRING_EQUAL(sa_reason_name((enum sa_reason)
 	    MECH_R_REPLAYED_TICKET), "REPLAYED_TICKET");
 	CU_ASSERT_STRING_EQUAL(sa_reason_name(SA_R_MAX), "UNKNOWN_REASON");

@@ -68,7 +68,7 @@ test_sa_reauth_replaces_sa_of_same_endpoint(void)
 	/* Another epid of the same user is another endpoint. */
 	CU_ASSERT_EQUAL(sa_state(other), ASSOC_ESTABLISHED);
 	CU_ASSERT_EQUAL(sa_lookup_opaque(t, sa_opaque(old), 8, &found),
-	    SA_R_UNKNOWN_OPAQUE);
+	    SA_R_REPLACED);
 	CU_ASSERT_EQUAL(sa_verify(old, 1, "m", 1, sig,
 	    sa_test_client_sign(old, "m", sig)), SA_R_EXPIRED);
 	/* Realm and targetname are part of the key. */

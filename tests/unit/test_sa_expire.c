@@ -2,7 +2,8 @@
 /*
  * tests/unit/test_sa_expire.c: SA expiry on a fake clock: the 8-hour hard
  * lifetime, idle timeout and its refresh, sa_extend, handshake timeout,
- * references outliving expiry, bounded sweep work, and 100k SAs.
+ * references outliving expiry, bounded sweep work, 100k SAs, and the
+ * tombstones that expired and replaced SAs leave behind.
  */
 #include "config.h"
 
@@ -114,13 +115,14 @@ test_sa_expire_idle_refreshed_by_verified_message_only(void)
 	CU_ASSERT_EQUAL(sa_lookup_opaque(t, sa_opaque(sa), 8, &found),
 	    SA_R_OK);
 	sa_unref(found);
-	/* Lazy expiry: found expired before any sweep, then unknown. */
+	/* Lazy expiry: found expired before any sweep, then its tombstone. */
 	sa_test_now = t0 + 1700 * S;
 	CU_ASSERT_EQUAL(sa_lookup_opaque(t, sa_opaque(sa), 8, &found),
 	    SA_R_EXPIRED);
 	CU_ASSERT_PTR_NULL(found);
 	CU_ASSERT_EQUAL(sa_lookup_opaque(t, sa_opaque(sa), 8, &found),
-	    SA_R_UNKNOWN_OPAQUE);
+	    SA_R_EXPIRED);
+	CU_ASSERT_PTR_NULL(found);
 	CU_ASSERT_EQUAL(sa_find_endpoint(t, "sip:u@x", "e", "R", "T", &found),
 	    SA_R_UNKNOWN_ENDPOINT);
 	sa_unref(sa);
@@ -332,6 +334,236 @@ test_sa_expire_many_sas(void)
 	sa_table_free(t);
 }
 
+/* sa_lookup_opaque's answer for opaque text, and no reference with it. */
+static enum sa_reason
+lookup(struct sa_table *t, const char *opaque)
+{
+	struct sa_assoc *found = (struct sa_assoc *)&found;
+	enum sa_reason r;
+
+	r = sa_lookup_opaque(t, opaque, strlen(opaque), &found);
+	if (r != SA_R_OK)
+		CU_ASSERT_PTR_NULL(found);
+	sa_unref(found);
+	return r;
+}
+
+static uint32_t
+tombstones(const struct sa_table *t)
+{
+	struct sa_stats st;
+
+	sa_table_stats(t, &st);
+	return st.tombstones;
+}
+
+/*
+ * Idle and lifetime expiry found by the sweep leave a tombstone: the
+ * client's next lookup is told EXPIRED, and says so in the log.  An opaque
+ * never issued, and a half-open SA that timed out, stay unknown.
+ */
+static void
+test_sa_expire_sweep_leaves_tombstone(void)
+{
+	struct sa_limits lim = { .lifetime_s = 3600, .idle_s = 60,
+	    .handshake_s = 30 };
+	struct sa_table *t = sa_test_table(&lim);
+	struct sa_assoc *idle, *busy, *ho;
+	char o_idle[9], o_busy[9], o_ho[9], never[9];
+	uint32_t cnum = 0, v;
+	uint64_t t0 = sa_test_now;
+
+	idle = sa_test_established(t, "a", "D\\i", "sip:i@x", "e");
+	busy = sa_test_established(t, "a", "D\\b", "sip:b@x", "e");
+	CU_ASSERT_EQUAL(sa_begin(t, "a", MECH_NTLM, SA_HDR_WWW, NULL, &ho), 0);
+	strcpy(o_idle, sa_opaque(idle));
+	strcpy(o_busy, sa_opaque(busy));
+	strcpy(o_ho, sa_opaque(ho));
+	/* An opaque the table never issued. */
+	for (v = 0; v < 4; v++) {
+		(void)snprintf(never, sizeof(never), "%08X", (unsigned)v);
+		if (strcmp(never, o_idle) != 0 && strcmp(never, o_busy) != 0 &&
+		    strcmp(never, o_ho) != 0)
+			break;
+	}
+	sa_unref(idle);
+	sa_unref(ho);
+
+	/* busy is kept alive until its lifetime ends; idle goes at 60 s. */
+	for (sa_test_now = t0 + 50 * S; sa_test_now < t0 + 3600 * S;
+	    sa_test_now += 50 * S) {
+		CU_ASSERT_EQUAL_FATAL(touch(busy, &cnum), SA_R_OK);
+		(void)sa_expire_run(t, 100);
+	}
+	CU_ASSERT_EQUAL(tombstones(t), 1);
+	sa_test_log_reset();
+	CU_ASSERT_EQUAL(lookup(t, o_idle), SA_R_EXPIRED);
+	CU_ASSERT_EQUAL(sa_test_log_count("reason=EXPIRED gone="), 1);
+	CU_ASSERT_EQUAL(sa_test_log_count(o_idle), 1);
+	CU_ASSERT_EQUAL(lookup(t, o_ho), SA_R_UNKNOWN_OPAQUE);
+	CU_ASSERT_EQUAL(lookup(t, never), SA_R_UNKNOWN_OPAQUE);
+	CU_ASSERT_EQUAL(sa_test_log_count("reason=UNKNOWN_OPAQUE"), 2);
+
+	sa_test_now = t0 + 3600 * S;
+	CU_ASSERT_EQUAL(sa_expire_run(t, 100), 1);
+	CU_ASSERT_EQUAL(sa_state(busy), ASSOC_DETACHED);
+	CU_ASSERT_EQUAL(tombstones(t), 2);
+	CU_ASSERT_EQUAL(lookup(t, o_busy), SA_R_EXPIRED);
+	/* Either case, as for live SAs. */
+	o_busy[0] = (char)(o_busy[0] >= 'A' ? o_busy[0] + 32 : o_busy[0]);
+	CU_ASSERT_EQUAL(lookup(t, o_busy), SA_R_EXPIRED);
+	CU_ASSERT_EQUAL(lookup(t, o_idle), SA_R_EXPIRED);
+	sa_unref(busy);
+	sa_table_free(t);
+}
+
+/*
+ * An SA that a call finds expired (here sa_verify, not a lookup) leaves a
+ * tombstone too; the tombstone is kept tombstone_s seconds, then the
+ * opaque is unknown again, whether or not the sweep has run.
+ */
+static void
+test_sa_expire_tombstone_kept_for_tombstone_s(void)
+{
+	struct sa_limits lim = { .idle_s = 60, .tombstone_s = 600 };
+	struct sa_table *t = sa_test_table(&lim);
+	struct sa_assoc *sa;
+	char opaque[9];
+	uint32_t cnum = 0;
+	uint64_t gone;
+
+	sa = sa_test_established(t, "a", "D\\u", "sip:u@x", "e");
+	strcpy(opaque, sa_opaque(sa));
+	gone = sa_test_now + 60 * S;
+	sa_test_now = gone;
+	CU_ASSERT_EQUAL(touch(sa, &cnum), SA_R_EXPIRED);
+	sa_unref(sa);
+	CU_ASSERT_EQUAL(tombstones(t), 1);
+	sa_test_now = gone + 600 * S - 1;
+	CU_ASSERT_EQUAL(lookup(t, opaque), SA_R_EXPIRED);
+	sa_test_now = gone + 600 * S;
+	sa_test_log_reset();
+	CU_ASSERT_EQUAL(lookup(t, opaque), SA_R_UNKNOWN_OPAQUE);
+	CU_ASSERT_EQUAL(sa_test_log_count("reason=UNKNOWN_OPAQUE"), 1);
+	CU_ASSERT_EQUAL(tombstones(t), 1);	/* not swept yet */
+	CU_ASSERT_EQUAL(sa_expire_run(t, 100), 0);
+	CU_ASSERT_EQUAL(tombstones(t), 0);
+	CU_ASSERT_EQUAL(lookup(t, opaque), SA_R_UNKNOWN_OPAQUE);
+	sa_table_free(t);
+}
+
+/*
+ * Replacement by re-authentication, and sa_retire, leave a REPLACED
+ * tombstone, not an EXPIRED one: the SA did not run out of time.
+ */
+static void
+test_sa_expire_replaced_and_retired_say_replaced(void)
+{
+	struct sa_table *t = sa_test_table(NULL);
+	struct sa_assoc *old, *new, *other;
+	struct sa_stats st;
+	char o_old[9], o_other[9];
+
+	old = sa_test_established(t, "a", "D\\u", "sip:u@x", "e1");
+	other = sa_test_established(t, "a", "D\\u", "sip:u@x", "e2");
+	strcpy(o_old, sa_opaque(old));
+	strcpy(o_other, sa_opaque(other));
+	sa_unref(old);
+	new = sa_test_established(t, "a", "D\\u", "sip:u@x", "e1");
+	sa_test_log_reset();
+	CU_ASSERT_EQUAL(lookup(t, o_old), SA_R_REPLACED);
+	CU_ASSERT_EQUAL(sa_test_log_count("reason=REPLACED gone=0s"), 1);
+	sa_retire(other);
+	sa_retire(other);		/* detached already: no second one */
+	CU_ASSERT_EQUAL(lookup(t, o_other), SA_R_REPLACED);
+	CU_ASSERT_EQUAL(lookup(t, sa_opaque(new)), SA_R_OK);
+	sa_table_stats(t, &st);
+	CU_ASSERT_EQUAL(st.replaced, 2);
+	CU_ASSERT_EQUAL(st.tombstones, 2);
+	CU_ASSERT_EQUAL(st.expirations, 0);
+	sa_unref(other);
+	sa_unref(new);
+	sa_table_free(t);
+}
+
+/*
+ * max_tombstones bounds the set: the oldest tombstones go first, and are
+ * counted as evictions.  910 SAs expire a second apart into a set of 300,
+ * so the ring grows, then wraps; the sweep then forgets them within its
+ * budget and the ring shrinks while its entries wrap around its end, and
+ * every lookup stays right.
+ */
+static void
+test_sa_expire_tombstones_bounded_oldest_first(void)
+{
+	enum { N = 910, MAX = 300, KEEP = 3600, IDLE = 60 };
+	struct sa_limits lim = { .idle_s = IDLE, .tombstone_s = KEEP,
+	    .max_tombstones = MAX };
+	struct sa_table *t = sa_test_table(&lim);
+	static char ops[N][SA_OPAQUE_LEN + 1];
+	const int left[] = { 150, 70, 10 };
+	struct sa_assoc *sa;
+	struct sa_stats st;
+	uint64_t t0 = sa_test_now;
+	uint32_t before, dropped;
+	int i, k, wrong = 0;
+
+	/* SA i is made at t0 + i s and leaves at t0 + (i + IDLE) s. */
+	for (i = 0; i < N + IDLE; i++) {
+		sa_test_now = t0 + (uint64_t)i * S;
+		if (i < N) {
+			sa = sa_test_established(t, "s", "D\\u", NULL, NULL);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+			strcpy(ops[i], sa_opaque(sa));
+			sa_unref(sa);
+		}
+		CU_ASSERT_EQUAL(sa_expire_run(t, 10), i >= IDLE);
+	}
+	sa_table_stats(t, &st);
+	CU_ASSERT_EQUAL(st.established, 0);
+	CU_ASSERT_EQUAL(st.expirations, N);
+	CU_ASSERT_EQUAL(st.tombstones, MAX);
+	CU_ASSERT_EQUAL(st.tombstone_evictions, N - MAX);
+	for (i = 0; i < N; i++)
+		if (lookup(t, ops[i]) != (i < N - MAX ? SA_R_UNKNOWN_OPAQUE :
+		    SA_R_EXPIRED))
+			wrong++;
+	CU_ASSERT_EQUAL(wrong, 0);
+
+	/*
+	 * The tombstone of SA i goes at t0 + (i + IDLE + KEEP) s.  Keep the
+	 * newest 150, 70, then 10; a budget of 20 per sweep holds.
+	 */
+	for (k = 0; k < 3; k++) {
+		sa_test_now = t0 + (uint64_t)(N - left[k] - 1 + IDLE + KEEP) *
+		    S;
+		while (tombstones(t) > (uint32_t)left[k]) {
+			before = tombstones(t);
+			(void)sa_expire_run(t, 20);
+			dropped = before - tombstones(t);
+			CU_ASSERT_FATAL(dropped > 0 && dropped <= 20);
+		}
+		(void)sa_expire_run(t, N);
+		CU_ASSERT_EQUAL(tombstones(t), (uint32_t)left[k]);
+		for (i = 0; i < N; i++)
+			if (lookup(t, ops[i]) != (i < N - left[k] ?
+			    SA_R_UNKNOWN_OPAQUE : SA_R_EXPIRED))
+				wrong++;
+		CU_ASSERT_EQUAL(wrong, 0);
+	}
+	/* New tombstones after the shrinks. */
+	sa = sa_test_established(t, "s", "D\\u", NULL, NULL);
+	strcpy(ops[0], sa_opaque(sa));
+	sa_retire(sa);
+	sa_unref(sa);
+	CU_ASSERT_EQUAL(lookup(t, ops[0]), SA_R_REPLACED);
+	CU_ASSERT_EQUAL(lookup(t, ops[N - 1]), SA_R_EXPIRED);
+	sa_test_now += (uint64_t)(KEEP + IDLE) * S;
+	(void)sa_expire_run(t, N);
+	CU_ASSERT_EQUAL(tombstones(t), 0);
+	sa_table_free(t);
+}
+
 CU_TestInfo sa_expire_tests[] = {
 	{ "hard_lifetime_exactly_8h",
 	    test_sa_expire_hard_lifetime_exactly_8h },
@@ -347,5 +579,12 @@ CU_TestInfo sa_expire_tests[] = {
 	{ "heap_order_with_random_deadlines",
 	    test_sa_expire_heap_order_with_random_deadlines },
 	{ "many_sas", test_sa_expire_many_sas },
+	{ "sweep_leaves_tombstone", test_sa_expire_sweep_leaves_tombstone },
+	{ "tombstone_kept_for_tombstone_s",
+	    test_sa_expire_tombstone_kept_for_tombstone_s },
+	{ "replaced_and_retired_say_replaced",
+	    test_sa_expire_replaced_and_retired_say_replaced },
+	{ "tombstones_bounded_oldest_first",
+	    test_sa_expire_tombstones_bounded_oldest_first },
 	CU_TEST_INFO_NULL,
 };
