@@ -107,8 +107,8 @@ int
 conf_h_schemes(struct conf_ctx *ctx, const struct conf_directive *d,
     struct conf_node *n)
 {
-	struct conf_auth *a = &ctx->conf->auth;
-	enum conf_scheme s[CONF_MAX_SCHEMES];
+	enum conf_scheme s[CONF_MAX_SCHEMES], *out = ctx->conf->auth.schemes;
+	int *nout = &ctx->conf->auth.nschemes;
 	int i;
 
 	if (conf_need_args(ctx, n, 1, CONF_MAX_SCHEMES,
@@ -130,8 +130,13 @@ conf_h_schemes(struct conf_ctx *ctx, const struct conf_directive *d,
 			return -1;
 		}
 	}
-	memcpy(a->schemes, s, sizeof(s));
-	a->nschemes = n->argc - 1;
+	/* Inside a listen block: that listener's own offer. */
+	if (ctx->cur_listen != NULL) {
+		out = ctx->cur_listen->l.schemes;
+		nout = &ctx->cur_listen->l.nschemes;
+	}
+	memcpy(out, s, sizeof(s));
+	*nout = n->argc - 1;
 	return 0;
 }
 

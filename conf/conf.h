@@ -59,6 +59,11 @@ struct conf_listen {
 	enum conf_role		 role;
 	char			*tls_cert;	/* PEM, TLS only */
 	char			*tls_key;	/* PEM, TLS only; a secret */
+	/* The schemes this listener offers, in order; nschemes 0: those of
+	   the auth block.  SIPE answers only the first challenge header of
+	   a 407, so a proxy-role listener may need its own order. */
+	enum conf_scheme	 schemes[CONF_MAX_SCHEMES];
+	int			 nschemes;
 	struct conf_listen	*next;
 };
 
@@ -85,6 +90,9 @@ struct conf_sa {
 	unsigned	max_half_open;		/* whole table */
 	unsigned	max_half_open_per_source; /* per source address */
 	unsigned	max_established;	/* whole table; 0 = unlimited */
+	unsigned	tombstone_time;		/* s an expired SA's opaque is
+						   remembered as expired */
+	unsigned	tombstone_max;		/* such opaques at most */
 };
 
 struct conf_registrar {

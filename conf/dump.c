@@ -72,17 +72,35 @@ dump_homes(FILE *fp, const struct sipsa_conf *c, int depth)
 	}
 }
 
-/* The statements that are not one plain value. */
+static void
+dump_schemes(FILE *fp, const enum conf_scheme *s, int n, int depth)
+{
+	int i;
+
+	indent(fp, depth);
+	(void)fputs("schemes", fp);
+	for (i = 0; i < n; i++)
+		(void)fprintf(fp, " %s", s[i] == CONF_SCHEME_KERBEROS ?
+		    "kerberos" : "ntlm");
+	(void)fputc('\n', fp);
+}
+
+/* The statements that are not one plain value; base is the block's. */
 static void
 dump_custom(FILE *fp, const struct sipsa_conf *c,
-    const struct conf_directive *d, int depth)
+    const struct conf_directive *d, const void *base, int depth)
 {
 	const struct conf_auth *a = &c->auth;
 	const struct conf_listen *l;
 	const struct conf_route *r;
 	char **dom;
-	int i;
 
+	if (d->block == CONF_B_LISTEN) {
+		l = base;
+		if (strcmp(d->name, "schemes") == 0 && l->nschemes > 0)
+			dump_schemes(fp, l->schemes, l->nschemes, depth);
+		return;
+	}
 	if (d->block == CONF_B_HOME) {
 		if (strcmp(d->name, "user") == 0)
 			dump_homes(fp, c, depth);
@@ -97,12 +115,7 @@ dump_custom(FILE *fp, const struct sipsa_conf *c,
 			(void)fputs("}\n", fp);
 		}
 	} else if (strcmp(d->name, "schemes") == 0) {
-		indent(fp, depth);
-		(void)fputs("schemes", fp);
-		for (i = 0; i < a->nschemes; i++)
-			(void)fprintf(fp, " %s", a->schemes[i] ==
-			    CONF_SCHEME_KERBEROS ? "kerberos" : "ntlm");
-		(void)fputc('\n', fp);
+		dump_schemes(fp, a->schemes, a->nschemes, depth);
 	} else if (strcmp(d->name, "replay-cache") == 0) {
 		indent(fp, depth);
 		(void)fputs("replay-cache ", fp);
@@ -165,7 +178,7 @@ dump_block(FILE *fp, const struct sipsa_conf *c, enum conf_block b,
 			continue;
 		}
 		if (d->type == CONF_T_CUSTOM) {
-			dump_custom(fp, c, d, depth);
+			dump_custom(fp, c, d, base, depth);
 			continue;
 		}
 		if (d->type == CONF_T_STRING || d->type == CONF_T_PATH) {

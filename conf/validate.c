@@ -111,6 +111,8 @@ check_listeners(struct conf_ctx *ctx)
 	const char *tp;
 	int cert = conf_directive_find(CONF_B_LISTEN, "certificate");
 	int key = conf_directive_find(CONF_B_LISTEN, "key");
+	int sch = conf_directive_find(CONF_B_LISTEN, "schemes");
+	int i;
 
 	if (ctx->conf->listeners == NULL)
 		conf_error(ctx, &ctx->priv->origin, "no listen directive; add "
@@ -131,6 +133,14 @@ check_listeners(struct conf_ctx *ctx)
 		if (l->transport != CONF_TP_TLS && l->tls_key != NULL)
 			conf_error(ctx, &lx->where[key].dir, "key given for a "
 			    "%s listener; only tls uses it", tp);
+		/* A listener offers a subset of what auth enables: the
+		   keytab and user checks below cover only those. */
+		for (i = 0; i < l->nschemes; i++)
+			if (!scheme_on(&ctx->conf->auth, l->schemes[i]))
+				conf_error(ctx, &lx->where[sch].val, "listen "
+				    "%s %s %u: scheme %s is not enabled in "
+				    "auth { schemes ... }", tp, l->address,
+				    l->port, conf_scheme_name(l->schemes[i]));
 		for (o = ctx->conf->listeners; o != l; o = o->next)
 			if (o->transport == l->transport &&
 			    o->port == l->port &&

@@ -69,7 +69,9 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 		if (la->transport != lb->transport || la->port != lb->port ||
 		    la->role != lb->role || !str_eq(la->address, lb->address) ||
 		    !str_eq(la->tls_cert, lb->tls_cert) ||
-		    !str_eq(la->tls_key, lb->tls_key))
+		    !str_eq(la->tls_key, lb->tls_key) ||
+		    la->nschemes != lb->nschemes ||
+		    memcmp(la->schemes, lb->schemes, sizeof(la->schemes)) != 0)
 			return 0;
 	for (ha = a->homes, hb = b->homes; ha && hb;
 	    ha = ha->next, hb = hb->next)
@@ -125,15 +127,17 @@ test_dump(void)
 	    "/etc/sipsa/u } }\n");
 	round_trip("server { fqdn \"p.example.test\"\n state-dir /s\n"
 	    " pid-file \"/p\\\"q\\\\\" }\n"
-	    "listen tls 0.0.0.0 5061 { role proxy\n certificate /c\n key /k }\n"
-	    "listen tcp 0.0.0.0 5060\n"
+	    "listen tls 0.0.0.0 5061 { role proxy\n certificate /c\n key /k\n"
+	    " schemes ntlm kerberos }\n"
+	    "listen tcp 0.0.0.0 5060 { schemes ntlm }\n"
 	    "auth { schemes ntlm kerberos\n realm \"R q\"\n"
 	    " version 3\n kerberos { keytab /etc/sipsa/k\n"
 	    " replay-cache none }\n"
 	    " ntlm { users winbind\n netbios-domain D\n"
 	    " netbios-computer C }\n}\n"
 	    "sa { lifetime 90\n idle-timeout 61\n half-open-max 5\n"
-	    " half-open-per-source 5\n max 3 }\n"
+	    " half-open-per-source 5\n max 3\n tombstone-time 2m\n"
+	    " tombstone-max 9 }\n"
 	    "registrar { domain x.test\n domain y.test\n expires-min 1\n"
 	    " expires-default 2\n expires-max 1d\n endpoints-per-user 2\n"
 	    " expires-jitter 50%\n store /b\n sync meta }\n"
