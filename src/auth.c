@@ -88,6 +88,8 @@ reason_text(enum sa_reason r)
 		return "unknown security association";
 	case SA_R_EXPIRED:
 		return "security association expired";
+	case SA_R_REPLACED:
+		return "security association replaced by a newer one";
 	case SA_R_LIMIT:
 		return "too many security associations";
 	case SA_R_WRONG_STATE:
@@ -97,6 +99,59 @@ reason_text(enum sa_reason r)
 	default:
 		return "authentication error";
 	}
+}
+
+/*
+ * The schemes offered on the request's listener, in order: its own list
+ * (listen { schemes ... }) less any the auth block no longer enables
+ * after a reload, or else the auth block's.  Returns how many.
+ */
+static int
+offered_schemes(const struct ptx *ptx, enum conf_scheme *out)
+{
+	const struct conf_auth *auth = &ptx->px->conf->auth;
+	const struct listener *l = ptx->listener;
+	int i, j, n = 0;
+
+	if (l == NULL || l->nschemes == 0) {
+		for (i = 0; i < auth->nschemes && i < CONF_MAX_SCHEMES; i++)
+			out[n++] = auth->schemes[i];
+		return n;
+	}
+	for (i = 0; i < l->nschemes && i < CONF_MAX_SCHEMES; i++)
+		for (j = 0; j < auth->nschemes && j < CONF_MAX_SCHEMES; j++)
+			if (auth->schemes[j] == l->schemes[i])
+				out[n++] = l->schemes[i];
+	return n;
+}
+
+/*
+ * What to tell an admin about a client looping on a proxy-role listener
+ * that offers two schemes: SIPE answers only the first Proxy-Authenticate
+ * header, so a client that cannot use that scheme never signs in there.
+ */
+static const char *
+first_scheme_hint(struct ptx *ptx)
+{
+	enum conf_scheme s[CONF_MAX_SCHEMES];
+
+	if (ptx_family(ptx) != SIPAUTH_PROXY || offered_schemes(ptx, s) < 2)
+		return NULL;
+	return su_sprintf(ptx->home, "listener %s offers %s first, and SIPE "
+	    "answers only the first Proxy-Authenticate: if this client cannot "
+	    "use %s, give the listener its own order (listen ... { schemes "
+	    "%s %s })", ptx->listener->ident, conf_scheme_name(s[0]),
+	    conf_scheme_name(s[0]), s[1] == CONF_SCHEME_NTLM ? "ntlm" :
+	    "kerberos", s[0] == CONF_SCHEME_NTLM ? "ntlm" : "kerberos");
+}
+
+/* The request's epid, or NULL when From has none (or out of memory). */
+static const char *
+request_epid(struct ptx *ptx)
+{
+	const char *aor, *epid;
+
+	return auth_endpoint(ptx, &aor, &epid) == 0 ? epid : NULL;
 }
 
 /* One challenge header made with Sofia's unknown class: sent verbatim. */
@@ -141,21 +196,20 @@ challenge_init(struct ptx *ptx, enum conf_scheme scheme,
 static int
 challenge(struct ptx *ptx, const char *why)
 {
-	const struct conf_auth *auth = &ptx->px->conf->auth;
+	enum conf_scheme schemes[CONF_MAX_SCHEMES];
 	struct sipauth_challenge c;
 	msg_header_t *h[CONF_MAX_SCHEMES] = { NULL };
-	int i, n = auth->nschemes;
+	int i, n = offered_schemes(ptx, schemes);
 
-	if (n > CONF_MAX_SCHEMES)
-		n = CONF_MAX_SCHEMES;
 	for (i = 0; i < n; i++) {
-		challenge_init(ptx, auth->schemes[i], &c);
+		challenge_init(ptx, schemes[i], &c);
 		if ((h[i] = challenge_header(ptx, &c)) == NULL)
 			return proxy_reply(ptx, 500, NULL, TAG_END());
 	}
 	log_debug("%s call-id=%s peer=%s: challenge%s%s", ptx_method(ptx),
 	    ptx_call_id(ptx), ptx->peer, why != NULL ? ": " : "",
 	    why != NULL ? why : "");
+	streak_challenged(ptx, request_epid(ptx), why, first_scheme_hint(ptx));
 	return proxy_reply(ptx, ptx_family(ptx) == SIPAUTH_PROXY ? 407 : 401,
 	    NULL, TAG_IF(h[0] != NULL, SIPTAG_HEADER((sip_header_t *)h[0])),
 	    TAG_IF(h[1] != NULL, SIPTAG_HEADER((sip_header_t *)h[1])),
@@ -176,16 +230,16 @@ failed(struct ptx *ptx, enum sa_reason r)
 	    SIPTAG_WARNING_STR(ptx_warning(ptx, reason_text(r))), TAG_END());
 }
 
+/* Is s offered on the request's listener? */
 static int
 scheme_enabled(const struct ptx *ptx, enum sipauth_scheme s)
 {
-	const struct conf_auth *auth = &ptx->px->conf->auth;
-	int i;
+	enum conf_scheme schemes[CONF_MAX_SCHEMES];
+	int i, n = offered_schemes(ptx, schemes);
 
-	for (i = 0; i < auth->nschemes && i < CONF_MAX_SCHEMES; i++)
-		if ((auth->schemes[i] == CONF_SCHEME_NTLM &&
-		    s == SIPAUTH_NTLM) ||
-		    (auth->schemes[i] == CONF_SCHEME_KERBEROS &&
+	for (i = 0; i < n; i++)
+		if ((schemes[i] == CONF_SCHEME_NTLM && s == SIPAUTH_NTLM) ||
+		    (schemes[i] == CONF_SCHEME_KERBEROS &&
 		    s == SIPAUTH_KERBEROS))
 			return 1;
 	return 0;
@@ -292,7 +346,33 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	    sa_user(sa), sa_kind(sa) == MECH_KERBEROS ? "Kerberos" : "NTLM",
 	    sa_opaque(sa), epid);
 	ptx->sa = sa_ref(sa);
+	streak_reset(ptx, epid);
 	return 0;
+}
+
+/*
+ * The half-open NTLM SA an NTLM leg with an opaque continues: SA_R_OK
+ * with a reference in *sa, or why it cannot be continued (the opaque is
+ * unknown or expired, its SA is established or of the other scheme).
+ */
+static enum sa_reason
+continuable(struct ptx *ptx, const struct sipauth_cred *cred, size_t toklen,
+    struct sa_assoc **sa)
+{
+	enum sa_reason r;
+
+	*sa = NULL;
+	r = sa_lookup_opaque(ptx->px->sa, cred->opaque.ptr, cred->opaque.len,
+	    sa);
+	if (r != SA_R_OK)
+		return r;
+	/* An empty token on a half-open SA is a client starting over. */
+	if (sa_state(*sa) == ASSOC_HALF_OPEN && sa_kind(*sa) == MECH_NTLM &&
+	    toklen > 0)
+		return SA_R_OK;
+	sa_unref(*sa);
+	*sa = NULL;
+	return SA_R_WRONG_STATE;
 }
 
 /* A leg carrying gssapi-data: NTLM legs 1 and 2, or Kerberos. */
@@ -318,16 +398,19 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	    cred->gssapi_data.len, &tok, &toklen) != 0)
 		return ptx_refuse(ptx, 400, "gssapi-data is not base64");
 
-	if (kind == MECH_NTLM && SIPAUTH_PRESENT(cred->opaque)) {
-		r = sa_lookup_opaque(px->sa, cred->opaque.ptr,
-		    cred->opaque.len, &sa);
-		if (r != SA_R_OK)
+	if (kind == MECH_NTLM && SIPAUTH_PRESENT(cred->opaque) &&
+	    (r = continuable(ptx, cred, toklen, &sa)) != SA_R_OK) {
+		if (toklen > 0)
 			return challenge(ptx, reason_text(r));
-		if (sa_state(sa) != ASSOC_HALF_OPEN || sa_kind(sa) != kind) {
-			sa_unref(sa);
-			return challenge(ptx, reason_text(SA_R_WRONG_STATE));
-		}
-	} else {
+		/* A first leg naming an SA that cannot go on: start anew
+		   (SIPE keeps the opaque of its last SA; refusing would
+		   loop). */
+		log_debug("%s call-id=%s peer=%s: NTLM first leg names "
+		    "opaque=%.*s (%s): new handshake", ptx_method(ptx),
+		    ptx_call_id(ptx), ptx->peer, (int)cred->opaque.len,
+		    cred->opaque.ptr, sa_reason_name(r));
+	}
+	if (sa == NULL) {
 		err = sa_begin(px->sa, ptx->peer_addr, kind,
 		    ptx_family(ptx) == SIPAUTH_PROXY ? SA_HDR_PROXY :
 		    SA_HDR_WWW, px->mech, &sa);
@@ -396,6 +479,7 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 		return failed(ptx, r);
 	}
 	ptx->sa = sa;		/* our reference goes to the ptx */
+	streak_reset(ptx, epid);
 	return 0;
 }
 

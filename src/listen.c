@@ -142,6 +142,26 @@ tls_dir_build(struct proxy *px, struct listener *l,
 	return 0;
 }
 
+/*
+ * SIPE answers only the first Proxy-Authenticate header of a 407: say so
+ * for a proxy-role listener that offers two schemes (doc/clients.md).
+ */
+static void
+first_scheme_notice(const struct proxy *px, const struct listener *l,
+    const struct conf_listen *cl)
+{
+	const enum conf_scheme *s = cl->nschemes > 0 ? cl->schemes :
+	    px->conf->auth.schemes;
+	int n = cl->nschemes > 0 ? cl->nschemes : px->conf->auth.nschemes;
+
+	if (cl->role != CONF_ROLE_PROXY || n < 2)
+		return;
+	log_notice("listener %s (proxy role) offers %s first: SIPE answers "
+	    "only the first Proxy-Authenticate, so SIPE accounts set to %s "
+	    "cannot sign in there", l->ident, conf_scheme_name(s[0]),
+	    conf_scheme_name(s[1]));
+}
+
 static int
 listen_open(struct proxy *px, struct listener *l,
     const struct conf_listen *cl)
@@ -179,8 +199,13 @@ listen_open(struct proxy *px, struct listener *l,
 		    cl->pos.col, tpname, host, cl->port, strerror(err));
 		return err;
 	}
-	log_info("listening on %s %s:%u (%s, %s)", tpname, host, cl->port,
-	    l->ident, cl->role == CONF_ROLE_PROXY ? "proxy" : "registrar");
+	log_info("listening on %s %s:%u (%s, %s%s%s%s%s)", tpname, host,
+	    cl->port, l->ident, cl->role == CONF_ROLE_PROXY ? "proxy" :
+	    "registrar", cl->nschemes > 0 ? ", schemes " : "",
+	    cl->nschemes > 0 ? conf_scheme_name(cl->schemes[0]) : "",
+	    cl->nschemes > 1 ? " " : "",
+	    cl->nschemes > 1 ? conf_scheme_name(cl->schemes[1]) : "");
+	first_scheme_notice(px, l, cl);
 	return 0;
 }
 
@@ -303,6 +328,8 @@ listen_open_all(struct proxy *px)
 		l->transport = cl->transport;
 		l->port = cl->port;
 		l->role = cl->role;
+		memcpy(l->schemes, cl->schemes, sizeof(l->schemes));
+		l->nschemes = cl->nschemes;
 		if ((l->address = su_strdup(px->home, cl->address)) == NULL)
 			return ENOMEM;
 		px->nlisteners++;
@@ -371,7 +398,9 @@ static int
 listen_equal(const struct listener *l, const struct conf_listen *cl)
 {
 	return l->transport == cl->transport && l->port == cl->port &&
-	    l->role == cl->role && strcmp(l->address, cl->address) == 0;
+	    l->role == cl->role && strcmp(l->address, cl->address) == 0 &&
+	    l->nschemes == cl->nschemes && memcmp(l->schemes, cl->schemes,
+	    (size_t)cl->nschemes * sizeof(cl->schemes[0])) == 0;
 }
 
 /* Listeners are fixed at start: report each difference as needing one. */

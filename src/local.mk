@@ -7,13 +7,18 @@ tests_unit_unit_SOURCES += tests/unit/test_log.c
 # sipsad: the request pipeline (proxy.c), its steps (validate.c, steps.c,
 # auth.c, register.c), signatures (sign.c), SAs, credentials and the
 # registrar (security.c), the one response exit (reply.c), listeners,
-# signals and Sofia's logs.
+# signals, Sofia's logs and the message class nta parses with (mclass.c).
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
-	src/register.c src/route.c src/known.c src/security.c src/reply.c src/signals.c \
-	src/sofialog.c
+	src/register.c src/route.c src/known.c src/streak.c src/security.c \
+	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h
 sipsad_LDADD = $(SIPSA_LDADD)
+
+# The message class with our method decoders (src/mclass.h): the unit
+# binary compiles it too, to feed the decoders directly.
+tests_unit_unit_SOURCES += src/mclass.c src/mclass.h tests/unit/test_mclass.c
+EXTRA_DIST += tests/data/rfc4475/intmeth.dat tests/data/rfc4475/README
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \

@@ -10,15 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NTA_LEG_MAGIC_T		struct proxy
+#include <openssl/rand.h>
+
+#define NTA_AGENT_MAGIC_T	struct proxy
 #define SU_ROOT_MAGIC_T		struct proxy
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/nta.h>
+#include <sofia-sip/nta_stateless.h>
 #include <sofia-sip/msg.h>
 
 #define LOG_MODULE "proxy"
 #include "src/log.h"
+#include "src/mclass.h"
 #include "src/proxy.h"
 
 /*
@@ -41,29 +45,41 @@ static ptx_step_fn *const pipeline[] = {
 	ptx_ack,		/* ACK: never answered */
 	ptx_cancel,		/* CANCEL without transaction: 481 */
 	ptx_auth,		/* MS-SIPAE: challenge, handshake, verify */
+	ptx_transaction,	/* from here on: a server transaction */
 	ptx_options,		/* OPTIONS to this server: 200 */
+	ptx_service,		/* SERVICE to the server or oneself: 501 */
 	ptx_register,		/* REGISTER: 301 to home, or registrar */
 	ptx_route,		/* the rest: forked to the callee(s) */
 };
 
 /*
- * Every request enters here: nta calls the default leg for each new
- * server transaction.  Returning 0 tells nta that the application owns
- * the transaction (the ptx destroys it once replied).
+ * Every request that matches no transaction enters here, as a message:
+ * sipsad has no default leg, so nta creates no transaction for it.  What
+ * is refused before authentication (challenges, handshake legs, 400s) is
+ * answered statelessly, so that nta keeps nothing of it: a client that
+ * re-sends an INVITE with the same Via and CSeq after a 407 (as SIPE
+ * does, without ACK) is then a new request, not a retransmission of the
+ * challenged one, and unauthenticated traffic leaves no transaction
+ * behind.  The step ptx_transaction gives the requests that pass
+ * authentication their server transaction.
  */
 static int
-proxy_request(struct proxy *px, nta_leg_t *leg, nta_incoming_t *irq,
-    sip_t const *sip)
+proxy_request(struct proxy *px, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 {
 	struct ptx *ptx = NULL;
 	size_t i;
 
-	(void)leg;
-	if (px->stopping || ptx_create(px, irq, sip, &ptx) != 0) {
-		/* Without a ptx there is no reply exit: let nta send it. */
+	(void)agent;
+	if (px->stopping || ptx_create(px, msg, sip, &ptx) != 0) {
+		/* Without a ptx there is no reply exit: nta answers. */
 		log_warnx("cannot take a request (%s)",
 		    px->stopping ? "stopping" : "out of memory");
-		return 500;
+		if (sip->sip_request->rq_method != sip_method_ack)
+			(void)nta_msg_treply(px->agent, msg, px->stopping ?
+			    503 : 500, NULL, TAG_END());
+		else
+			msg_destroy(msg);
+		return 0;
 	}
 	log_debug("%s call-id=%s peer=%s listener=%s", ptx_method(ptx),
 	    ptx_call_id(ptx), ptx->peer,
@@ -78,6 +94,24 @@ proxy_request(struct proxy *px, nta_leg_t *leg, nta_incoming_t *irq,
 	if (!ptx->kept)
 		ptx_free(ptx);
 	return 0;
+}
+
+/* A random prefix, new at each start, for stateless To tags. */
+static void
+stateless_tag_init(struct proxy *px)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[4];
+	size_t i;
+
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		memset(r, 0x5a, sizeof(r));
+	for (i = 0; i < sizeof(r); i++) {
+		px->stateless_tag[2 * i] = hex[r[i] >> 4];
+		px->stateless_tag[2 * i + 1] = hex[r[i] & 15];
+	}
+	(void)memcpy(px->stateless_tag + 2 * sizeof(r), "sl",
+	    sizeof("sl"));
 }
 
 int
@@ -112,9 +146,17 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 		err = EIO;
 		goto out;
 	}
+	/* Sofia's own parser refuses SERVICE, PING, MSG and the like
+	   (src/mclass.h); tport parses what it receives with this class. */
+	if ((err = mclass_create(&px->mclass)) != 0) {
+		log_warnx("cannot create the SIP message class: %s",
+		    strerror(err));
+		goto out;
+	}
 	/* (url_string_t *)-1: no transport yet; listen.c adds them. */
-	px->agent = nta_agent_create(px->root, (url_string_t *)-1, NULL, NULL,
-	    NTATAG_SERVER_RPORT(1), NTATAG_UA(0),
+	px->agent = nta_agent_create(px->root, (url_string_t *)-1,
+	    proxy_request, px,
+	    NTATAG_MCLASS(px->mclass), NTATAG_SERVER_RPORT(1), NTATAG_UA(0),
 	    /* Sofia's default is 2 MiB a message; the largest thing a
 	       client needs is a Kerberos ticket, gssapi-data at most 64 KiB
 	       (sipauth's own bound). */
@@ -128,16 +170,13 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	}
 	if ((err = listen_open_all(px)) != 0)
 		goto out;
+	/* After the TLS listeners: OpenSSL's random generator used before
+	   Sofia sets up its TLS contexts leaves one of them unfreed at exit
+	   (seen with valgrind). */
+	stateless_tag_init(px);
 	listen_wipe_tls(px);
 	if ((err = auth_init(px)) != 0)
 		goto out;
-	px->leg = nta_leg_tcreate(px->agent, proxy_request, px,
-	    NTATAG_NO_DIALOG(1), TAG_END());
-	if (px->leg == NULL) {
-		log_warnx("cannot create the default leg");
-		err = EIO;
-		goto out;
-	}
 	if ((err = signals_init(px)) != 0)
 		goto out;
  out:
@@ -168,14 +207,14 @@ proxy_destroy(struct proxy *px)
 	if (px == NULL)
 		return;
 	signals_fini(px);
-	if (px->leg != NULL)
-		nta_leg_destroy(px->leg);
 	if (px->agent != NULL)
 		nta_agent_destroy(px->agent);
 	auth_fini(px);
 	listen_close_all(px);
 	if (px->root != NULL)
 		su_root_destroy(px->root);
+	/* Last: every message of the class went with the agent. */
+	mclass_free(px->mclass);
 	conf_free(px->conf);
 	su_home_unref(px->home);
 	su_deinit();

@@ -20,7 +20,6 @@
 
 struct su_root_s;
 struct nta_agent_s;
-struct nta_leg_s;
 struct nta_incoming_s;
 struct sip_s;
 struct msg_s;
@@ -32,7 +31,9 @@ struct mech_server;
 struct registrar;
 struct sipauth_cred;
 struct known;
+struct streaks;
 struct msg_hclass_s;
+struct msg_mclass_s;
 
 /*
  * One configured socket.  The ident ("l0", "l1", ...) is given to the
@@ -45,6 +46,8 @@ struct listener {
 	char			*address;	/* owned by proxy home */
 	unsigned		 port;
 	enum conf_role		 role;
+	enum conf_scheme	 schemes[CONF_MAX_SCHEMES]; /* own offer, or */
+	int			 nschemes;	/* 0: the auth block's */
 	char			*tls_dir;	/* agent.pem, cafile.pem */
 };
 
@@ -52,7 +55,8 @@ struct proxy {
 	su_home_t		 home[1];	/* first: px is a home */
 	struct su_root_s	*root;
 	struct nta_agent_s	*agent;
-	struct nta_leg_s	*leg;		/* default leg */
+	struct msg_mclass_s	*mclass;	/* the agent's parser, owned
+						   (src/mclass.c) */
 	struct sipsa_conf	*conf;		/* running, owned */
 	char			*conf_path;	/* absolute */
 	struct listener		*listeners;	/* array in home */
@@ -72,11 +76,16 @@ struct proxy {
 	unsigned		 ticks;
 	char			*krb5_target;	/* "sip/<fqdn>" */
 	struct known		*known;		/* users registered here */
+	struct streaks		*streaks;	/* challenges in a row */
+	unsigned long		 services;	/* SERVICE requests answered */
+	/* Prefix of the To tags of stateless responses (src/reply.c), so
+	   that the ACK of one is recognised and absorbed. */
+	char			 stateless_tag[16];
 };
 
 /*
  * Create the proxy from a loaded configuration: the su_root, the agent,
- * one transport per listener and the default leg.  Takes ownership of conf
+ * one transport per listener.  Takes ownership of conf
  * (also on failure).  level_fixed != 0 means the command line set the log
  * level.  Returns 0 or an errno value; failures are logged.
  */
@@ -116,13 +125,15 @@ void	sofialog_setlevel(int level);
 
 /*
  * One incoming request.  The ptx owns its home (every temporary string of
- * the request lives there) and the server transaction until the reply has
- * been sent.  sip and listener are borrowed.
+ * the request lives there), a reference to the request message, and,
+ * once ptx_transaction made one, the server transaction until the reply
+ * has been sent.  sip (in msg) and listener are borrowed.
  */
 struct ptx {
 	su_home_t		 home[1];	/* first: ptx is a home */
 	struct proxy		*px;		/* borrowed */
-	struct nta_incoming_s	*irq;		/* owned */
+	struct msg_s		*msg;		/* the request (a ref) */
+	struct nta_incoming_s	*irq;		/* owned; NULL: stateless */
 	const struct sip_s	*sip;		/* borrowed */
 	const struct listener	*listener;	/* borrowed, or NULL */
 	char			 peer[64];	/* "addr:port" */
@@ -140,9 +151,9 @@ struct ptx {
 						   the ptx now (src/route.c) */
 };
 
-/* src/ptx.c */
-int	ptx_create(struct proxy *, struct nta_incoming_s *,
-	    const struct sip_s *, struct ptx **ptx_out);
+/* src/ptx.c.  ptx_create() takes msg (also on failure). */
+int	ptx_create(struct proxy *, struct msg_s *msg, struct sip_s *sip,
+	    struct ptx **ptx_out);
 void	ptx_free(struct ptx *);
 const char *ptx_method(const struct ptx *);
 const char *ptx_call_id(const struct ptx *);
@@ -153,6 +164,9 @@ int	ptx_refuse(struct ptx *, int status, const char *text);
 /* "sip:user@host" with the host in lower case, in the ptx home; NULL
    when out of memory. */
 const char *ptx_aor(struct ptx *, const char *user, const char *host);
+/* Is the request, outside a dialog, addressed to the sender's own AOR
+   (the AOR its SA is bound to)? */
+int	ptx_to_own_aor(struct ptx *);
 /* Is host one of the domains the registrar serves? */
 int	proxy_serves_domain(const struct proxy *, const char *host);
 /* Remove every header of class c from a message. */
@@ -168,7 +182,11 @@ int	ptx_validate(struct ptx *);
 int	ptx_ack(struct ptx *);
 int	ptx_cancel(struct ptx *);
 int	ptx_options(struct ptx *);
+int	ptx_service(struct ptx *);
 int	ptx_auth(struct ptx *);
+/* A request with an SA (other than ACK) gets its server transaction:
+   retransmissions are absorbed, CANCEL finds it, responses are signed. */
+int	ptx_transaction(struct ptx *);
 int	ptx_register(struct ptx *);
 int	ptx_route(struct ptx *);
 
@@ -194,6 +212,19 @@ int	known_load(struct proxy *);
 int	known_add(struct proxy *, const char *aor);
 int	known_has(const struct proxy *, const char *aor);
 void	known_free(struct proxy *);
+
+/*
+ * src/streak.c: challenges in a row per epid, logged once at notice level
+ * when a client keeps being challenged without signing in.
+ * streak_challenged() counts a challenge sent to epid (NULL: not counted)
+ * with its reason (NULL: no credentials) and an optional hint for the
+ * admin; streak_reset() ends the streak once the endpoint authenticated.
+ */
+int	streak_init(struct proxy *);
+void	streak_fini(struct proxy *);
+void	streak_challenged(struct ptx *, const char *epid, const char *why,
+	    const char *hint);
+void	streak_reset(struct ptx *, const char *epid);
 
 /*
  * src/sign.c: signatures on whole messages (values of enum sa_reason).

@@ -29,53 +29,66 @@
 static void
 ptx_origin(struct ptx *ptx)
 {
-	nta_incoming_t *irq = ptx->irq;
-	msg_t *msg;
-	tport_t *tp;
 	su_sockaddr_t const *su;
+	tport_t *tp;
 	char host[46];	/* INET6_ADDRSTRLEN */
 
 	(void)snprintf(ptx->peer, sizeof(ptx->peer), "?");
 	(void)snprintf(ptx->peer_addr, sizeof(ptx->peer_addr), "?");
-	if ((msg = nta_incoming_getrequest(irq)) != NULL) {
-		su = msg_addr(msg);
-		if (su != NULL && su_inet_ntop(su->su_family, SU_ADDR(su),
-		    host, sizeof(host)) != NULL) {
-			(void)snprintf(ptx->peer, sizeof(ptx->peer), "%s:%u",
-			    host, ntohs(su->su_port));
-			(void)snprintf(ptx->peer_addr, sizeof(ptx->peer_addr),
-			    "%s", host);
-		}
-		tp = nta_incoming_transport(ptx->px->agent, irq, msg);
-		if (tp != NULL) {
-			ptx->listener = listen_by_ident(ptx->px,
-			    tport_ident(tp));
-			tport_decref(&tp);
-		}
-		msg_destroy(msg);
+	su = msg_addr(ptx->msg);
+	if (su != NULL && su_inet_ntop(su->su_family, SU_ADDR(su), host,
+	    sizeof(host)) != NULL) {
+		(void)snprintf(ptx->peer, sizeof(ptx->peer), "%s:%u", host,
+		    ntohs(su->su_port));
+		(void)snprintf(ptx->peer_addr, sizeof(ptx->peer_addr), "%s",
+		    host);
+	}
+	tp = nta_incoming_transport(ptx->px->agent, NULL, ptx->msg);
+	if (tp != NULL) {
+		ptx->listener = listen_by_ident(ptx->px, tport_ident(tp));
+		tport_decref(&tp);
 	}
 }
 
 int
-ptx_create(struct proxy *px, nta_incoming_t *irq, sip_t const *sip,
-    struct ptx **ptx_out)
+ptx_create(struct proxy *px, msg_t *msg, sip_t *sip, struct ptx **ptx_out)
 {
 	struct ptx *ptx;
 
 	*ptx_out = NULL;
-	if ((ptx = su_home_new(sizeof(*ptx))) == NULL)
+	if ((ptx = su_home_new(sizeof(*ptx))) == NULL) {
+		msg_destroy(msg);
 		return ENOMEM;
+	}
 	ptx->px = px;
-	ptx->irq = irq;
+	ptx->msg = msg;
 	ptx->sip = sip;
 	ptx_origin(ptx);
 	*ptx_out = ptx;
 	return 0;
 }
 
+int
+ptx_transaction(struct ptx *ptx)
+{
+	if (ptx->irq != NULL || ptx->sa == NULL ||
+	    ptx->sip->sip_request->rq_method == sip_method_ack)
+		return 0;
+	/* nta takes a reference of its own; ours stays with the ptx. */
+	ptx->irq = nta_incoming_create(ptx->px->agent, NULL,
+	    msg_ref_create(ptx->msg), (sip_t *)ptx->sip, TAG_END());
+	if (ptx->irq == NULL) {
+		log_warnx("%s call-id=%s peer=%s: cannot create a server "
+		    "transaction", ptx_method(ptx), ptx_call_id(ptx),
+		    ptx->peer);
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	}
+	return 0;
+}
+
 /*
  * Destroy the transaction (nta keeps what it needs for retransmissions),
- * drop the SA reference and the request's memory.
+ * drop the SA reference, the request and the request's memory.
  */
 void
 ptx_free(struct ptx *ptx)
@@ -85,6 +98,7 @@ ptx_free(struct ptx *ptx)
 	if (ptx->irq != NULL)
 		nta_incoming_destroy(ptx->irq);
 	sa_unref(ptx->sa);
+	msg_destroy(ptx->msg);
 	su_home_unref(ptx->home);
 }
 
@@ -141,6 +155,21 @@ ptx_aor(struct ptx *ptx, const char *user, const char *host)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return a;
+}
+
+int
+ptx_to_own_aor(struct ptx *ptx)
+{
+	const sip_t *sip = ptx->sip;
+	const url_t *u = sip->sip_request->rq_url;
+	const char *self, *aor;
+
+	if (sip->sip_to->a_tag != NULL || ptx->sa == NULL ||
+	    (self = sa_aor(ptx->sa)) == NULL || u->url_user == NULL ||
+	    u->url_host == NULL)
+		return 0;
+	aor = ptx_aor(ptx, u->url_user, u->url_host);
+	return aor != NULL && strcmp(self, aor) == 0;
 }
 
 int

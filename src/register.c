@@ -164,36 +164,57 @@ contact_list(struct ptx *ptx, const struct reg_resp *resp)
 }
 
 /*
- * What an MS-SIP client learns from the 200 OK besides its bindings: the
- * self-subscriptions it may make (Allow-Events; with
- * msrtc-event-categories an OCS 2007 client makes three), and how often
- * to send keep-alives.
+ * What an MS-SIP client learns from the 200 OK besides its bindings, in
+ * the form OCS 2007 sends it (SIPE 1.25 compares the whole Supported
+ * value with "msrtc-event-categories" and splits Allow-Events on "," without
+ * trimming): the self-subscriptions it may make, OCS 2007 mode (with it
+ * SIPE makes three SUBSCRIBEs and uses the 2007 IM form; without, the 2005
+ * ones), and how often to send keep-alives.  Sofia would join a list
+ * header's items with ", ", so these go out verbatim (unknown class).
  */
-#define REG_ALLOW_EVENTS	"vnd-microsoft-roaming-contacts, " \
-				"vnd-microsoft-provisioning-v2, " \
-				"vnd-microsoft-roaming-self"
-#define REG_SUPPORTED		"msrtc-event-categories, gruu"
-#define REG_KEEP_ALIVE		"UAS; tcp=no; hop-hop=yes; end-meet=no; " \
-				"timeout=300"
+static const char *const reg_ok_headers[] = {
+	"Allow-Events: vnd-microsoft-roaming-contacts,"
+	    "vnd-microsoft-provisioning-v2,vnd-microsoft-roaming-self",
+	"Supported: msrtc-event-categories",
+	"Supported: gruu",
+	"ms-keep-alive: UAS; tcp=no; hop-hop=yes; end-meet=no; timeout=300",
+};
+#define REG_OK_HEADERS \
+	(sizeof(reg_ok_headers) / sizeof(reg_ok_headers[0]))
+
+/* The headers above, made in the ptx home; 0 or -1 (out of memory). */
+static int
+ok_headers(struct ptx *ptx, msg_header_t **h)
+{
+	size_t i;
+
+	for (i = 0; i < REG_OK_HEADERS; i++)
+		if ((h[i] = msg_header_make(ptx->home, sip_unknown_class,
+		    reg_ok_headers[i])) == NULL)
+			return -1;
+	return 0;
+}
 
 static int
 reply_registrar(struct ptx *ptx, const struct reg_resp *resp)
 {
 	char *contact = NULL, expires[16], minexp[16];
+	msg_header_t *h[REG_OK_HEADERS] = { NULL };
+	int ok = resp->status == 200;
 
-	if (resp->nbindings > 0 &&
-	    (contact = contact_list(ptx, resp)) == NULL)
+	if ((resp->nbindings > 0 &&
+	    (contact = contact_list(ptx, resp)) == NULL) ||
+	    (ok && ok_headers(ptx, h) != 0))
 		return proxy_reply(ptx, 500, NULL, TAG_END());
 	(void)snprintf(expires, sizeof(expires), "%u", resp->expires);
 	(void)snprintf(minexp, sizeof(minexp), "%u", resp->min_expires);
 	return proxy_reply(ptx, (int)resp->status, resp->phrase,
 	    TAG_IF(contact != NULL, SIPTAG_CONTACT_STR(contact)),
-	    TAG_IF(resp->status == 200, SIPTAG_EXPIRES_STR(expires)),
-	    TAG_IF(resp->status == 200, SIPTAG_ALLOW_EVENTS_STR(
-	    REG_ALLOW_EVENTS)),
-	    TAG_IF(resp->status == 200, SIPTAG_SUPPORTED_STR(REG_SUPPORTED)),
-	    TAG_IF(resp->status == 200, SIPTAG_HEADER_STR("ms-keep-alive: "
-	    REG_KEEP_ALIVE)),
+	    TAG_IF(ok, SIPTAG_EXPIRES_STR(expires)),
+	    TAG_IF(ok, SIPTAG_HEADER((sip_header_t *)h[0])),
+	    TAG_IF(ok, SIPTAG_HEADER((sip_header_t *)h[1])),
+	    TAG_IF(ok, SIPTAG_HEADER((sip_header_t *)h[2])),
+	    TAG_IF(ok, SIPTAG_HEADER((sip_header_t *)h[3])),
 	    TAG_IF(resp->min_expires != 0, SIPTAG_MIN_EXPIRES_STR(minexp)),
 	    TAG_IF(resp->warning != NULL, SIPTAG_WARNING_STR(resp->warning ?
 	    ptx_warning(ptx, resp->warning) : NULL)), TAG_END());

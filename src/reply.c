@@ -12,6 +12,7 @@
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/nta.h>
+#include <sofia-sip/nta_stateless.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
@@ -66,7 +67,7 @@ reply_begin(struct ptx *ptx, int status, const char *phrase)
 		ptx->status = status;
 		ptx->phrase = phrase;
 	}
-	if (ptx->replied || ptx->irq == NULL) {
+	if (ptx->replied) {
 		log_warnx("second reply %03d to %s call-id=%s dropped", status,
 		    ptx_method(ptx), ptx_call_id(ptx));
 		return -1;
@@ -74,6 +75,46 @@ reply_begin(struct ptx *ptx, int status, const char *phrase)
 	if (status >= 200)
 		ptx->replied = 1;
 	return 0;
+}
+
+/*
+ * A request without a server transaction (refused before it had an SA:
+ * challenges, handshake legs, 400s): answered statelessly, unsigned, so
+ * that nta keeps nothing of it.  Our To tag carries the prefix that lets
+ * ptx_ack absorb the ACK of such a response.  Takes msg.
+ */
+static int
+reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
+{
+	struct proxy *px = ptx->px;
+	su_home_t *mh = msg_home(msg);
+	sip_to_t *to = NULL;
+	const char *tag;
+
+	if (status > 100 && ptx->sip->sip_to->a_tag == NULL) {
+		tag = nta_agent_newtag(mh, NULL, px->agent);
+		if (tag == NULL || (to = sip_to_dup(mh, ptx->sip->sip_to)) ==
+		    NULL || sip_to_tag(mh, to, su_sprintf(mh, "%s%s",
+		    px->stateless_tag, tag)) < 0 ||
+		    msg_header_insert(msg, (msg_pub_t *)sip_object(msg),
+		    (msg_header_t *)to) < 0) {
+			msg_destroy(msg);
+			log_warnx("cannot build %03d for %s call-id=%s: out of "
+			    "memory", status, ptx_method(ptx),
+			    ptx_call_id(ptx));
+			return status;
+		}
+	}
+	/* nta_msg_mreply takes both messages: it gets a reference. */
+	if (nta_msg_mreply(px->agent, msg, sip_object(msg), status, phrase,
+	    msg_ref_create(ptx->msg), TAG_END()) < 0) {
+		log_warnx("cannot send %03d to %s peer=%s", status,
+		    ptx_method(ptx), ptx->peer);
+		return status;
+	}
+	log_debug("%03d %s -> %s call-id=%s peer=%s (stateless)", status,
+	    phrase, ptx_method(ptx), ptx_call_id(ptx), ptx->peer);
+	return status;
 }
 
 int
@@ -102,23 +143,27 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	    SIPTAG_SERVER_STR(SIPSA_SERVER), SIPTAG_DATE(date),
 	    ta_tags(ta)) < 0)
 		goto fail;
+	(void)ta_end(ta);
+	if (irq == NULL)
+		return reply_stateless(ptx, msg, status, phrase);
 	/* The To tag is part of the signed string: set it first. */
 	if (status > 100 && nta_incoming_tag(irq, NULL) == NULL)
-		goto fail;
+		goto fail_msg;
 	if (nta_incoming_complete_response(irq, msg, status, phrase,
 	    TAG_END()) < 0)
-		goto fail;
-	(void)ta_end(ta);
+		goto fail_msg;
 	return reply_send(ptx, msg, status, phrase);
  fail:
 	(void)ta_end(ta);
+ fail_msg:
 	if (msg != NULL)
 		msg_destroy(msg);
 	log_warnx("cannot build %03d for %s call-id=%s: out of memory",
 	    status, ptx_method(ptx), ptx_call_id(ptx));
 	/* Last resort so that the client is not left waiting. */
-	(void)nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR,
-	    TAG_END());
+	if (irq != NULL)
+		(void)nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR,
+		    TAG_END());
 	return status;
 }
 

@@ -35,6 +35,8 @@ struct branch;
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/sip_util.h>
 #include <sofia-sip/url.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/tport.h>
 
 #include "registrar/registrar.h"
 #include "sa/sa.h"
@@ -42,6 +44,7 @@ struct branch;
 
 #define LOG_MODULE "route"
 #include "src/log.h"
+#include "src/mclass.h"
 #include "src/proxy.h"
 
 /* Most branches one request forks into. */
@@ -53,6 +56,7 @@ struct target {
 	char		*next_hop;	/* sip:addr:port;transport=x */
 	char		*aor;		/* for the SA, NULL: foreign hop */
 	char		*epid;
+	const char	*transport;	/* binding's "tcp:addr:port" */
 };
 
 struct branch {
@@ -93,6 +97,47 @@ hop_of_transport(su_home_t *home, const char *transport)
 	    (int)(colon - transport), transport);
 }
 
+/*
+ * The open connection a binding registered over ("tcp:addr:port"), on
+ * whichever listener accepted it, or NULL (UDP, or it is gone).  nta
+ * would otherwise look for it under the first listener of that
+ * transport only and, with several (a registrar and a proxy-role TCP
+ * listener, say), try to connect to the client's own port instead.
+ */
+static tport_t *
+binding_connection(const struct proxy *px, const char *transport)
+{
+	char proto[8], host[64];
+	const char *colon = transport != NULL ? strchr(transport, ':') : NULL;
+	const char *port;
+	tp_name_t tpn;
+	tport_t *tp, *sub;
+
+	if (colon == NULL || (size_t)(colon - transport) >= sizeof(proto) ||
+	    (port = strrchr(colon + 1, ':')) == NULL ||
+	    (size_t)(port - colon - 1) >= sizeof(host))
+		return NULL;
+	(void)snprintf(proto, sizeof(proto), "%.*s", (int)(colon - transport),
+	    transport);
+	(void)snprintf(host, sizeof(host), "%.*s", (int)(port - colon - 1),
+	    colon + 1);
+	if (strcmp(proto, "udp") == 0)
+		return NULL;
+	memset(&tpn, 0, sizeof(tpn));
+	tpn.tpn_proto = proto;
+	tpn.tpn_canon = tpn.tpn_host = host;
+	tpn.tpn_port = port + 1;
+	for (tp = tport_primaries(nta_agent_tports(px->agent)); tp != NULL;
+	    tp = tport_next(tp)) {
+		if (strcasecmp(tport_name(tp)->tpn_proto, proto) != 0)
+			continue;
+		sub = tport_by_name(tp, &tpn);
+		if (sub != NULL && tport_is_secondary(sub))
+			return sub;
+	}
+	return NULL;
+}
+
 static void
 collect(const struct reg_binding *b, void *arg)
 {
@@ -107,6 +152,7 @@ collect(const struct reg_binding *b, void *arg)
 	t = &ts->t[ts->n];
 	t->uri = su_strdup(home, b->uri);
 	t->next_hop = hop_of_transport(home, b->transport);
+	t->transport = su_strdup(home, b->transport);
 	t->epid = su_strdup(home, b->epid);
 	if (t->uri != NULL && t->next_hop != NULL && t->epid != NULL)
 		ts->n++;
@@ -265,17 +311,14 @@ creates_dialog(sip_method_t m)
 static msg_t *
 branch_request(struct ptx *ptx, const struct target *t, struct sa_assoc *sa)
 {
-	msg_t *orig, *msg;
+	msg_t *msg;
 	sip_t *sip;
 	su_home_t *mh;
 	sip_request_t *rq;
 	char *rr, mf[16];
 
-	if ((orig = nta_incoming_getrequest(ptx->irq)) == NULL)
-		return NULL;
-	msg = msg_dup(orig);	/* deep: each branch edits its own */
-	msg_destroy(orig);
-	if (msg == NULL)
+	/* A deep copy: each branch edits its own. */
+	if ((msg = msg_dup(ptx->msg)) == NULL)
 		return NULL;
 	sip = sip_object(msg);
 	mh = msg_home(msg);
@@ -283,9 +326,10 @@ branch_request(struct ptx *ptx, const struct target *t, struct sa_assoc *sa)
 	    sip->sip_route->r_url))
 		(void)sip_route_remove(msg, sip);
 	if (t->uri != NULL) {
-		rq = sip_request_create(mh, sip->sip_request->rq_method,
+		/* Not sip_request_create(): it loses SERVICE (mclass.h). */
+		rq = mclass_request_create(mh, sip->sip_request->rq_method,
 		    sip->sip_request->rq_method_name,
-		    (url_string_t const *)t->uri, NULL);
+		    (url_string_t const *)t->uri);
 		if (rq == NULL || msg_header_replace(msg, (msg_pub_t *)sip,
 		    (msg_header_t *)sip->sip_request, (msg_header_t *)rq) < 0)
 			goto fail;
@@ -369,18 +413,29 @@ better(int a, int b)
 	return a / 100 < b / 100;
 }
 
-/* Does a response from the callee carry its valid signature? */
+/*
+ * Does a response from the callee carry its valid signature?  A callee
+ * that signed in on a proxy-role listener (407) may answer unsigned:
+ * SIPE signs nothing there, so demanding it would fail every request
+ * toward it (doc/clients.md); the response is matched to our request by
+ * its random branch and, over TCP and TLS, comes back on the callee's
+ * own connection.  A response that carries credentials must verify.
+ */
 static int
 response_verified(struct branch *b, const sip_t *sip)
 {
 	struct ptx *ptx = b->fwd->ptx;
 	struct sipauth_cred cred;
 	const struct sipsa_conf *conf = ptx->px->conf;
+	int err;
 
 	if (b->sa == NULL)
 		return 1;
-	if (sipauth_pick_cred(ptx->home, sip, conf->auth.realm, conf->fqdn,
-	    &cred) != 0 || !SIPAUTH_PRESENT(cred.opaque) ||
+	err = sipauth_pick_cred(ptx->home, sip, conf->auth.realm, conf->fqdn,
+	    &cred);
+	if (err == ENOENT && sa_hdr(b->sa) == SA_HDR_PROXY)
+		return 1;
+	if (err != 0 || !SIPAUTH_PRESENT(cred.opaque) ||
 	    cred.opaque.len != strlen(sa_opaque(b->sa)) ||
 	    strncasecmp(cred.opaque.ptr, sa_opaque(b->sa), cred.opaque.len)
 	    != 0)
@@ -478,19 +533,22 @@ forward_ack(struct ptx *ptx, const struct targets *ts)
 	struct sa_assoc *sa;
 	nta_outgoing_t *orq;
 	msg_t *msg;
+	tport_t *tp;
 
 	if (ts->n != 1) {
 		log_debug("ACK call-id=%s: no endpoint, absorbed",
 		    ptx_call_id(ptx));
 		return 1;
 	}
+	tp = binding_connection(ptx->px, ts->t[0].transport);
 	sa = endpoint_sa(ptx->px, ts->t[0].aor, ts->t[0].epid);
 	msg = branch_request(ptx, &ts->t[0], sa);
 	sa_unref(sa);
 	if (msg == NULL)
 		return 1;
 	orq = nta_outgoing_mcreate(ptx->px->agent, NULL, NULL,
-	    (url_string_t const *)ts->t[0].next_hop, msg, TAG_END());
+	    (url_string_t const *)ts->t[0].next_hop, msg,
+	    TAG_IF(tp != NULL, NTATAG_TPORT(tp)), TAG_END());
 	if (orq == NULL) {
 		msg_destroy(msg);
 		log_warnx("ACK call-id=%s: cannot forward", ptx_call_id(ptx));
@@ -506,22 +564,17 @@ ptx_route(struct ptx *ptx)
 	sip_method_t m = sip->sip_request->rq_method;
 	struct targets ts;
 	struct fwd *f;
-	const char *why = NULL, *self;
+	const char *why = NULL;
+	tport_t *tp;
 	size_t i;
 	int status;
 
 	/* Events the server itself would serve are not forked back to the
-	   subscriber's own endpoints. */
-	if ((m == sip_method_subscribe || m == sip_method_publish ||
-	    strcmp(ptx_method(ptx), "SERVICE") == 0) &&
-	    sip->sip_to->a_tag == NULL &&
-	    ptx->sa != NULL && (self = sa_aor(ptx->sa)) != NULL &&
-	    sip->sip_request->rq_url->url_user != NULL &&
-	    strcmp(self, ptx_aor(ptx,
-	    sip->sip_request->rq_url->url_user,
-	    sip->sip_request->rq_url->url_host)) == 0)
+	   subscriber's own endpoints (SERVICE: ptx_service). */
+	if ((m == sip_method_subscribe || m == sip_method_publish) &&
+	    ptx_to_own_aor(ptx))
 		return proxy_reply(ptx, 501, NULL, SIPTAG_WARNING_STR(
-		    "399 sipsa \"this server provides no such service\""),
+		    ptx_warning(ptx, "this server provides no such service")),
 		    TAG_END());
 
 	if ((status = resolve(ptx, &ts, &why)) != 0) {
@@ -555,8 +608,10 @@ ptx_route(struct ptx *ptx)
 			b->sa = NULL;
 			continue;
 		}
+		tp = binding_connection(ptx->px, ts.t[i].transport);
 		b->orq = nta_outgoing_mcreate(ptx->px->agent, branch_response,
-		    b, (url_string_t const *)ts.t[i].next_hop, msg, TAG_END());
+		    b, (url_string_t const *)ts.t[i].next_hop, msg,
+		    TAG_IF(tp != NULL, NTATAG_TPORT(tp)), TAG_END());
 		if (b->orq == NULL) {
 			msg_destroy(msg);
 			sa_unref(b->sa);

@@ -40,6 +40,8 @@ sa_limits_from_conf(const struct conf_sa *c, struct sa_limits *l)
 	l->max_half_open = c->max_half_open;
 	l->max_half_open_per_source = c->max_half_open_per_source;
 	l->max_established = c->max_established;
+	l->tombstone_s = c->tombstone_time;
+	l->max_tombstones = c->tombstone_max;
 }
 
 static enum reg_sync
@@ -156,6 +158,8 @@ auth_init(struct proxy *px)
 	if ((e = registrar_open(&rc, &reg_store_lmdb, (uint64_t)time(NULL),
 	    &px->reg)) != 0)
 		return e;	/* logged by the registrar */
+	if ((e = streak_init(px)) != 0)
+		return e;
 	if ((e = known_load(px)) != 0) {
 		log_warnx("cannot read the users of the binding store: %s",
 		    strerror(e));
@@ -207,6 +211,7 @@ auth_fini(struct proxy *px)
 	mech_server_free(px->mech);
 	px->mech = NULL;
 	known_free(px);
+	streak_fini(px);
 }
 
 static int

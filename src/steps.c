@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include <sofia-sip/su.h>
@@ -39,10 +40,18 @@ int
 ptx_ack(struct ptx *ptx)
 {
 	const url_t *u = ptx->sip->sip_request->rq_url;
+	const char *tag = ptx->sip->sip_to->a_tag;
 
 	if (!method_is(ptx, sip_method_ack))
 		return 0;
-	if (ptx->sip->sip_to->a_tag != NULL && (ptx->sip->sip_route != NULL ||
+	/* The ACK of a non-2xx response sipsad sent statelessly. */
+	if (tag != NULL && strncmp(tag, ptx->px->stateless_tag,
+	    strlen(ptx->px->stateless_tag)) == 0) {
+		log_debug("ACK call-id=%s peer=%s: of a stateless response, "
+		    "absorbed", ptx_call_id(ptx), ptx->peer);
+		return 1;
+	}
+	if (tag != NULL && (ptx->sip->sip_route != NULL ||
 	    u->url_user != NULL || !listen_is_self(ptx->px, u->url_host)))
 		return 0;
 	log_debug("ACK call-id=%s peer=%s: absorbed", ptx_call_id(ptx),
@@ -67,6 +76,36 @@ uri_is_self(const struct ptx *ptx)
 	const url_t *u = ptx->sip->sip_request->rq_url;
 
 	return u->url_user == NULL && listen_is_self(ptx->px, u->url_host);
+}
+
+/*
+ * SERVICE to this server (its host or a domain it serves, as SIPE's
+ * directory search and contact management send it) or to the sender's
+ * own AOR (OCS 2005 presence): sipsad provides none of these services.
+ * A signed 501 keeps SIPE going (it shows what it knows of a user and
+ * carries on); counted, and logged at debug level.
+ */
+int
+ptx_service(struct ptx *ptx)
+{
+	const url_t *u = ptx->sip->sip_request->rq_url;
+
+	if (strcmp(ptx_method(ptx), "SERVICE") != 0 ||
+	    ptx->sip->sip_to->a_tag != NULL)
+		return 0;
+	if (!(u->url_user == NULL && (listen_is_self(ptx->px, u->url_host) ||
+	    proxy_serves_domain(ptx->px, u->url_host))) &&
+	    !ptx_to_own_aor(ptx))
+		return 0;
+	ptx->px->services++;
+	log_debug("SERVICE call-id=%s peer=%s to %s%s%s: 501 (SERVICE "
+	    "requests so far: %lu)", ptx_call_id(ptx), ptx->peer,
+	    u->url_user != NULL ? u->url_user : "",
+	    u->url_user != NULL ? "@" : "", u->url_host != NULL ?
+	    u->url_host : "", ptx->px->services);
+	return proxy_reply(ptx, 501, NULL, SIPTAG_WARNING_STR(
+	    ptx_warning(ptx, "this server provides no such service")),
+	    TAG_END());
 }
 
 int

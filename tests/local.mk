@@ -14,6 +14,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-client-ntlm.sh \
 	tests/integration/t-client-krb5.sh \
 	tests/integration/t-client-407.sh \
+	tests/integration/t-challenge-loop.sh \
 	tests/integration/t-client-version.sh \
 	tests/integration/t-route-message.sh \
 	tests/integration/t-route-call.sh \
@@ -21,7 +22,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-persist.sh \
 	tests/integration/t-redirect.sh \
 	tests/integration/t-replay.sh \
-	tests/integration/t-sa-lifetime.sh
+	tests/integration/t-sa-lifetime.sh \
+	tests/integration/t-methods.sh
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \

@@ -143,7 +143,9 @@ pick_ports() {
 realm_up() {
 	need_tool kdb5_util krb5kdc kadmin.local kinit iconv
 	REALM_UP=1
-	eval "$("$REALM_TOOL" up "$T/realm")" || fail "sipsa-realm up failed"
+	# REALM_ARGS: more options for sipsa-realm up (e.g. --users 6).
+	eval "$("$REALM_TOOL" up "$T/realm" ${REALM_ARGS:-})" ||
+	    fail "sipsa-realm up failed"
 }
 
 make_cert() {
@@ -192,14 +194,15 @@ log {
 EOF
 }
 
-# setup [LEVEL]: realm, ports, certificate and $T/sipsa.conf.
+# setup [LEVEL [ROLE]]: realm, ports, certificate and $T/sipsa.conf
+# (listeners of ROLE, registrar by default).
 setup() {
 	realm_up
 	pick_ports
 	make_cert
 	mkdir -p "$T/state"
 	chmod 700 "$T/state"
-	conf_template "${1:-info}" >"$T/sipsa.conf"
+	conf_template "${1:-info}" "${2:-registrar}" >"$T/sipsa.conf"
 }
 
 listening() {

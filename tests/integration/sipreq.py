@@ -4,8 +4,17 @@
 and print the first final response (status line and headers).
 
   sipreq.py [-H 'Header: value']... [--via VIA]... [--max-forwards N]
-            [--cseq-method M] [--expect-none] [--timeout S]
+            [--cseq-method M] [--raw FILE] [--shut-wr] [--expect-none]
+            [--timeout S] [--user USER] [--epid EPID]
             TRANSPORT HOST PORT METHOD URI
+
+--user sets the user of From (default probe; To too for REGISTER), --epid
+adds ;epid=EPID to From.
+
+--raw sends the bytes of FILE as they are (a message from a torture test
+set) instead of building a request; METHOD and URI are not used then.
+--shut-wr ends the sending side of a TCP connection once the request is
+out, so that a parser waiting for more bytes sees the end.
 
 Exit status: 0 a final response was printed (with --expect-none: none came
 in time), 2 no response in time, 3 a response came despite --expect-none,
@@ -29,8 +38,9 @@ def build(a, lhost, lport):
     lines += [f"Via: {v}" for v in a.via]
     lines += [
         f"Max-Forwards: {a.max_forwards}",
-        f"From: <sip:probe@example.test>;tag={tag}",
-        f"To: <{uri}>" if method != "REGISTER" else "To: <sip:probe@example.test>",
+        f"From: <sip:{a.user}@example.test>;tag={tag}"
+        + (f";epid={a.epid}" if a.epid else ""),
+        f"To: <{uri}>" if method != "REGISTER" else f"To: <sip:{a.user}@example.test>",
         f"Call-ID: {os.urandom(8).hex()}@sipreq",
         f"CSeq: 1 {a.cseq_method or method}",
         f"Contact: <sip:probe@{lhost}:{lport};transport={transport}>",
@@ -75,8 +85,12 @@ def main():
     ap.add_argument("--via", action="append", default=[])
     ap.add_argument("--max-forwards", type=int, default=70)
     ap.add_argument("--cseq-method")
+    ap.add_argument("--raw")
+    ap.add_argument("--shut-wr", action="store_true")
     ap.add_argument("--expect-none", action="store_true")
     ap.add_argument("--timeout", type=float, default=10.0)
+    ap.add_argument("--user", default="probe")
+    ap.add_argument("--epid")
     ap.add_argument("transport", choices=["udp", "tcp", "tls"])
     ap.add_argument("host")
     ap.add_argument("port", type=int)
@@ -97,8 +111,14 @@ def main():
                 ctx.verify_mode = ssl.CERT_NONE
                 s = ctx.wrap_socket(s)
         lhost, lport = s.getsockname()[:2]
-        msg = build(a, lhost, lport)
+        if a.raw:
+            with open(a.raw, "rb") as f:
+                msg = f.read()
+        else:
+            msg = build(a, lhost, lport)
         s.sendall(msg) if a.transport != "udp" else s.send(msg)
+        if a.shut_wr and a.transport == "tcp":
+            s.shutdown(socket.SHUT_WR)
     except OSError as e:
         print(f"sipreq: {a.transport} {a.host}:{a.port}: {e}", file=sys.stderr)
         return 1

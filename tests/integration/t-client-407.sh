@@ -5,12 +5,7 @@
 # Proxy-Authentication-Info, for NTLM and for Kerberos.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/client.sh"
-realm_up
-pick_ports
-make_cert
-mkdir -p "$T/state"
-chmod 700 "$T/state"
-conf_template info proxy >"$T/sipsa.conf"
+setup info proxy
 start_sipsad
 
 SIPSA_PASSWORD=user1pw client -v -s "127.0.0.1:$PORT" sip:user1@example.test

@@ -206,6 +206,16 @@ sipe_run_sipsad() {
 	echo "$SIPE_RC" >"$SIPE_WORK/$name.rc"
 }
 
+# sipe_login USER AUTH: the SIPE user name of USER of the realm
+# (tests/integration/lib.sh): NTLM logs in as DOMAIN\user, Kerberos with
+# the UPN (SIPE then gets its own TGT with the password).
+sipe_login() {
+	case $2 in
+	ntlm) echo "$1@example.test,$SIPSA_NETBIOS\\$1" ;;
+	krb5) echo "$1@example.test,$1@$SIPSA_REALM" ;;
+	esac
+}
+
 sipe_rc() {
 	SIPE_RC=$(cat "$SIPE_WORK/$1.rc" 2>/dev/null || echo 99)
 }

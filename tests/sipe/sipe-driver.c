@@ -66,6 +66,7 @@ struct driver {
 	gboolean	 im_waiting;	/* the linger waits for the IMs */
 	gboolean	 im_failed;	/* SIPE reported an undelivered IM */
 	guint		 im_timer;	/* sends im_text */
+	const char	*get_info;	/* ask SIPE for this user's info */
 };
 
 static struct driver drv = { .linger = 5, .timeout = 30, .im_delay = 1 };
@@ -324,7 +325,25 @@ notify_message(PurpleNotifyMsgType type, const char *title,
 	return NULL;
 }
 
-static PurpleNotifyUiOps notify_ops = { .notify_message = notify_message };
+/* The answer to --get-info: SIPE shows what it learnt of the user. */
+static void *
+notify_userinfo(PurpleConnection *gc, const char *who,
+    PurpleNotifyUserInfo *info)
+{
+	char *text = purple_notify_user_info_get_text_with_newline(info, " ");
+	char *plain = purple_markup_strip_html(text != NULL ? text : "");
+
+	driver_say("INFO-SHOWN who=%s", who != NULL ? who : "");
+	driver_logf("user info of %s: %s", who != NULL ? who : "", plain);
+	g_free(plain);
+	g_free(text);
+	return NULL;
+}
+
+static PurpleNotifyUiOps notify_ops = {
+	.notify_message = notify_message,
+	.notify_userinfo = notify_userinfo,
+};
 
 static PurpleCoreUiOps core_ops;	/* no UI hooks needed */
 
@@ -539,6 +558,24 @@ on_wrote_im(PurpleAccount *account, const char *who, char *message,
 	im_check_done();
 }
 
+/* --get-info: what a user's "Get Info" does (SIPE asks the server). */
+static gboolean
+get_info(gpointer data)
+{
+	PurpleConnection *gc = purple_account_get_connection(drv.account);
+
+	if (gc != NULL && !drv.signing_off) {
+		/* A buddy in the local list only (SIPE reads its alias; no
+		   server operation): as from a user's contact list. */
+		if (purple_find_buddy(drv.account, drv.get_info) == NULL)
+			purple_blist_add_buddy(purple_buddy_new(drv.account,
+			    drv.get_info, NULL), NULL, NULL, NULL);
+		driver_logf("asking for the info of %s", drv.get_info);
+		serv_get_info(gc, drv.get_info);
+	}
+	return G_SOURCE_REMOVE;
+}
+
 static void
 on_signed_on(PurpleConnection *gc, gpointer data)
 {
@@ -554,6 +591,8 @@ on_signed_on(PurpleConnection *gc, gpointer data)
 	if (drv.im_to != NULL)
 		drv.im_timer = g_timeout_add_seconds(drv.im_delay,
 		    im_send_first, NULL);
+	if (drv.get_info != NULL)
+		(void)g_timeout_add_seconds(1, get_info, NULL);
 	if (drv.im_wait > 0) {
 		/* The linger starts once the IMs are there. */
 		drv.im_waiting = TRUE;
@@ -606,7 +645,7 @@ usage(void)
 	    "[--expect-fail]\n"
 	    "         [--plugin-dir DIR] [--im-to URI --im-text TEXT "
 	    "[--im-delay S]]\n"
-	    "         [--im-reply TEXT] [--im-wait N]\n");
+	    "         [--im-reply TEXT] [--im-wait N] [--get-info URI]\n");
 	exit(DRIVER_EXIT_USAGE);
 }
 
@@ -665,6 +704,7 @@ main(int argc, char **argv)
 		{ "im-delay", required_argument, NULL, 'd' },
 		{ "im-reply", required_argument, NULL, 'r' },
 		{ "im-wait", required_argument, NULL, 'w' },
+		{ "get-info", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *user = NULL, *server = NULL, *transport = "tcp";
@@ -694,6 +734,7 @@ main(int argc, char **argv)
 		case 'd': drv.im_delay = parse_seconds(optarg); break;
 		case 'r': drv.im_reply = optarg; break;
 		case 'w': drv.im_wait = parse_seconds(optarg); break;
+		case 'g': drv.get_info = optarg; break;
 		default: usage();
 		}
 	}

@@ -34,22 +34,13 @@ sipe_require
 setup info
 start_sipsad
 
-# NTLM logs in as DOMAIN\user, Kerberos with the UPN (SIPE gets its own
-# TGT with the password).
-login() {
-	case $2 in
-	ntlm) echo "$1@example.test,$SIPSA_NETBIOS\\$1" ;;
-	krb5) echo "$1@example.test,$1@$SIPSA_REALM" ;;
-	esac
-}
-
 # run NAME USER AUTH TRANSPORT DRIVER-OPTIONS...: one client, in the
 # background; its exit code goes to NAME.rc.
 run() {
 	r_name=$1 r_user=$2 r_auth=$3 r_tp=$4
 	shift 4
 	sipe_run_sipsad "$r_name" "$r_auth" "$r_tp" \
-	    "$(login "$r_user" "$r_auth")" --password "${r_user}pw" "$@"
+	    "$(sipe_login "$r_user" "$r_auth")" --password "${r_user}pw" "$@"
 }
 
 # The callee is ready once it printed SIGNED-ON (or gave up).

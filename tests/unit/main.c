@@ -24,6 +24,7 @@
 #pragma weak ntlm_suites
 #pragma weak sa_suites
 #pragma weak registrar_suites
+#pragma weak mclass_suites
 
 static const struct {
 	const char	*name;
@@ -35,6 +36,7 @@ static const struct {
 	{ "ntlm", ntlm_suites },
 	{ "sa", sa_suites },
 	{ "registrar", registrar_suites },
+	{ "mclass", mclass_suites },
 };
 
 const char *
