@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz/fuzz_sigstr.c: libFuzzer target for the signature input string: a
- * raw SIP message parsed by Sofia (with and without the kept wire text),
- * its signature fields, and the string in the v2 and v4 layouts; then the
- * same bytes cut at newlines into the raw fields, for the extraction rules.
+ * raw SIP message parsed by Sofia (with and without the kept wire text) and
+ * its string in the v2 and v4 layouts, as sipsad builds it
+ * (sipauth_sigstr_msg); then the same bytes cut at newlines into the raw
+ * fields, for the extraction rules.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +21,33 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A message that has what the string needs must give one; others fail
+ * with EBADMSG (ENOMEM aside), never with EINVAL. */
 static void
 one(su_home_t *home, const uint8_t *data, size_t size, int flags)
 {
-	struct sipauth_sigfields f;
+	static const int versions[] = { 4, 0 };	/* v3+ and v2 layouts */
+	struct sipauth_sigparams p;
 	msg_t *msg;
 	char *str;
-	size_t len;
+	size_t i, len;
+	int error;
 
 	msg = msg_make(sip_default_mclass(), flags, data, (isize_t)size);
 	if (msg == NULL)
 		return;
-	memset(&f, 0, sizeof(f));
-	if (sip_object(msg) != NULL &&
-	    sipauth_sigfields_from_msg(home, sip_object(msg), &f) == 0) {
-		f.scheme = sipauth_s("NTLM");
-		f.rand = sipauth_s("13317733");
-		f.num = sipauth_s("1");
-		f.realm = sipauth_s("SIP Communications Service");
-		f.targetname = sipauth_s("srv.example.com");
-		f.version = 4;
-		if (sipauth_sigstr(home, &f, &str, &len) != 0 ||
-		    strlen(str) != len)
-			abort();
-		f.version = 0;
-		if (sipauth_sigstr(home, &f, &str, &len) != 0)
+	memset(&p, 0, sizeof(p));
+	p.scheme = SIPAUTH_NTLM;
+	p.rand = sipauth_s("13317733");
+	p.num = sipauth_s("1");
+	p.realm = sipauth_s("SIP Communications Service");
+	p.targetname = sipauth_s("srv.example.com");
+	for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		p.version = versions[i];
+		error = sipauth_sigstr_msg(home, sip_object(msg), &p, &str,
+		    &len);
+		if ((error == 0 && strlen(str) != len) ||
+		    (error != 0 && error != EBADMSG && error != ENOMEM))
 			abort();
 	}
 	msg_destroy(msg);

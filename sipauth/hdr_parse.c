@@ -2,11 +2,14 @@
 /*
  * sipauth/hdr_parse.c: parsers of the MS-SIPAE authentication header values
  * (Authorization, WWW-Authenticate, Authentication-Info and their Proxy-
- * twins; [MS-SIPAE] §2.2, notes §1-3), bounded by an explicit length.
+ * twins; [MS-SIPAE] §2.2, notes §1-3), bounded by an explicit length.  One
+ * grammar serves the three; a table per header says which parameters it
+ * knows, what their values must be and where they go.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -25,9 +28,6 @@ struct param {
 	struct sipauth_str	name;
 	struct sipauth_str	value;
 };
-
-/* Called for every name=value pair; returns 0 or EBADMSG. */
-typedef int (*param_fn)(void *arg, const struct param *p);
 
 static int
 is_tchar(unsigned char c)
@@ -61,7 +61,181 @@ span_token(const char *p, const char *end)
 }
 
 /*
- * Split `scheme LWS param *("," param)` and hand each pair to fn.
+ * What a known parameter's value must be.  Token and quoted-string are
+ * equal for every parameter (Lync quotes snum, the example of [MS-SIP]
+ * §4.1 does not), so a kind says what the value holds, not how it is
+ * written.
+ */
+enum pkind {
+	PK_TEXT,	/* anything up to MAX_PLAIN_VALUE */
+	PK_DATA,	/* gssapi-data: up to MAX_TOKEN_VALUE (the grammar's) */
+	PK_HEX,		/* crand, srand: hex digits, either case */
+	PK_SIG,		/* response, rspauth: hex bytes, so an even count */
+	PK_U32,		/* cnum, snum: decimal uint32, its value kept too */
+	PK_VERSION,	/* a decimal int up to MAX_VERSION */
+};
+
+/* SIPE's literal "(null)" stands for an absent value (sipauth.h). */
+#define PF_NULL		0x1
+
+/*
+ * One known parameter of a header: off is where its slice goes in the
+ * output struct (for PK_VERSION, its int); num is where a PK_U32 value
+ * goes.  There is no required column: the parser requires nothing, its
+ * callers decide what a header must carry (sipauth_match_cred wants realm
+ * and targetname).  There is no duplicate column either: a known name twice
+ * is refused for every parameter, "(null)" included, so that no header
+ * leaves open which of two values was meant; unknown names are ignored,
+ * however often they come.
+ */
+struct pdef {
+	const char	*name;
+	enum pkind	 kind;
+	unsigned	 flags;
+	size_t		 off;
+	size_t		 num;
+};
+
+#define CRED(m)	offsetof(struct sipauth_cred, m)
+#define CHAL(m)	offsetof(struct sipauth_challenge, m)
+#define INFO(m)	offsetof(struct sipauth_info, m)
+
+/* Each table in the order its header is usually written (hdr_format.c). */
+static const struct pdef cred_params[] = {
+	{ "qop",		PK_TEXT,	0,	CRED(qop), 0 },
+	{ "opaque",		PK_TEXT,	0,	CRED(opaque), 0 },
+	{ "realm",		PK_TEXT,	0,	CRED(realm), 0 },
+	{ "targetname",		PK_TEXT,	0,	CRED(targetname), 0 },
+	{ "gssapi-data",	PK_DATA,	0,	CRED(gssapi_data), 0 },
+	{ "version",		PK_VERSION,	0,	CRED(version), 0 },
+	{ "crand",		PK_HEX,		PF_NULL, CRED(crand), 0 },
+	{ "cnum",		PK_U32,		PF_NULL, CRED(cnum),
+	  CRED(cnum_val) },
+	{ "response",		PK_SIG,		PF_NULL, CRED(response), 0 },
+};
+
+static const struct pdef chal_params[] = {
+	{ "opaque",		PK_TEXT,	0,	CHAL(opaque), 0 },
+	{ "gssapi-data",	PK_DATA,	0,	CHAL(gssapi_data), 0 },
+	{ "targetname",		PK_TEXT,	0,	CHAL(targetname), 0 },
+	{ "realm",		PK_TEXT,	0,	CHAL(realm), 0 },
+	{ "version",		PK_VERSION,	0,	CHAL(version), 0 },
+	{ "qop",		PK_TEXT,	0,	CHAL(qop), 0 },
+	{ "sts-uri",		PK_TEXT,	0,	CHAL(sts_uri), 0 },
+};
+
+static const struct pdef info_params[] = {
+	{ "rspauth",		PK_SIG,		0,	INFO(rspauth), 0 },
+	{ "srand",		PK_HEX,		0,	INFO(srand), 0 },
+	{ "snum",		PK_U32,		0,	INFO(snum),
+	  INFO(snum_val) },
+	{ "opaque",		PK_TEXT,	0,	INFO(opaque), 0 },
+	{ "qop",		PK_TEXT,	0,	INFO(qop), 0 },
+	{ "targetname",		PK_TEXT,	0,	INFO(targetname), 0 },
+	{ "realm",		PK_TEXT,	0,	INFO(realm), 0 },
+	{ "version",		PK_VERSION,	0,	INFO(version), 0 },
+};
+
+#define NPARAMS(t)	(sizeof(t) / sizeof((t)[0]))
+
+/* struct pctx keeps a bit per known parameter. */
+_Static_assert(NPARAMS(cred_params) <= 32 && NPARAMS(chal_params) <= 32 &&
+    NPARAMS(info_params) <= 32, "a parameter table outgrows pctx.seen");
+
+/* A header kind: its parameters, and where its struct keeps the scheme. */
+struct schema {
+	const struct pdef	*params;
+	size_t			 nparams;
+	size_t			 size;
+	size_t			 scheme, family, scheme_tok;
+};
+
+#define SCHEMA(type, tbl) { (tbl), NPARAMS(tbl), sizeof(struct type), \
+	offsetof(struct type, scheme), offsetof(struct type, family), \
+	offsetof(struct type, scheme_tok) }
+
+static const struct schema cred_schema = SCHEMA(sipauth_cred, cred_params);
+static const struct schema chal_schema =
+    SCHEMA(sipauth_challenge, chal_params);
+static const struct schema info_schema = SCHEMA(sipauth_info, info_params);
+
+/* One parse in progress: the output struct and the known names seen. */
+struct pctx {
+	const struct schema	*sc;
+	char			*out;
+	uint32_t		 seen;
+};
+
+static int
+name_is(const struct param *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	return p->name.len == n && strncasecmp(p->name.ptr, name, n) == 0;
+}
+
+static int
+is_null_literal(const struct param *p)
+{
+	return p->value.len == 6 && memcmp(p->value.ptr, "(null)", 6) == 0;
+}
+
+/*
+ * Check one name=value pair against the schema and store it: 0 or EBADMSG.
+ * The value is checked only once the name is known and new, so a bad value
+ * of an unknown parameter does not matter.
+ */
+static int
+store_param(struct pctx *x, const struct param *p)
+{
+	const struct pdef *d;
+	const struct sipauth_str *v = &p->value;
+	uint32_t bit, n;
+	size_t i;
+
+	for (i = 0; i < x->sc->nparams; i++)
+		if (name_is(p, x->sc->params[i].name))
+			break;
+	if (i == x->sc->nparams)
+		return 0;
+	d = &x->sc->params[i];
+	bit = UINT32_C(1) << i;
+	if (x->seen & bit)
+		return EBADMSG;
+	x->seen |= bit;
+	if ((d->flags & PF_NULL) && is_null_literal(p))
+		return 0;
+	if (d->kind != PK_DATA && v->len > MAX_PLAIN_VALUE)
+		return EBADMSG;
+	if (d->kind == PK_SIG && v->len % 2 != 0)
+		return EBADMSG;
+	switch (d->kind) {
+	case PK_TEXT:
+	case PK_DATA:
+		break;
+	case PK_HEX:
+	case PK_SIG:
+		if (!sipauth_is_hex(v->ptr, v->len))
+			return EBADMSG;
+		break;
+	case PK_U32:
+		if (sipauth_parse_u32(v->ptr, v->len, &n) != 0)
+			return EBADMSG;
+		*(uint32_t *)(void *)(x->out + d->num) = n;
+		break;
+	case PK_VERSION:
+		if (sipauth_parse_u32(v->ptr, v->len, &n) != 0 ||
+		    n > MAX_VERSION)
+			return EBADMSG;
+		*(int *)(void *)(x->out + d->off) = (int)n;
+		return 0;
+	}
+	*(struct sipauth_str *)(void *)(x->out + d->off) = *v;
+	return 0;
+}
+
+/*
+ * Split `scheme LWS param *("," param)` and store each pair.
  * 1. The scheme is a non-empty token.
  * 2. Either the text ends, or blanks separate the scheme from the list.
  * 3. Each param is name "=" (token | quoted-string), blanks allowed around
@@ -69,7 +243,7 @@ span_token(const char *p, const char *end)
  */
 static int
 parse_params(const char *s, size_t len, struct sipauth_str *scheme_out,
-    param_fn fn, void *arg)
+    struct pctx *x)
 {
 	const char *p = s, *end = s + len, *q;
 	struct param prm;
@@ -116,7 +290,7 @@ parse_params(const char *s, size_t len, struct sipauth_str *scheme_out,
 		}
 		if (prm.value.len > MAX_TOKEN_VALUE)
 			return EBADMSG;
-		if ((error = fn(arg, &prm)) != 0)
+		if ((error = store_param(x, &prm)) != 0)
 			return error;
 		p = skip_lws(p, end);
 		if (p == end)
@@ -127,80 +301,6 @@ parse_params(const char *s, size_t len, struct sipauth_str *scheme_out,
 		if (p == end)
 			return EBADMSG;
 	}
-}
-
-static int
-name_is(const struct param *p, const char *name)
-{
-	size_t n = strlen(name);
-
-	return p->name.len == n && strncasecmp(p->name.ptr, name, n) == 0;
-}
-
-/* Store a value once; a second occurrence of the name is an error. */
-static int
-set_once(struct sipauth_str *dst, const struct param *p)
-{
-	if (dst->ptr != NULL)
-		return EBADMSG;
-	if (p->value.len > MAX_PLAIN_VALUE)
-		return EBADMSG;
-	*dst = p->value;
-	return 0;
-}
-
-static int
-set_hex(struct sipauth_str *dst, const struct param *p)
-{
-	if (!sipauth_is_hex(p->value.ptr, p->value.len))
-		return EBADMSG;
-	return set_once(dst, p);
-}
-
-/* A signature: hex bytes, so an even number of digits. */
-static int
-set_sig(struct sipauth_str *dst, const struct param *p)
-{
-	if (p->value.len % 2 != 0)
-		return EBADMSG;
-	return set_hex(dst, p);
-}
-
-static int
-set_u32(struct sipauth_str *dst, uint32_t *val, const struct param *p)
-{
-	if (sipauth_parse_u32(p->value.ptr, p->value.len, val) != 0)
-		return EBADMSG;
-	return set_once(dst, p);
-}
-
-static int
-set_version(int *dst, int *seen, const struct param *p)
-{
-	uint32_t v;
-
-	if (*seen || sipauth_parse_u32(p->value.ptr, p->value.len, &v) != 0 ||
-	    v > MAX_VERSION)
-		return EBADMSG;
-	*seen = 1;
-	*dst = (int)v;
-	return 0;
-}
-
-static int
-is_null_literal(const struct param *p)
-{
-	return p->value.len == 6 && memcmp(p->value.ptr, "(null)", 6) == 0;
-}
-
-/* Note a "(null)" literal for the parameter of bit; twice is an error. */
-static int
-set_null(int *nulls, int bit)
-{
-	if (*nulls & bit)
-		return EBADMSG;
-	*nulls |= bit;
-	return 0;
 }
 
 enum sipauth_scheme
@@ -215,49 +315,28 @@ sipauth_scheme_classify(const struct sipauth_str *tok)
 	return SIPAUTH_OTHER;
 }
 
-struct cred_ctx {
-	struct sipauth_cred	*c;
-	int			 version_seen;
-	int			 nulls;	/* "(null)" literals seen, as a bit set */
-};
-
+/* The parser of the three headers; out is a struct of sc's kind. */
 static int
-cred_param(void *arg, const struct param *p)
+parse_hdr(const struct schema *sc, const char *s, size_t len,
+    enum sipauth_family fam, void *out)
 {
-	struct cred_ctx *x = arg;
-	struct sipauth_cred *c = x->c;
+	struct pctx x = { sc, out, 0 };
+	struct sipauth_str *tok;
+	int error;
 
-	if (name_is(p, "realm"))
-		return set_once(&c->realm, p);
-	if (name_is(p, "targetname"))
-		return set_once(&c->targetname, p);
-	if (name_is(p, "opaque"))
-		return set_once(&c->opaque, p);
-	if (name_is(p, "qop"))
-		return set_once(&c->qop, p);
-	if (name_is(p, "gssapi-data")) {
-		if (c->gssapi_data.ptr != NULL)
-			return EBADMSG;
-		c->gssapi_data = p->value;
-		return 0;
+	if (out == NULL)
+		return EINVAL;
+	memset(out, 0, sc->size);
+	if (s == NULL)
+		return EINVAL;
+	tok = (struct sipauth_str *)(void *)(x.out + sc->scheme_tok);
+	if ((error = parse_params(s, len, tok, &x)) != 0) {
+		memset(out, 0, sc->size);
+		return error;
 	}
-	if (name_is(p, "version"))
-		return set_version(&c->version, &x->version_seen, p);
-	if (name_is(p, "crand")) {
-		if (is_null_literal(p))
-			return set_null(&x->nulls, 1);
-		return set_hex(&c->crand, p);
-	}
-	if (name_is(p, "cnum")) {
-		if (is_null_literal(p))
-			return set_null(&x->nulls, 2);
-		return set_u32(&c->cnum, &c->cnum_val, p);
-	}
-	if (name_is(p, "response")) {
-		if (is_null_literal(p))
-			return set_null(&x->nulls, 4);
-		return set_sig(&c->response, p);
-	}
+	*(enum sipauth_scheme *)(void *)(x.out + sc->scheme) =
+	    sipauth_scheme_classify(tok);
+	*(enum sipauth_family *)(void *)(x.out + sc->family) = fam;
 	return 0;
 }
 
@@ -265,138 +344,19 @@ int
 sipauth_parse_cred(const char *s, size_t len, enum sipauth_family fam,
     struct sipauth_cred *out)
 {
-	struct cred_ctx x;
-	int error;
-
-	if (out == NULL)
-		return EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return EINVAL;
-	x.c = out;
-	x.version_seen = 0;
-	x.nulls = 0;
-	error = parse_params(s, len, &out->scheme_tok, cred_param, &x);
-	/* A "(null)" next to a real value of the same name is a duplicate. */
-	if (error == 0 && (((x.nulls & 1) && out->crand.ptr != NULL) ||
-	    ((x.nulls & 2) && out->cnum.ptr != NULL) ||
-	    ((x.nulls & 4) && out->response.ptr != NULL)))
-		error = EBADMSG;
-	if (error != 0) {
-		memset(out, 0, sizeof(*out));
-		return error;
-	}
-	out->scheme = sipauth_scheme_classify(&out->scheme_tok);
-	out->family = fam;
-	return 0;
-}
-
-struct chal_ctx {
-	struct sipauth_challenge	*c;
-	int				 version_seen;
-};
-
-static int
-chal_param(void *arg, const struct param *p)
-{
-	struct chal_ctx *x = arg;
-	struct sipauth_challenge *c = x->c;
-
-	if (name_is(p, "realm"))
-		return set_once(&c->realm, p);
-	if (name_is(p, "targetname"))
-		return set_once(&c->targetname, p);
-	if (name_is(p, "opaque"))
-		return set_once(&c->opaque, p);
-	if (name_is(p, "qop"))
-		return set_once(&c->qop, p);
-	if (name_is(p, "sts-uri"))
-		return set_once(&c->sts_uri, p);
-	if (name_is(p, "gssapi-data")) {
-		if (c->gssapi_data.ptr != NULL)
-			return EBADMSG;
-		c->gssapi_data = p->value;
-		return 0;
-	}
-	if (name_is(p, "version"))
-		return set_version(&c->version, &x->version_seen, p);
-	return 0;
+	return parse_hdr(&cred_schema, s, len, fam, out);
 }
 
 int
 sipauth_parse_challenge(const char *s, size_t len, enum sipauth_family fam,
     struct sipauth_challenge *out)
 {
-	struct chal_ctx x;
-	int error;
-
-	if (out == NULL)
-		return EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return EINVAL;
-	x.c = out;
-	x.version_seen = 0;
-	if ((error = parse_params(s, len, &out->scheme_tok, chal_param,
-	    &x)) != 0) {
-		memset(out, 0, sizeof(*out));
-		return error;
-	}
-	out->scheme = sipauth_scheme_classify(&out->scheme_tok);
-	out->family = fam;
-	return 0;
-}
-
-struct info_ctx {
-	struct sipauth_info	*i;
-	int			 version_seen;
-};
-
-static int
-info_param(void *arg, const struct param *p)
-{
-	struct info_ctx *x = arg;
-	struct sipauth_info *i = x->i;
-
-	if (name_is(p, "rspauth"))
-		return set_sig(&i->rspauth, p);
-	if (name_is(p, "srand"))
-		return set_hex(&i->srand, p);
-	if (name_is(p, "snum"))
-		return set_u32(&i->snum, &i->snum_val, p);
-	if (name_is(p, "opaque"))
-		return set_once(&i->opaque, p);
-	if (name_is(p, "realm"))
-		return set_once(&i->realm, p);
-	if (name_is(p, "targetname"))
-		return set_once(&i->targetname, p);
-	if (name_is(p, "qop"))
-		return set_once(&i->qop, p);
-	if (name_is(p, "version"))
-		return set_version(&i->version, &x->version_seen, p);
-	return 0;
+	return parse_hdr(&chal_schema, s, len, fam, out);
 }
 
 int
 sipauth_parse_info(const char *s, size_t len, enum sipauth_family fam,
     struct sipauth_info *out)
 {
-	struct info_ctx x;
-	int error;
-
-	if (out == NULL)
-		return EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return EINVAL;
-	x.i = out;
-	x.version_seen = 0;
-	if ((error = parse_params(s, len, &out->scheme_tok, info_param,
-	    &x)) != 0) {
-		memset(out, 0, sizeof(*out));
-		return error;
-	}
-	out->scheme = sipauth_scheme_classify(&out->scheme_tok);
-	out->family = fam;
-	return 0;
+	return parse_hdr(&info_schema, s, len, fam, out);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sipauth/sigmsg.c: the edge to Sofia: raw header values of a parsed
- * message as they were (or will be) on the wire, the signature fields of a
- * message (notes §4), and the choice of our credential among several
- * Authorization headers ([MS-SIPAE] §3.3.5.1).
+ * message as they were (or will be) on the wire, the signature fields and
+ * the signature string of a message (notes §4), and the choice of our
+ * credential among several Authorization headers ([MS-SIPAE] §3.3.5.1).
  */
 #include "config.h"
 
@@ -184,6 +184,29 @@ sipauth_sigfields_from_msg(su_home_t *home, const sip_t *sip,
 			return EBADMSG;
 	}
 	return 0;
+}
+
+int
+sipauth_sigstr_msg(su_home_t *home, const sip_t *sip,
+    const struct sipauth_sigparams *p, char **out, size_t *len_out)
+{
+	struct sipauth_sigfields f;
+	const char *scheme = sipauth_scheme_name(p->scheme);
+	int error;
+
+	*out = NULL;
+	if (scheme == NULL)
+		return EINVAL;
+	memset(&f, 0, sizeof(f));
+	if ((error = sipauth_sigfields_from_msg(home, sip, &f)) != 0)
+		return error;
+	f.version = p->version;
+	f.scheme = sipauth_s(scheme);
+	f.rand = p->rand;
+	f.num = p->num;
+	f.realm = p->realm;
+	f.targetname = p->targetname;
+	return sipauth_sigstr(home, &f, out, len_out);
 }
 
 int

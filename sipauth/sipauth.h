@@ -5,7 +5,7 @@
  * the signature input string (notes §4), the epid to +sip.instance UUID
  * mapping (notes §8), and the hex and base64 codecs the headers use.  No
  * sockets, no GSSAPI, no state; Sofia's sip_t appears only at the edge
- * (sipauth_pick_cred, sipauth_sigfields_from_msg).
+ * (sipauth_pick_cred, sipauth_sigfields_from_msg, sipauth_sigstr_msg).
  *
  * Ownership in one sentence: every struct sipauth_str is borrowed (it points
  * into the text the caller passed, or into the message or home named by the
@@ -259,7 +259,8 @@ int	sipauth_sigstr(su_home_t *home, const struct sipauth_sigfields *f,
 /*
  * Fill the message part of f (call_id, cseq_num, method, from, to, pai,
  * ppi, expires, status) from a parsed message; the caller fills version,
- * scheme, rand, num, realm and targetname.  Header text is the received
+ * scheme, rand, num, realm and targetname (sipauth_sigstr_msg does both and
+ * builds the string).  Header text is the received
  * wire text when the message kept it (parse with MSG_FLG_EXTRACT_COPY, i.e.
  * NTATAG_SIPFLAGS(MSG_FLG_EXTRACT_COPY) in nta), else Sofia's encoding of
  * the header, which is what Sofia puts on the wire for a message we build;
@@ -271,6 +272,33 @@ int	sipauth_sigstr(su_home_t *home, const struct sipauth_sigfields *f,
  */
 int	sipauth_sigfields_from_msg(su_home_t *home, const sip_t *sip,
 	    struct sipauth_sigfields *f);
+
+/*
+ * What the signature string of a message takes from its signer rather than
+ * from the message: the SA's protocol version and scheme, the crand/cnum
+ * (or srand/snum) of this signature, and the realm and targetname the
+ * signer names.  Borrowed.
+ */
+struct sipauth_sigparams {
+	int			version;	/* < 3: the v2 layout */
+	enum sipauth_scheme	scheme;		/* NTLM, Kerberos or TLS-DSK */
+	struct sipauth_str	rand;		/* crand or srand */
+	struct sipauth_str	num;		/* cnum or snum, as sent */
+	struct sipauth_str	realm;
+	struct sipauth_str	targetname;
+};
+
+/*
+ * The signature input string of a parsed message: sipauth_sigfields_from_msg
+ * and sipauth_sigstr in one, the only way sipsad and its tools build it.
+ * Whether it is a request's or a response's layout (the status at the end)
+ * follows the message's start line.  *out (NUL-terminated, allocated in
+ * home) and *len_out are set on success.  Returns 0, EBADMSG (the message
+ * lacks a header the string needs), EINVAL (a scheme without a name),
+ * ENOMEM.
+ */
+int	sipauth_sigstr_msg(su_home_t *home, const sip_t *sip,
+	    const struct sipauth_sigparams *p, char **out, size_t *len_out);
 
 /*
  * The epid parameter of a From or To value (`;epid=` outside <...>, name

@@ -27,23 +27,23 @@
 #include "src/log.h"
 #include "src/proxy.h"
 
-/* "NTLM" or "Kerberos": the scheme token of the SA's messages. */
-static const char *
+/* NTLM or Kerberos: the scheme of the SA's messages. */
+static enum sipauth_scheme
 kind_scheme(enum mech_kind kind)
 {
-	return sipauth_scheme_name(kind == MECH_KERBEROS ? SIPAUTH_KERBEROS :
-	    SIPAUTH_NTLM);
+	return kind == MECH_KERBEROS ? SIPAUTH_KERBEROS : SIPAUTH_NTLM;
 }
 
 int
 sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
     const struct sipauth_cred *cred)
 {
-	struct sipauth_sigfields f;
+	struct sipauth_sigparams p;
 	uint8_t mac[MECH_SIG_MAX];
 	size_t maclen = 0, len;
 	char *str = NULL;
 	enum sa_reason r;
+	int error;
 
 	if (!SIPAUTH_PRESENT(cred->crand) || !SIPAUTH_PRESENT(cred->cnum) ||
 	    !SIPAUTH_PRESENT(cred->response))
@@ -51,16 +51,15 @@ sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
 	if (sipauth_hex_decode(cred->response.ptr, cred->response.len, mac,
 	    sizeof(mac), &maclen) != 0)
 		return SA_R_BAD_SIGNATURE;
-	if (sipauth_sigfields_from_msg(home, sip, &f) != 0)
-		return SA_R_BAD_TOKEN;
-	f.version = sa_version(sa);
-	f.scheme = sipauth_s(kind_scheme(sa_kind(sa)));
-	f.rand = cred->crand;
-	f.num = cred->cnum;
-	f.realm = cred->realm;
-	f.targetname = cred->targetname;
-	if (sipauth_sigstr(home, &f, &str, &len) != 0)
-		return SA_R_INTERNAL;
+	/* The realm and targetname as the client wrote them: it signed
+	   those, and sipauth_match_cred ignores the case of the host. */
+	p = (struct sipauth_sigparams){
+		.version = sa_version(sa), .scheme = kind_scheme(sa_kind(sa)),
+		.rand = cred->crand, .num = cred->cnum,
+		.realm = cred->realm, .targetname = cred->targetname,
+	};
+	if ((error = sipauth_sigstr_msg(home, sip, &p, &str, &len)) != 0)
+		return error == EBADMSG ? SA_R_BAD_TOKEN : SA_R_INTERNAL;
 	r = sa_verify(sa, cred->cnum_val, str, len, mac, maclen);
 	su_free(home, str);
 	return r;
@@ -70,7 +69,7 @@ int
 sig_sign(su_home_t *home, struct sa_assoc *sa, msg_t *msg, sip_t *sip,
     const char *gssapi_data)
 {
-	struct sipauth_sigfields f;
+	struct sipauth_sigparams p;
 	struct sipauth_info info;
 	uint8_t mac[MECH_SIG_MAX];
 	char srand[SA_OPAQUE_LEN + 1], snumtxt[16];
@@ -83,15 +82,13 @@ sig_sign(su_home_t *home, struct sa_assoc *sa, msg_t *msg, sip_t *sip,
 	if ((r = sa_next_server_salt(sa, srand, &snum)) != SA_R_OK)
 		return r;
 	(void)snprintf(snumtxt, sizeof(snumtxt), "%u", snum);
-	if (sipauth_sigfields_from_msg(home, sip, &f) != 0)
-		return SA_R_INTERNAL;
-	f.version = sa_version(sa);
-	f.scheme = sipauth_s(kind_scheme(sa_kind(sa)));
-	f.rand = sipauth_s(srand);
-	f.num = sipauth_s(snumtxt);
-	f.realm = sipauth_s(sa_realm(sa));
-	f.targetname = sipauth_s(sa_targetname(sa));
-	if (sipauth_sigstr(home, &f, &str, &len) != 0)
+	p = (struct sipauth_sigparams){
+		.version = sa_version(sa), .scheme = kind_scheme(sa_kind(sa)),
+		.rand = sipauth_s(srand), .num = sipauth_s(snumtxt),
+		.realm = sipauth_s(sa_realm(sa)),
+		.targetname = sipauth_s(sa_targetname(sa)),
+	};
+	if (sipauth_sigstr_msg(home, sip, &p, &str, &len) != 0)
 		return SA_R_INTERNAL;
 	r = sa_sign(sa, str, len, mac, &maclen);
 	su_free(home, str);
@@ -101,18 +98,16 @@ sig_sign(su_home_t *home, struct sa_assoc *sa, msg_t *msg, sip_t *sip,
 	OPENSSL_cleanse(mac, sizeof(mac));
 
 	memset(&info, 0, sizeof(info));
-	info.scheme = sa_kind(sa) == MECH_KERBEROS ? SIPAUTH_KERBEROS :
-	    SIPAUTH_NTLM;
+	info.scheme = p.scheme;
 	info.family = sa_hdr(sa) == SA_HDR_PROXY ? SIPAUTH_PROXY :
 	    SIPAUTH_WWW;
-	info.scheme_tok = f.scheme;
 	info.rspauth = sipauth_s(hex);
-	info.srand = sipauth_s(srand);
-	info.snum = sipauth_s(snumtxt);
+	info.srand = p.rand;
+	info.snum = p.num;
 	info.snum_val = snum;
 	info.opaque = sipauth_s(sa_opaque(sa));
-	info.realm = f.realm;
-	info.targetname = f.targetname;
+	info.realm = p.realm;
+	info.targetname = p.targetname;
 	info.version = sa_version(sa) >= 3 ? sa_version(sa) : 0;
 	if (sipauth_format_info(home, &info, &value) != 0)
 		return SA_R_INTERNAL;

@@ -700,7 +700,7 @@ sign_msg(struct uac *u, su_home_t *home, const sip_t *sip,
     struct sipauth_cred *cred, char crand[9], char cnum[12],
     char hex[2 * MECH_SIG_MAX + 1], const char **why)
 {
-	struct sipauth_sigfields f;
+	struct sipauth_sigparams p;
 	struct mech_status st;
 	uint8_t mac[MECH_SIG_MAX];
 	size_t len, maclen = 0;
@@ -708,19 +708,19 @@ sign_msg(struct uac *u, su_home_t *home, const sip_t *sip,
 	enum mech_reason r;
 
 	*why = "cannot build the signature string";
-	if (random_hex(crand, 4) != 0 ||
-	    sipauth_sigfields_from_msg(home, sip, &f) != 0)
+	if (random_hex(crand, 4) != 0)
+		return -1;
+	/* The next cnum; it is used up once the string is made. */
+	(void)snprintf(cnum, 12, "%u", u->sa.cnum + 1);
+	p = (struct sipauth_sigparams){
+		.version = u->sa.version, .scheme = u->sa.scheme,
+		.rand = sipauth_s(crand), .num = sipauth_s(cnum),
+		.realm = sipauth_s(u->sa.realm),
+		.targetname = sipauth_s(u->sa.targetname),
+	};
+	if (sipauth_sigstr_msg(home, sip, &p, &str, &len) != 0)
 		return -1;
 	u->sa.cnum++;
-	(void)snprintf(cnum, 12, "%u", u->sa.cnum);
-	f.version = u->sa.version;
-	f.scheme = sipauth_s(sipauth_scheme_name(u->sa.scheme));
-	f.rand = sipauth_s(crand);
-	f.num = sipauth_s(cnum);
-	f.realm = sipauth_s(u->sa.realm);
-	f.targetname = sipauth_s(u->sa.targetname);
-	if (sipauth_sigstr(home, &f, &str, &len) != 0)
-		return -1;
 	r = mech_sign(u->sa.ctx, str, len, mac, &maclen, &st);
 	if (r != MECH_OK) {
 		*why = mech_reason_text(r);
@@ -1111,12 +1111,13 @@ static int
 server_sig_ok(struct uac *u, su_home_t *home, const sip_t *sip,
     const struct sipauth_info *info, char *why, size_t whysz)
 {
-	struct sipauth_sigfields f;
+	struct sipauth_sigparams p;
 	struct mech_status st;
 	uint8_t mac[MECH_SIG_MAX];
 	size_t maclen = 0, len;
 	char *str, what[80];
 	enum mech_reason r;
+	int error = 0;
 
 	if (sip->sip_status != NULL)
 		(void)snprintf(what, sizeof(what), "%d %s",
@@ -1129,22 +1130,22 @@ server_sig_ok(struct uac *u, su_home_t *home, const sip_t *sip,
 		    "or snum", what);
 		return -1;
 	}
+	p = (struct sipauth_sigparams){
+		.version = u->sa.version, .scheme = u->sa.scheme,
+		.rand = info->srand, .num = info->snum,
+		.realm = SIPAUTH_PRESENT(info->realm) ? info->realm :
+		    sipauth_s(u->sa.realm),
+		.targetname = SIPAUTH_PRESENT(info->targetname) ?
+		    info->targetname : sipauth_s(u->sa.targetname),
+	};
 	if (sipauth_hex_decode(info->rspauth.ptr, info->rspauth.len, mac,
-	    sizeof(mac), &maclen) != 0 ||
-	    sipauth_sigfields_from_msg(home, sip, &f) != 0) {
+	    sizeof(mac), &maclen) != 0 || (error = sipauth_sigstr_msg(home,
+	    sip, &p, &str, &len)) == EBADMSG) {
 		(void)snprintf(why, whysz, "the signature of %s is malformed",
 		    what);
 		return -1;
 	}
-	f.version = u->sa.version;
-	f.scheme = sipauth_s(sipauth_scheme_name(u->sa.scheme));
-	f.rand = info->srand;
-	f.num = info->snum;
-	f.realm = SIPAUTH_PRESENT(info->realm) ? info->realm :
-	    sipauth_s(u->sa.realm);
-	f.targetname = SIPAUTH_PRESENT(info->targetname) ? info->targetname :
-	    sipauth_s(u->sa.targetname);
-	if (sipauth_sigstr(home, &f, &str, &len) != 0) {
+	if (error != 0) {
 		(void)snprintf(why, whysz, "cannot build the signature string "
 		    "of %s", what);
 		return -1;

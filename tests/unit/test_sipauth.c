@@ -214,6 +214,34 @@ check_string(const struct vec *v, const struct sipauth_sigfields *f)
 	su_free(NULL, s);
 }
 
+/* The same vector through sipauth_sigstr_msg, as sipsad and the client
+ * build it: the signer's part of f, the rest from the message. */
+static void
+check_msg_string(const struct vec *v, su_home_t *home, const sip_t *sip,
+    const struct sipauth_sigfields *f)
+{
+	struct sipauth_sigparams p;
+	const char *name;
+	char *s = NULL;
+	size_t len = 0;
+
+	memset(&p, 0, sizeof(p));
+	for (p.scheme = SIPAUTH_NTLM; p.scheme < SIPAUTH_OTHER; p.scheme++) {
+		name = sipauth_scheme_name(p.scheme);
+		if (strlen(name) == f->scheme.len &&
+		    strncmp(name, f->scheme.ptr, f->scheme.len) == 0)
+			break;
+	}
+	p.version = f->version;
+	p.rand = f->rand;
+	p.num = f->num;
+	p.realm = f->realm;
+	p.targetname = f->targetname;
+	CU_ASSERT_EQUAL_FATAL(sipauth_sigstr_msg(home, sip, &p, &s, &len), 0);
+	CU_ASSERT_EQUAL(len, strlen(v->expect));
+	CU_ASSERT_STRING_EQUAL(s, v->expect);
+}
+
 /* Every vector from raw field strings cut out of the text by hand. */
 static void
 test_sigstr_raw_fields(void)
@@ -254,8 +282,9 @@ test_sigstr_raw_fields(void)
 	}
 }
 
-/* Every vector from the message parsed by Sofia; flags 0 exercises the
- * path where Sofia's encoding stands for the wire text. */
+/* Every vector from the message parsed by Sofia, by the fields and by
+ * sipauth_sigstr_msg; flags 0 exercises the path where Sofia's encoding
+ * stands for the wire text. */
 static void
 sigstr_from_sofia(int flags)
 {
@@ -306,6 +335,7 @@ sigstr_from_sofia(int flags)
 			f.num = c.cnum;
 		}
 		check_string(v, &f);
+		check_msg_string(v, home, sip, &f);
 		msg_destroy(msg);
 		su_home_unref(home);
 	}
@@ -335,6 +365,7 @@ test_sigstr_built_message(void)
 	    "<sip:alice@example.com><tel:+15551234;ext=1><>";
 	su_home_t *home = su_home_new(sizeof(*home));
 	struct sipauth_sigfields f;
+	struct sipauth_sigparams p;
 	msg_t *msg;
 	sip_t *sip;
 	char *s;
@@ -361,6 +392,16 @@ test_sigstr_built_message(void)
 	f.realm = sipauth_s("SIP Communications Service");
 	f.targetname = sipauth_s("srv.example.com");
 	CU_ASSERT_EQUAL_FATAL(sipauth_sigstr(home, &f, &s, &len), 0);
+	CU_ASSERT_STRING_EQUAL(s, expect);
+	CU_ASSERT_EQUAL(len, sizeof(expect) - 1);
+	memset(&p, 0, sizeof(p));
+	p.version = 4;
+	p.scheme = SIPAUTH_NTLM;
+	p.rand = f.rand;
+	p.num = f.num;
+	p.realm = f.realm;
+	p.targetname = f.targetname;
+	CU_ASSERT_EQUAL_FATAL(sipauth_sigstr_msg(home, sip, &p, &s, &len), 0);
 	CU_ASSERT_STRING_EQUAL(s, expect);
 	CU_ASSERT_EQUAL(len, sizeof(expect) - 1);
 	msg_destroy(msg);
@@ -414,15 +455,21 @@ test_sigstr_rules(void)
 	CU_ASSERT_EQUAL(sipauth_sigstr(NULL, &f, &s, NULL), EINVAL);
 }
 
-/* Messages missing what the string needs are refused. */
+/* Messages missing what the string needs are refused; one with just that
+ * (no Expires, no To tag) gives a string. */
 static void
 test_sigstr_incomplete_message(void)
 {
 	static const char text[] = "OPTIONS sip:x SIP/2.0\r\n"
 	    "From: <sip:a@b>;tag=1\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
+	static const char text2[] = "OPTIONS sip:x SIP/2.0\r\n"
+	    "From: <sip:a@b>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: c\r\n"
+	    "CSeq: 1 OPTIONS\r\n\r\n";
 	su_home_t *home = su_home_new(sizeof(*home));
 	struct sipauth_sigfields f;
+	struct sipauth_sigparams p;
 	msg_t *msg;
+	char mark[1], *s = mark;	/* must come back NULL on failure */
 
 	msg = msg_make(sip_default_mclass(), MSG_FLG_EXTRACT_COPY, text,
 	    sizeof(text) - 1);
@@ -430,6 +477,28 @@ test_sigstr_incomplete_message(void)
 	CU_ASSERT_EQUAL(sipauth_sigfields_from_msg(home, sip_object(msg), &f),
 	    EBADMSG);
 	CU_ASSERT_EQUAL(sipauth_sigfields_from_msg(home, NULL, &f), EBADMSG);
+	/* The same through sipauth_sigstr_msg, which also wants a scheme
+	   with a name. */
+	memset(&p, 0, sizeof(p));
+	p.version = 4;
+	p.scheme = SIPAUTH_NTLM;
+	CU_ASSERT_EQUAL(sipauth_sigstr_msg(home, sip_object(msg), &p, &s,
+	    NULL), EBADMSG);
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_EQUAL(sipauth_sigstr_msg(home, NULL, &p, &s, NULL),
+	    EBADMSG);
+	msg_destroy(msg);
+	msg = msg_make(sip_default_mclass(), MSG_FLG_EXTRACT_COPY, text2,
+	    sizeof(text2) - 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	CU_ASSERT_EQUAL_FATAL(sipauth_sigstr_msg(home, sip_object(msg), &p,
+	    &s, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(s, "<NTLM><><><><><c><1><OPTIONS><sip:a@b>"
+	    "<1><sip:x@y><><><><>");
+	p.scheme = SIPAUTH_OTHER;
+	CU_ASSERT_EQUAL(sipauth_sigstr_msg(home, sip_object(msg), &p, &s,
+	    NULL), EINVAL);
+	CU_ASSERT_PTR_NULL(s);
 	msg_destroy(msg);
 	su_home_unref(home);
 }
@@ -605,6 +674,9 @@ test_hdr_limits(void)
 
 	buf = malloc(n + 200);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	/* CUnit's longjmp is not noreturn: gcc -fsanitize then warns. */
+	if (buf == NULL)
+		return;
 	len = (size_t)sprintf(buf, "NTLM realm=\"");
 	memset(buf + len, 'r', n);
 	len += n;
@@ -626,6 +698,56 @@ test_hdr_limits(void)
 	CU_ASSERT_PTR_NULL(c.realm.ptr);
 	free(buf);
 	CU_ASSERT_EQUAL(sipauth_parse_cred(NULL, 0, SIPAUTH_WWW, &c), EINVAL);
+}
+
+/* `NTLM name="<n times fill>"` parsed as kind. */
+static int
+parse_filled(const char *kind, const char *name, char fill, size_t n)
+{
+	union parsed u;
+	size_t len;
+	char *buf;
+	int rc;
+
+	buf = malloc(n + 64);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	len = (size_t)sprintf(buf, "NTLM %s=\"", name);
+	memset(buf + len, fill, n);
+	len += n;
+	buf[len++] = '"';
+	rc = parse_kind(kind, buf, len, &u);
+	free(buf);
+	return rc;
+}
+
+/* The bounds to the byte: 1 KiB for a known parameter, 64 KiB for
+ * gssapi-data and for any unknown one (the grammar's bound). */
+static void
+test_hdr_limit_edges(void)
+{
+	static const struct {
+		const char	*kind, *name;
+		char		 fill;
+		size_t		 ok, bad;
+	} e[] = {
+		{ "cred", "realm", 'r', 1024, 1025 },
+		{ "cred", "crand", 'a', 1024, 1025 },
+		{ "cred", "response", 'a', 1024, 1026 },
+		{ "cred", "gssapi-data", 'A', 65536, 65537 },
+		{ "cred", "x-other", 'x', 65536, 65537 },
+		{ "chal", "sts-uri", 'u', 1024, 1025 },
+		{ "chal", "gssapi-data", 'A', 65536, 65537 },
+		{ "info", "srand", 'F', 1024, 1025 },
+		{ "info", "rspauth", 'F', 1024, 1026 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		CU_ASSERT_EQUAL(parse_filled(e[i].kind, e[i].name, e[i].fill,
+		    e[i].ok), 0);
+		CU_ASSERT_EQUAL(parse_filled(e[i].kind, e[i].name, e[i].fill,
+		    e[i].bad), EBADMSG);
+	}
 }
 
 /* Formatter outputs, byte for byte, and parse(format(x)) == x. */
@@ -923,6 +1045,7 @@ static CU_TestInfo sigstr_tests[] = {
 static CU_TestInfo hdr_tests[] = {
 	{ "vectors", test_hdr_vectors },
 	{ "limits", test_hdr_limits },
+	{ "limit_edges", test_hdr_limit_edges },
 	{ "format_exact", test_format_exact },
 	{ "pick", test_pick },
 	CU_TEST_INFO_NULL,
