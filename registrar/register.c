@@ -397,13 +397,13 @@ reply:
 	rs->reason = r;
 	rs->status = registrar_reason_status(r, &rs->phrase);
 	rs->warning = registrar_reason_warning(r);
-	if (rs->status >= 300)
-		log_notice("REGISTER refused aor=%.128s call-id=%.64s cseq=%u "
-		    "peer=%.64s reason=%s%s%s", rq->aor != NULL ? rq->aor : "-",
+	/* The outcome is the caller's to log (once, with its peer); only
+	   what the caller cannot see is logged here. */
+	if (err != 0)
+		log_warnx("REGISTER aor=%.128s call-id=%.64s cseq=%u: binding "
+		    "store error: %s", rq->aor != NULL ? rq->aor : "-",
 		    rq->call_id != NULL ? rq->call_id : "-", rq->cseq,
-		    rq->transport != NULL ? rq->transport : "-",
-		    registrar_reason_name(r), err != 0 ? " error=" : "",
-		    err != 0 ? strerror(err) : "");
+		    strerror(err));
 	else
 		log_debug("REGISTER aor=%s call-id=%s cseq=%u reason=%s "
 		    "expires=%u bindings=%zu", rq->aor, rq->call_id, rq->cseq,

@@ -11,6 +11,7 @@ EXTRA_DIST += tests/data/ntlm/vectors.txt
 # MS-SIPAE headers, signature strings, epid (sipauth.h)
 libsipauth_a_SOURCES += sipauth/sipauth.h sipauth/internal.h \
 	sipauth/codec.c sipauth/strbuf.c sipauth/hdr_parse.c \
-	sipauth/hdr_format.c sipauth/sigstr.c sipauth/sigmsg.c sipauth/epid.c
+	sipauth/hdr_format.c sipauth/sigstr.c sipauth/sigmsg.c sipauth/epid.c \
+	sipauth/cancel.c
 tests_unit_unit_SOURCES += tests/unit/test_sipauth.c
 EXTRA_DIST += tests/data/sipauth/sigstr.txt tests/data/sipauth/headers.txt

@@ -184,6 +184,15 @@ int	sipauth_add_raw_header(msg_t *msg, sip_t *sip, const char *name,
 	    const char *value);
 
 /*
+ * A message with the signed fields of the CANCEL that nta will build for
+ * invite (same Request-URI, From, To, Call-ID and CSeq number, method
+ * CANCEL), to compute that CANCEL's signature before nta sends it; the
+ * signature header then goes to nta_outgoing_tcancel() as a tag.  NULL
+ * when invite lacks one of those headers or memory is short.
+ */
+msg_t	*sipauth_cancel_of(const sip_t *invite);
+
+/*
  * Formatters.  Each allocates the header value (without the header name
  * and CRLF) in home and stores it in *out (set NULL first).  Absent slices
  * and version 0 are left out.  Return 0, EINVAL (no scheme name, missing

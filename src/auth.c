@@ -11,7 +11,9 @@
  * failures get a fresh challenge, because SIPE answers a 401 to REGISTER
  * with a full new handshake; other requests get 403, because SIPE answers
  * a 401 to them by signing the same request with the same SA again, which
- * would loop.  ACK and CANCEL never reach this step.
+ * would loop.  CANCEL of a transaction nta matched never reaches this
+ * step; ACK does, when nta matched it to no transaction (ack_auth: the
+ * ACK of a 2xx on its way to the callee; never challenged nor answered).
  */
 #include "config.h"
 

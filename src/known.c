@@ -7,8 +7,9 @@
  * and every AOR that registers afterwards.  Routing answers 480 for a
  * known user without a live binding and 404 for an unknown one.
  *
- * An open-addressing hash set of AOR strings (FNV-1a, linear probing,
- * grown at half full); entries are never removed while sipsad runs.
+ * A set of AOR strings on the SA table's hash table (sa/hash.h), with a
+ * random seed so that nobody can aim names at one chain; entries are
+ * never removed while sipsad runs.
  */
 #include "config.h"
 
@@ -16,77 +17,77 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
 
 #include "registrar/registrar.h"
+#include "sa/hash.h"
 
 #define LOG_MODULE "known"
 #include "src/log.h"
 #include "src/proxy.h"
 
-struct known {
-	char		**slot;		/* NULL: empty */
-	size_t		  cap;		/* a power of two */
-	size_t		  n;
+struct known_aor {
+	struct hlink	 link;
+	char		 aor[];		/* NUL-terminated */
 };
 
-static uint64_t
-fnv1a(const char *s)
+struct known {
+	struct htab	 tab;
+	uint32_t	 seed;
+	size_t		 n;
+};
+
+static struct known_aor *
+find(const struct known *k, const char *aor, uint32_t hash)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	struct hlink *l;
+	struct known_aor *e;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-/* The slot of s, or the empty slot where it would go. */
-static size_t
-find(const struct known *k, const char *s)
-{
-	size_t i = (size_t)fnv1a(s) & (k->cap - 1);
-
-	while (k->slot[i] != NULL && strcmp(k->slot[i], s) != 0)
-		i = (i + 1) & (k->cap - 1);
-	return i;
+	for (l = htab_chain(&k->tab, hash); l != NULL; l = l->next) {
+		e = HTAB_ENTRY(l, struct known_aor, link);
+		if (l->hash == hash && strcmp(e->aor, aor) == 0)
+			return e;
+	}
+	return NULL;
 }
 
 static int
-grow(struct known *k)
+known_new(struct proxy *px)
 {
-	struct known bigger;
-	size_t i;
+	struct known *k;
 
-	bigger.cap = k->cap != 0 ? 2 * k->cap : 64;
-	bigger.n = k->n;
-	if ((bigger.slot = calloc(bigger.cap, sizeof(char *))) == NULL)
+	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return ENOMEM;
-	for (i = 0; i < k->cap; i++)
-		if (k->slot[i] != NULL)
-			bigger.slot[find(&bigger, k->slot[i])] = k->slot[i];
-	free(k->slot);
-	*k = bigger;
+	if (htab_init(&k->tab, 64) != 0) {
+		free(k);
+		return ENOMEM;
+	}
+	if (RAND_bytes((unsigned char *)&k->seed, sizeof(k->seed)) != 1)
+		k->seed = (uint32_t)time(NULL);
+	px->known = k;
 	return 0;
 }
 
 int
 known_add(struct proxy *px, const char *aor)
 {
-	struct known *k = px->known;
-	size_t i;
+	struct known_aor *e;
+	size_t len = strlen(aor);
+	uint32_t hash;
 
-	if (k == NULL) {
-		if ((k = calloc(1, sizeof(*k))) == NULL)
-			return ENOMEM;
-		px->known = k;
-	}
-	if (2 * (k->n + 1) > k->cap && grow(k) != 0)
+	if (px->known == NULL && known_new(px) != 0)
 		return ENOMEM;
-	i = find(k, aor);
-	if (k->slot[i] != NULL)
+	hash = hash_bytes(px->known->seed, aor, len);
+	if (find(px->known, aor, hash) != NULL)
 		return 0;
-	if ((k->slot[i] = strdup(aor)) == NULL)
+	if ((e = malloc(sizeof(*e) + len + 1)) == NULL)
 		return ENOMEM;
-	k->n++;
+	memcpy(e->aor, aor, len + 1);
+	e->link.hash = hash;
+	htab_insert(&px->known->tab, &e->link);
+	px->known->n++;
 	return 0;
 }
 
@@ -95,7 +96,8 @@ known_has(const struct proxy *px, const char *aor)
 {
 	const struct known *k = px->known;
 
-	return k != NULL && k->cap != 0 && k->slot[find(k, aor)] != NULL;
+	return k != NULL && find(k, aor, hash_bytes(k->seed, aor,
+	    strlen(aor))) != NULL;
 }
 
 static void
@@ -121,13 +123,17 @@ void
 known_free(struct proxy *px)
 {
 	struct known *k = px->known;
-	size_t i;
+	struct hlink *l;
+	uint32_t cursor = 0;
 
 	if (k == NULL)
 		return;
-	for (i = 0; i < k->cap; i++)
-		free(k->slot[i]);
-	free(k->slot);
+	htab_hold(&k->tab);
+	while ((l = htab_next(&k->tab, &cursor)) != NULL) {
+		htab_remove(&k->tab, l);
+		free(HTAB_ENTRY(l, struct known_aor, link));
+	}
+	htab_fini(&k->tab);
 	free(k);
 	px->known = NULL;
 }

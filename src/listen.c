@@ -185,12 +185,15 @@ listen_open(struct proxy *px, struct listener *l,
 	if (cl->transport == CONF_TP_TLS)
 		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
 		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1),
-		    TPTAG_CERTIFICATE(l->tls_dir),
+		    TPTAG_PONG2PING(1), TPTAG_CERTIFICATE(l->tls_dir),
 		    /* 0: negotiate the best version, not TLS 1.0 only. */
 		    TPTAG_TLS_VERSION(0), TAG_END());
 	else
+		/* PONG2PING: a CRLF pong to each double-CRLF keep-alive
+		   ping on a connection (RFC 5626 §3.5.1). */
 		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
-		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1), TAG_END());
+		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1),
+		    TPTAG_PONG2PING(1), TAG_END());
 	su_free(px->home, url);
 	if (rc != 0) {
 		err = errno ? errno : EIO;

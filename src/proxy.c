@@ -70,6 +70,13 @@ proxy_request(struct proxy *px, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 	size_t i;
 
 	(void)agent;
+	/* A response that matched no client transaction (a late answer
+	   to a branch that has ended, or anyone's stray one). */
+	if (sip == NULL || sip->sip_request == NULL) {
+		log_debug("a response matching no transaction: dropped");
+		msg_destroy(msg);
+		return 0;
+	}
 	if (px->stopping || ptx_create(px, msg, sip, &ptx) != 0) {
 		/* Without a ptx there is no reply exit: nta answers. */
 		log_warnx("cannot take a request (%s)",
@@ -157,6 +164,9 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	px->agent = nta_agent_create(px->root, (url_string_t *)-1,
 	    proxy_request, px,
 	    NTATAG_MCLASS(px->mclass), NTATAG_SERVER_RPORT(1), NTATAG_UA(0),
+	    /* A cancelled INVITE's 487 comes from the callee, through the
+	       response exit (src/route.c); nta answers only the CANCEL. */
+	    NTATAG_CANCEL_487(0),
 	    /* Sofia's default is 2 MiB a message; the largest thing a
 	       client needs is a Kerberos ticket, gssapi-data at most 64 KiB
 	       (sipauth's own bound). */
@@ -175,7 +185,7 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	   (seen with valgrind). */
 	stateless_tag_init(px);
 	listen_wipe_tls(px);
-	if ((err = auth_init(px)) != 0)
+	if ((err = security_init(px)) != 0)
 		goto out;
 	if ((err = signals_init(px)) != 0)
 		goto out;
@@ -209,7 +219,7 @@ proxy_destroy(struct proxy *px)
 	signals_fini(px);
 	if (px->agent != NULL)
 		nta_agent_destroy(px->agent);
-	auth_fini(px);
+	security_fini(px);
 	listen_close_all(px);
 	if (px->root != NULL)
 		su_root_destroy(px->root);
@@ -315,7 +325,7 @@ proxy_reload(struct proxy *px)
 	if (next->log.to_syslog != px->conf->log.to_syslog)
 		log_warnx("log target changed: needs a restart");
 	log_applied(px->conf, next);
-	auth_reload(px, next);
+	security_reload(px, next);
 	conf_free(px->conf);
 	px->conf = next;
 	log_notice("configuration reloaded");

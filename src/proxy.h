@@ -170,7 +170,7 @@ int	ptx_to_own_aor(struct ptx *);
 /* Is host one of the domains the registrar serves? */
 int	proxy_serves_domain(const struct proxy *, const char *host);
 /* Remove every header of class c from a message. */
-void	msg_remove_all(struct msg_s *msg, struct sip_s *sip,
+void	ptx_remove_headers(struct msg_s *msg, struct sip_s *sip,
 	    const struct msg_hclass_s *c);
 
 /*
@@ -191,14 +191,15 @@ int	ptx_register(struct ptx *);
 int	ptx_route(struct ptx *);
 
 /*
- * src/auth.c.  auth_init() creates the acceptor credentials, the SA table
- * and the registrar from the running configuration and starts the expiry
- * timer; auth_fini() undoes it (NULL members are fine).  auth_reload()
- * applies what a new configuration changes at request time.
+ * src/security.c.  security_init() creates the acceptor credentials, the
+ * SA table and the registrar from the running configuration and starts
+ * the expiry timer; security_fini() undoes it (NULL members are fine).
+ * security_reload() applies what a new configuration changes at request
+ * time.
  */
-int	auth_init(struct proxy *);
-void	auth_fini(struct proxy *);
-void	auth_reload(struct proxy *, const struct sipsa_conf *next);
+int	security_init(struct proxy *);
+void	security_fini(struct proxy *);
+void	security_reload(struct proxy *, const struct sipsa_conf *next);
 /* From's AOR ("sip:user@host", host in lower case) and epid, in home;
    0, ENOENT (no epid), EBADMSG or ENOMEM. */
 int	auth_endpoint(struct ptx *, const char **aor, const char **epid);

@@ -186,7 +186,7 @@ proxy_serves_domain(const struct proxy *px, const char *host)
 }
 
 void
-msg_remove_all(msg_t *msg, sip_t *sip, msg_hclass_t *c)
+ptx_remove_headers(msg_t *msg, sip_t *sip, msg_hclass_t *c)
 {
 	msg_header_t **hh = msg_hclass_offset(msg_mclass(msg),
 	    (msg_pub_t *)sip, c);

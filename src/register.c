@@ -269,10 +269,12 @@ ptx_register(struct ptx *ptx)
 	rq.now = (uint64_t)time(NULL);
 
 	(void)registrar_handle(ptx->px->reg, &rq, &resp);
-	log_info("REGISTER call-id=%s peer=%s aor=%s epid=%s: %u %s "
-	    "expires=%u bindings=%zu", ptx_call_id(ptx), ptx->peer, aor, epid,
-	    resp.status, registrar_reason_name(resp.reason), resp.expires,
-	    resp.nbindings);
+	/* The one line for the registrar's answer; a refusal is a notice. */
+	log_emit(resp.status >= 300 ? LOG_LVL_NOTICE : LOG_LVL_INFO,
+	    LOG_MODULE, 0, "REGISTER call-id=%s peer=%s aor=%s epid=%s: %u "
+	    "%s expires=%u bindings=%zu", ptx_call_id(ptx), ptx->peer, aor,
+	    epid, resp.status, registrar_reason_name(resp.reason),
+	    resp.expires, resp.nbindings);
 	if (resp.status == 200 && resp.expires > 0) {
 		(void)sa_extend(ptx->sa, resp.expires);
 		if (known_add(ptx->px, aor) != 0)

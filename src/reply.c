@@ -180,9 +180,9 @@ proxy_relay(struct ptx *ptx, msg_t *msg)
 	}
 	/* Our Via, and the signatures between the callee and us. */
 	(void)sip_via_remove(msg, sip);
-	msg_remove_all(msg, sip, sip_authorization_class);
-	msg_remove_all(msg, sip, sip_proxy_authorization_class);
-	msg_remove_all(msg, sip, sip_authentication_info_class);
-	msg_remove_all(msg, sip, sip_proxy_authentication_info_class);
+	ptx_remove_headers(msg, sip, sip_authorization_class);
+	ptx_remove_headers(msg, sip, sip_proxy_authorization_class);
+	ptx_remove_headers(msg, sip, sip_authentication_info_class);
+	ptx_remove_headers(msg, sip, sip_proxy_authentication_info_class);
 	return reply_send(ptx, msg, status, phrase);
 }

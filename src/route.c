@@ -336,9 +336,9 @@ branch_request(struct ptx *ptx, const struct target *t, struct sa_assoc *sa)
 	}
 	(void)snprintf(mf, sizeof(mf), "%lu", sip->sip_max_forwards != NULL ?
 	    sip->sip_max_forwards->mf_count - 1 : 69);
-	msg_remove_all(msg, sip, sip_max_forwards_class);
-	msg_remove_all(msg, sip, sip_authorization_class);
-	msg_remove_all(msg, sip, sip_proxy_authorization_class);
+	ptx_remove_headers(msg, sip, sip_max_forwards_class);
+	ptx_remove_headers(msg, sip, sip_authorization_class);
+	ptx_remove_headers(msg, sip, sip_proxy_authorization_class);
 	if (sip_add_tl(msg, sip, SIPTAG_MAX_FORWARDS_STR(mf), TAG_END()) < 0)
 		goto fail;
 	if (creates_dialog(sip->sip_request->rq_method) &&
@@ -443,6 +443,38 @@ response_verified(struct branch *b, const sip_t *sip)
 	return sig_verify(ptx->home, b->sa, sip, &cred) == SA_R_OK;
 }
 
+/*
+ * CANCEL a branch still pending, signed for its callee (a SIPE callee
+ * ignores an unsigned request from the server): the signature is made on
+ * a message with the signed fields of the CANCEL nta is about to build
+ * from the branch's INVITE, and handed to nta with it.
+ */
+static void
+cancel_branch(struct branch *b)
+{
+	struct ptx *ptx = b->fwd->ptx;
+	msg_t *req = NULL, *cancel = NULL;
+	sip_t *sip;
+	const sip_header_t *auth = NULL;
+
+	if (b->status != 0 || b->orq == NULL)
+		return;
+	if (b->sa != NULL && (req = nta_outgoing_getrequest(b->orq)) != NULL &&
+	    (cancel = sipauth_cancel_of(sip_object(req))) != NULL) {
+		sip = sip_object(cancel);
+		if (sig_sign(ptx->home, b->sa, cancel, sip, NULL) == SA_R_OK)
+			auth = (const sip_header_t *)sip->sip_unknown;
+		else
+			log_warnx("%s call-id=%s: cannot sign the CANCEL of a "
+			    "branch; sent unsigned", ptx_method(ptx),
+			    ptx_call_id(ptx));
+	}
+	(void)nta_outgoing_tcancel(b->orq, NULL, NULL,
+	    TAG_IF(auth != NULL, SIPTAG_HEADER(auth)), TAG_END());
+	msg_destroy(cancel);
+	msg_destroy(req);
+}
+
 static int
 branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
 {
@@ -491,9 +523,7 @@ branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
 		} else
 			msg_destroy(msg);
 		for (i = 0; i < f->nbr; i++)
-			if (f->br[i].status == 0 && f->br[i].orq != NULL)
-				(void)nta_outgoing_tcancel(f->br[i].orq, NULL,
-				    NULL, TAG_END());
+			cancel_branch(&f->br[i]);
 	} else if (msg != NULL && better(status, f->best_status)) {
 		if (f->best != NULL)
 			msg_destroy(f->best);
@@ -504,6 +534,34 @@ branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
 	if (f->pending == 0)
 		fwd_finish(f);
 	return 0;
+}
+
+/*
+ * A CANCEL from the caller: nta has answered it 200 (sipsad's agent does
+ * not answer the INVITE 487 by itself: NTATAG_CANCEL_487(0)); the pending
+ * branches are cancelled and their 487s come back through the response
+ * exit, signed.  A CANCEL that carries the caller's signature must
+ * verify; an unsigned one is taken, as SIPE on a proxy listener signs
+ * nothing (it would match the INVITE's branch, Call-ID and tags anyway).
+ */
+static int
+cancel_verified(struct ptx *ptx, const sip_t *sip)
+{
+	const struct sipsa_conf *conf = ptx->px->conf;
+	struct sipauth_cred cred;
+	int err;
+
+	if (ptx->sa == NULL)
+		return 1;
+	err = sipauth_pick_cred(ptx->home, sip, conf->auth.realm, conf->fqdn,
+	    &cred);
+	if (err == ENOENT)
+		return 1;
+	return err == 0 && SIPAUTH_PRESENT(cred.opaque) &&
+	    cred.opaque.len == strlen(sa_opaque(ptx->sa)) &&
+	    strncasecmp(cred.opaque.ptr, sa_opaque(ptx->sa),
+	    cred.opaque.len) == 0 &&
+	    sig_verify(ptx->home, ptx->sa, sip, &cred) == SA_R_OK;
 }
 
 /* CANCEL from the caller (sip set), or the server transaction ended. */
@@ -517,13 +575,16 @@ fwd_cancel(struct fwd *f, nta_incoming_t *irq, sip_t const *sip)
 		return 0;
 	if (sip->sip_request->rq_method != sip_method_cancel)
 		return 500;
+	if (!cancel_verified(f->ptx, sip)) {
+		log_notice("CANCEL call-id=%s peer=%s: bad signature, "
+		    "ignored", ptx_call_id(f->ptx), f->ptx->peer);
+		return 0;
+	}
 	log_debug("CANCEL call-id=%s: cancelling %zu branch%s",
 	    ptx_call_id(f->ptx), f->pending, f->pending == 1 ? "" : "es");
 	for (i = 0; i < f->nbr; i++)
-		if (f->br[i].status == 0 && f->br[i].orq != NULL)
-			(void)nta_outgoing_tcancel(f->br[i].orq, NULL, NULL,
-			    TAG_END());
-	return 200;
+		cancel_branch(&f->br[i]);
+	return 0;
 }
 
 /* ACK for a 2xx: forwarded statelessly to the dialog's endpoint. */
@@ -555,6 +616,32 @@ forward_ack(struct ptx *ptx, const struct targets *ts)
 	} else
 		nta_outgoing_destroy(orq);
 	return 1;
+}
+
+/*
+ * The client transaction of a branch.  An INVITE is created as a user
+ * agent's would be (NTATAG_UA for the time of the call): as a proxy's,
+ * nta ends an INVITE client transaction over TCP or TLS as soon as it
+ * sends its CANCEL, so the callee's 487 would find no transaction and the
+ * branch would never end (RFC 3261 §16.10 wants the proxy to wait for
+ * that 487, and sipsad relays it, checked and signed).
+ */
+static nta_outgoing_t *
+branch_create(struct proxy *px, struct branch *b, const char *hop,
+    msg_t *msg, tport_t *tp)
+{
+	int invite = sip_object(msg)->sip_request->rq_method ==
+	    sip_method_invite;
+	nta_outgoing_t *orq;
+
+	if (invite)
+		(void)nta_agent_set_params(px->agent, NTATAG_UA(1), TAG_END());
+	orq = nta_outgoing_mcreate(px->agent, branch_response, b,
+	    (url_string_t const *)hop, msg,
+	    TAG_IF(tp != NULL, NTATAG_TPORT(tp)), TAG_END());
+	if (invite)
+		(void)nta_agent_set_params(px->agent, NTATAG_UA(0), TAG_END());
+	return orq;
 }
 
 int
@@ -609,9 +696,7 @@ ptx_route(struct ptx *ptx)
 			continue;
 		}
 		tp = binding_connection(ptx->px, ts.t[i].transport);
-		b->orq = nta_outgoing_mcreate(ptx->px->agent, branch_response,
-		    b, (url_string_t const *)ts.t[i].next_hop, msg,
-		    TAG_IF(tp != NULL, NTATAG_TPORT(tp)), TAG_END());
+		b->orq = branch_create(ptx->px, b, ts.t[i].next_hop, msg, tp);
 		if (b->orq == NULL) {
 			msg_destroy(msg);
 			sa_unref(b->sa);

@@ -109,7 +109,7 @@ tick(struct proxy *px, su_timer_t *t, struct proxy *arg)
 }
 
 int
-auth_init(struct proxy *px)
+security_init(struct proxy *px)
 {
 	const struct sipsa_conf *c = px->conf;
 	struct mech_server_params mp;
@@ -190,7 +190,7 @@ auth_init(struct proxy *px)
 }
 
 void
-auth_fini(struct proxy *px)
+security_fini(struct proxy *px)
 {
 	int e;
 
@@ -228,7 +228,7 @@ str_differs(const char *a, const char *b)
  * logged and waits for a restart.
  */
 void
-auth_reload(struct proxy *px, const struct sipsa_conf *next)
+security_reload(struct proxy *px, const struct sipsa_conf *next)
 {
 	const struct sipsa_conf *c = px->conf;
 	struct registrar_config rc;

@@ -53,8 +53,11 @@ transport_of_via(const sip_via_t *v)
 }
 
 /*
- * sipsa forwards nothing yet, so a Via that names one of our own
- * listeners means the request has come back to us: a loop.
+ * sipsad puts its Via on every request it forwards and never forwards to
+ * itself (a Route naming us is removed; bindings are clients' addresses),
+ * so a request that arrives with one of our Vias below the top has come
+ * back to us: a loop.  RFC 3261 §16.3 would let a spiral through (the
+ * same request with other routing fields); sipsad has no use for one.
  */
 static int
 via_is_ours(const struct proxy *px, const sip_via_t *v)

@@ -61,6 +61,8 @@ struct client {
 	const char	*text;
 	const char	*call_to;
 	long		 call_time;	/* s */
+	long		 cancel_after;	/* ms after the 180, -1: never */
+	int		 ring;		/* --ring: leave INVITEs ringing */
 	long		 listen;	/* s, 0: until a signal; -1: no */
 	long		 answer;	/* end listening after so many */
 	unsigned long	 answered;	/* MESSAGEs and ended calls */
@@ -103,8 +105,9 @@ usage(FILE *f)
 "           [-s server] [-T timeout] [-t udp|tcp|tls] [-u user]\n"
 "           [--ccache name] [--keytab file] [--principal name] [--mutual]\n"
 "           [--epid hex] [--ca-file file] [--tls-name name] [--insecure]\n"
-"           [--message uri [--text text]] [--call uri [--call-time s]]\n"
-"           [--listen s [--answer n]]\n"
+"           [--message uri [--text text]]\n"
+"           [--call uri [--call-time s | --cancel-after ms]]\n"
+"           [--listen s [--answer n] [--ring]]\n"
 "           sip:user@domain\n"
 "The NTLM password comes from -P file (- for standard input) or from the\n"
 "environment variable SIPSA_PASSWORD.  See sipsa-client(1).\n");
@@ -328,11 +331,11 @@ on_act_done(void *arg, struct uac *u, const struct uac_result *r)
 		}
 		if (!c->quiet)
 			printf("sipsa-client: call to %s: %d %s, %s (%u "
-			    "response%s verified%s), ACK sent\n", c->call_to,
+			    "response%s verified%s), %s\n", c->call_to,
 			    r->status, r->phrase, verified_text(r),
 			    r->verified, r->verified == 1 ? "" : "s",
 			    r->discarded > 0 ? ", provisional ones dropped" :
-			    "");
+			    "", r->status == 487 ? "cancelled" : "ACK sent");
 		break;
 	case ACT_LISTEN:	/* the BYE ended */
 		if (r->error != UAC_OK) {
@@ -390,7 +393,12 @@ on_incoming(void *arg, struct uac *u, const struct uac_incoming *in)
 		printf("sipsa-client: INVITE from %s: answered %d%s\n",
 		    in->from, in->status, in->problem != NULL ?
 		    " (failed)" : "");
-	else if (strcmp(in->method, "BYE") == 0) {
+	else if (strcmp(in->method, "CANCEL") == 0) {
+		if (!c->quiet)
+			printf("sipsa-client: CANCEL from %s: INVITE answered "
+			    "%d\n", in->from, in->status);
+		c->answered++;
+	} else if (strcmp(in->method, "BYE") == 0) {
 		if (!c->quiet)
 			printf("sipsa-client: BYE from %s: call ended\n",
 			    in->from);
@@ -566,6 +574,8 @@ enum {
 	OPT_CALL_TIME,
 	OPT_LISTEN,
 	OPT_ANSWER,
+	OPT_CANCEL_AFTER,
+	OPT_RING,
 };
 
 static const struct option long_options[] = {
@@ -600,6 +610,8 @@ static const struct option long_options[] = {
 	{ "call-time",		required_argument,	NULL, OPT_CALL_TIME },
 	{ "listen",		required_argument,	NULL, OPT_LISTEN },
 	{ "answer",		required_argument,	NULL, OPT_ANSWER },
+	{ "cancel-after",	required_argument,	NULL, OPT_CANCEL_AFTER },
+	{ "ring",		no_argument,		NULL, OPT_RING },
 	{ NULL,			0,			NULL, 0 },
 };
 
@@ -767,6 +779,14 @@ parse_options(int argc, char **argv, struct options *o, struct client *c)
 				    "more");
 			c->answer = v;
 			break;
+		case OPT_CANCEL_AFTER:
+			if (number(optarg, 0, 3600000, &v) != 0)
+				USAGE_ERR("--cancel-after wants milliseconds");
+			c->cancel_after = v;
+			break;
+		case OPT_RING:
+			c->ring = 1;
+			break;
 		default:
 			usage(stderr);
 			return EX_USAGE;
@@ -887,6 +907,7 @@ main(int argc, char **argv)
 	c.count = 1;
 	c.interval = -1;
 	c.listen = -1;
+	c.cancel_after = -1;
 	o.up.max_redirects = -1;
 	if ((rc = parse_options(argc, argv, &o, &c)) != EX_OK)
 		return rc;
@@ -960,8 +981,10 @@ main(int argc, char **argv)
 	 * carries a spoiled signature, which the server must not relay.
 	 */
 	env = getenv("SIPSA_CLIENT_TAMPER");
-	uac_set_incoming(c.uac, on_incoming, &c, env != NULL &&
-	    strcmp(env, "1") == 0 ? UAC_IN_TAMPER : 0);
+	uac_set_incoming(c.uac, on_incoming, &c, (env != NULL &&
+	    strcmp(env, "1") == 0 ? UAC_IN_TAMPER : 0) |
+	    (c.ring ? UAC_IN_RING : 0));
+	uac_set_cancel(c.uac, c.cancel_after);
 	if ((c.timer = su_timer_create(su_root_task(c.root), 0)) == NULL) {
 		rc = EX_INTERNAL;
 		goto out_uac;

@@ -25,6 +25,7 @@ struct uac_agent;
 #define NTA_OUTGOING_MAGIC_T	struct uac
 #define NTA_LEG_MAGIC_T		struct uac_agent
 #define SU_TIMER_ARG_T		struct uac
+#define NTA_INCOMING_MAGIC_T	struct uac
 
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
@@ -145,6 +146,12 @@ struct uac {
 	uac_incoming_f		*in_fn;
 	void			*in_arg;
 	unsigned		 in_flags;
+	nta_incoming_t		*ring_irq;	/* UAC_IN_RING: the INVITE
+						   left ringing */
+	/* cancelling our INVITEs (uac_set_cancel) */
+	long			 cancel_after;	/* ms, < 0: never */
+	su_timer_t		*cancel_timer;
+	int			 cancelled;	/* this INVITE's CANCEL sent */
 	/* totals */
 	unsigned		 redirects;
 	unsigned		 handshakes;
@@ -308,6 +315,8 @@ uac_agent_create(su_root_t *root, const struct uac_agent_params *p,
 	 */
 	a->nta = nta_agent_create(root, URL_STRING_MAKE("sip:*:*"), NULL,
 	    NULL, NTATAG_SIPFLAGS(MSG_FLG_EXTRACT_COPY),
+	    /* A cancelled INVITE gets its 487 from us, signed. */
+	    NTATAG_CANCEL_487(0),
 	    NTATAG_UDP_MTU(65000), NTATAG_CLIENT_RPORT(1),
 	    NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0), TAG_END());
 	if (a->nta == NULL) {
@@ -475,7 +484,9 @@ uac_create(struct uac_agent *a, const struct uac_params *p,
 	    (p->mech.principal != NULL && u->mp.principal == NULL))
 		goto nomem;
 	u->timer = su_timer_create(su_root_task(a->root), 0);
-	if (u->timer == NULL)
+	u->cancel_timer = su_timer_create(su_root_task(a->root), 0);
+	u->cancel_after = -1;
+	if (u->timer == NULL || u->cancel_timer == NULL)
 		goto nomem;
 	u->next = a->uacs;
 	a->uacs = u;
@@ -502,6 +513,10 @@ uac_destroy(struct uac *u)
 		nta_outgoing_destroy(u->orq);
 	if (u->timer != NULL)
 		su_timer_destroy(u->timer);
+	if (u->cancel_timer != NULL)
+		su_timer_destroy(u->cancel_timer);
+	if (u->ring_irq != NULL)
+		nta_incoming_destroy(u->ring_irq);
 	sa_drop(u);
 	su_home_unref(u->home);
 }
@@ -1509,9 +1524,20 @@ send_request(struct uac *u, const char *method, const char *ruri,
 		    why);
 		goto fail;
 	}
-	/* Always to the server, over the connection we registered on. */
+	/*
+	 * Always to the server, over the connection we registered on.  An
+	 * INVITE as a user agent's (NTATAG_UA for the time of the call):
+	 * otherwise nta ends its transaction over TCP or TLS once the
+	 * CANCEL is sent, and the 487 finds none.
+	 */
+	if (dialog)
+		(void)nta_agent_set_params(u->agent->nta, NTATAG_UA(1),
+		    TAG_END());
 	orq = nta_outgoing_mcreate(u->agent->nta, ack ? NULL : on_response,
 	    ack ? NULL : u, URL_STRING_MAKE(hop), msg, TAG_END());
+	if (dialog)
+		(void)nta_agent_set_params(u->agent->nta, NTATAG_UA(0),
+		    TAG_END());
 	if (orq == NULL) {
 		rc = fail(u, UAC_E_TRANSPORT, "cannot send the %s to %s",
 		    method, u->where);
@@ -1647,6 +1673,7 @@ uac_invite(struct uac *u, const char *to, uac_done_f *done, void *arg)
 	}
 	d->cseq = 1;
 	d->state = 1;
+	u->cancelled = 0;
 	rc = send_request(u, "INVITE", to, tohdr, d->call_id, d->tag,
 	    d->cseq, NULL, "application/sdp", sdp);
 	su_home_deinit(home);
@@ -1743,6 +1770,11 @@ handle_other(struct uac *u, const sip_t *sip, int status)
 			u->dlg.state = 0;
 		return 1;
 	}
+	/* The 487 to an INVITE we cancelled is what we asked for. */
+	if (u->op == OP_INVITE && u->cancelled && status == 487) {
+		u->res.error = UAC_OK;
+		return 1;
+	}
 	if (status >= 300)
 		return fail(u, UAC_E_STATUS, "%d %s%s%s", status, u->phrase,
 		    why != NULL ? ": " : "", why != NULL ? why : "");
@@ -1752,6 +1784,51 @@ handle_other(struct uac *u, const sip_t *sip, int status)
 	}
 	u->res.error = UAC_OK;
 	return 1;
+}
+
+void
+uac_set_cancel(struct uac *u, long after_ms)
+{
+	u->cancel_after = after_ms;
+}
+
+/*
+ * Send the CANCEL of our INVITE, signed like any request: nta builds it
+ * from the INVITE, so the signature is made beforehand on a message with
+ * the same signed fields (sipauth_cancel_of) and given to nta as a tag.
+ */
+static void
+on_cancel_timer(su_root_magic_t *rm, su_timer_t *t, struct uac *u)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	msg_t *req = NULL, *cancel = NULL, *sent;
+	const sip_header_t *auth = NULL;
+	nta_outgoing_t *corq = NULL;
+	const char *why;
+
+	(void)rm;
+	(void)t;
+	if (u->op != OP_INVITE || u->orq == NULL) {
+		su_home_deinit(home);
+		return;
+	}
+	if ((req = nta_outgoing_getrequest(u->orq)) != NULL &&
+	    (cancel = sipauth_cancel_of(sip_object(req))) != NULL &&
+	    add_signature(u, home, cancel, sip_object(cancel), 0, &why) == 0)
+		auth = (const sip_header_t *)sip_object(cancel)->sip_unknown;
+	if (auth == NULL)
+		(void)fail(u, UAC_E_INTERNAL, "cannot sign the CANCEL");
+	else if ((corq = nta_outgoing_tcancel(u->orq, NULL, NULL,
+	    SIPTAG_HEADER(auth), TAG_END())) == NULL)
+		(void)fail(u, UAC_E_INTERNAL, "cannot send the CANCEL");
+	else if ((sent = nta_outgoing_getrequest(corq)) != NULL) {
+		/* nta's default callback ends the CANCEL's transaction. */
+		trace_msg(u, 1, sent);
+		msg_destroy(sent);
+	}
+	msg_destroy(cancel);
+	msg_destroy(req);
+	su_home_deinit(home);
 }
 
 /* 180 and the like: checked; one without a valid rspauth is dropped. */
@@ -1764,9 +1841,16 @@ provisional(struct uac *u, const sip_t *sip)
 	char why[768];
 
 	if (find_info(home, u, sip, &info, &text) == 0 &&
-	    server_sig_ok(u, home, sip, &info, why, sizeof(why)) == 0)
+	    server_sig_ok(u, home, sip, &info, why, sizeof(why)) == 0) {
 		u->res.verified++;
-	else
+		if (u->op == OP_INVITE && u->cancel_after >= 0 &&
+		    !u->cancelled && u->orq != NULL) {
+			u->cancelled = 1;
+			(void)su_timer_set_interval(u->cancel_timer,
+			    on_cancel_timer, u,
+			    (su_duration_t)u->cancel_after);
+		}
+	} else
 		u->res.discarded++;
 	su_home_deinit(home);
 }
@@ -1854,6 +1938,49 @@ request_verified(struct uac *u, su_home_t *home, const sip_t *sip,
 	return server_sig_ok(u, home, sip, &info, why, whysz);
 }
 
+/*
+ * UAC_IN_RING: the CANCEL of the INVITE left ringing (sip set), or its
+ * transaction ended.  A CANCEL with the server's valid signature gets the
+ * INVITE answered 487, signed (nta has answered the CANCEL itself); an
+ * unsigned or wrongly signed one is discarded, as a client discards any
+ * such request from the server.
+ */
+static int
+on_ring_cancel(struct uac *u, nta_incoming_t *irq, const sip_t *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct uac_incoming in;
+	char why[768];
+
+	if (sip == NULL || sip->sip_request->rq_method != sip_method_cancel) {
+		if (irq == u->ring_irq) {
+			u->ring_irq = NULL;
+			nta_incoming_destroy(irq);
+		}
+		return 0;
+	}
+	memset(&in, 0, sizeof(in));
+	in.method = "CANCEL";
+	in.from = url_as_string(home, sip->sip_from->a_url);
+	in.call_id = sip->sip_call_id->i_id;
+	if (request_verified(u, home, sip, why, sizeof(why)) != 0)
+		in.problem = why;
+	else {
+		in.verified = 1;
+		if (answer(u, irq, 487, "Request Terminated", 1, TAG_END()) ==
+		    0)
+			in.status = 487;
+		else
+			in.problem = "cannot answer";
+		u->ring_irq = NULL;
+		nta_incoming_destroy(irq);
+	}
+	if (u->in_fn != NULL)
+		u->in_fn(u->in_arg, u, &in);
+	su_home_deinit(home);
+	return 0;
+}
+
 static void
 incoming(struct uac *u, nta_incoming_t *irq, const sip_t *sip)
 {
@@ -1902,6 +2029,13 @@ incoming(struct uac *u, nta_incoming_t *irq, const sip_t *sip)
 		}
 		(void)answer(u, irq, 180, "Ringing", 1,
 		    SIPTAG_CONTACT_STR(contact), TAG_END());
+		if ((u->in_flags & UAC_IN_RING) && u->ring_irq == NULL) {
+			/* Left ringing until the caller cancels. */
+			u->ring_irq = irq;
+			nta_incoming_bind(irq, on_ring_cancel, u);
+			in.status = 180;
+			goto out;
+		}
 		if (answer(u, irq, 200, "OK", 1, SIPTAG_CONTACT_STR(contact),
 		    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		    SIPTAG_PAYLOAD_STR(sdp), TAG_END()) == 0)
@@ -1971,6 +2105,7 @@ agent_request(struct uac_agent *a, nta_leg_t *leg, nta_incoming_t *irq,
 		return 404;
 	}
 	incoming(u, irq, sip);
-	nta_incoming_destroy(irq);
+	if (irq != u->ring_irq)
+		nta_incoming_destroy(irq);
 	return 0;
 }

@@ -208,6 +208,10 @@ typedef void uac_incoming_f(void *arg, struct uac *u,
 
 /* Test hook: sign the answers, then spoil the signature (one hex digit). */
 #define UAC_IN_TAMPER	0x01
+/* Answer an INVITE with 180 only and leave it ringing until the caller
+   cancels: the server's signed CANCEL then gets a signed 487 (reported
+   as a request of method CANCEL with status 487). */
+#define UAC_IN_RING	0x02
 
 /*
  * Answer what the server sends the endpoint: MESSAGE, OPTIONS, BYE with
@@ -221,5 +225,13 @@ typedef void uac_incoming_f(void *arg, struct uac *u,
  */
 void	uac_set_incoming(struct uac *u, uac_incoming_f *fn, void *arg,
 	    unsigned flags);
+
+/*
+ * Cancel every INVITE this endpoint sends after_ms milliseconds after its
+ * first provisional response with a valid signature (< 0: never, the
+ * default).  The CANCEL is signed; the INVITE's 487 (signature checked)
+ * ends uac_invite() with UAC_OK and status 487.
+ */
+void	uac_set_cancel(struct uac *u, long after_ms);
 
 #endif /* SIPSA_TOOLS_UAC_H */
