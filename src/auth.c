@@ -325,7 +325,7 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	   back) has no context to sign with yet. */
 	if (sa_version(sa) >= 4 && (SIPAUTH_PRESENT(cred->response) ||
 	    (cred->family == SIPAUTH_WWW && ptx->sa_token == NULL))) {
-		r = (enum sa_reason)sig_verify(ptx->home, sa, ptx->sip, cred);
+		r = sig_verify(ptx->home, sa, ptx->sip, cred);
 		if (r != SA_R_OK)
 			return challenge(ptx, reason_text(r));
 	}
@@ -475,7 +475,7 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 		sa_unref(sa);
 		return failed(ptx, SA_R_IDENTITY);
 	}
-	r = (enum sa_reason)sig_verify(ptx->home, sa, ptx->sip, cred);
+	r = sig_verify(ptx->home, sa, ptx->sip, cred);
 	if (r != SA_R_OK) {
 		sa_unref(sa);
 		return failed(ptx, r);

@@ -17,6 +17,7 @@
 #include <sofia-sip/url.h>
 
 #include "conf/conf.h"
+#include "sa/sa.h"
 
 struct su_root_s;
 struct nta_agent_s;
@@ -25,8 +26,6 @@ struct sip_s;
 struct msg_s;
 struct su_timer_s;
 struct signals;
-struct sa_table;
-struct sa_assoc;
 struct mech_server;
 struct registrar;
 struct sipauth_cred;
@@ -228,16 +227,15 @@ void	streak_challenged(struct ptx *, const char *epid, const char *why,
 void	streak_reset(struct ptx *, const char *epid);
 
 /*
- * src/sign.c: signatures on whole messages (values of enum sa_reason).
- * sig_verify() checks the crand/cnum/response of cred on sip against sa;
+ * src/sign.c: signatures on whole messages.  sig_verify() checks the crand/cnum/response of cred on sip against sa;
  * sig_sign() signs a message about to be sent toward the SA's client and
  * adds (Proxy-)Authentication-Info, with gssapi-data when not NULL.  The
  * message must be final (To tag set) before it is signed.
  */
-int	sig_verify(su_home_t *home, struct sa_assoc *sa,
+enum sa_reason sig_verify(su_home_t *home, struct sa_assoc *sa,
 	    const struct sip_s *sip, const struct sipauth_cred *cred);
-int	sig_sign(su_home_t *home, struct sa_assoc *sa, struct msg_s *msg,
-	    struct sip_s *sip, const char *gssapi_data);
+enum sa_reason sig_sign(su_home_t *home, struct sa_assoc *sa,
+	    struct msg_s *msg, struct sip_s *sip, const char *gssapi_data);
 
 /*
  * src/reply.c: the one response exit.  Sends status/phrase (phrase NULL:

@@ -34,7 +34,8 @@ static int
 reply_send(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 {
 	nta_incoming_t *irq = ptx->irq;
-	int rc, r;
+	enum sa_reason r;
+	int rc;
 
 	if (ptx->sa != NULL && status > 100) {
 		r = sig_sign(ptx->home, ptx->sa, msg, sip_object(msg),

@@ -34,7 +34,7 @@ kind_scheme(enum mech_kind kind)
 	return kind == MECH_KERBEROS ? SIPAUTH_KERBEROS : SIPAUTH_NTLM;
 }
 
-int
+enum sa_reason
 sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
     const struct sipauth_cred *cred)
 {
@@ -65,7 +65,7 @@ sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
 	return r;
 }
 
-int
+enum sa_reason
 sig_sign(su_home_t *home, struct sa_assoc *sa, msg_t *msg, sip_t *sip,
     const char *gssapi_data)
 {
