@@ -1,8 +1,12 @@
 # tools/: sipsa-client, sipsa-bench.
 
-# The MS-SIPAE user agent client (uac.h) the tools share.
+# The MS-SIPAE user agent client (uac.h) the tools share; uac_int.h says
+# which file does what.  opts.h: the table-driven option parsing of both.
 noinst_LIBRARIES += libuac.a
-libuac_a_SOURCES = tools/uac.c tools/uac.h
+libuac_a_SOURCES = tools/uac.h tools/uac_int.h tools/uac.c \
+	tools/uac_agent.c tools/uac_register.c tools/uac_handshake.c \
+	tools/uac_rspauth.c tools/uac_dialog.c tools/uac_incoming.c \
+	tools/opts.h tools/opts.c
 
 # sipsa-client: register by NTLM or Kerberos, verify, refresh, de-register.
 bin_PROGRAMS += tools/sipsa-client

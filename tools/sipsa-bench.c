@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -34,6 +33,7 @@ struct bench;
 #include <sofia-sip/su_wait.h>
 
 #include "sa/mech.h"
+#include "tools/opts.h"
 #include "tools/uac.h"
 
 #define NS	1000000000LL
@@ -1103,69 +1103,17 @@ usage(FILE *f)
 "           [--ca-file FILE] [--tls-name NAME] [--insecure]\n");
 }
 
-enum {
-	OPT_SCENARIO = 256, OPT_SERVER, OPT_REALM_DIR, OPT_USERS,
-	OPT_FIRST_USER, OPT_EPIDS, OPT_RATE, OPT_CONCURRENCY, OPT_DURATION,
-	OPT_COUNT, OPT_MECH, OPT_EXPIRES, OPT_TIMEOUT, OPT_SETUP_CONC,
-	OPT_DOMAIN, OPT_PROGRESS, OPT_SERVER_PID, OPT_HOLD,
-	OPT_HOLD_INTERVAL, OPT_JSON, OPT_CA_FILE, OPT_TLS_NAME,
-	OPT_INSECURE, OPT_HELP,
-};
-
-static const struct option longopts[] = {
-	{ "scenario",		required_argument, NULL, OPT_SCENARIO },
-	{ "server",		required_argument, NULL, OPT_SERVER },
-	{ "realm-dir",		required_argument, NULL, OPT_REALM_DIR },
-	{ "users",		required_argument, NULL, OPT_USERS },
-	{ "first-user",		required_argument, NULL, OPT_FIRST_USER },
-	{ "epids",		required_argument, NULL, OPT_EPIDS },
-	{ "rate",		required_argument, NULL, OPT_RATE },
-	{ "concurrency",	required_argument, NULL, OPT_CONCURRENCY },
-	{ "duration",		required_argument, NULL, OPT_DURATION },
-	{ "count",		required_argument, NULL, OPT_COUNT },
-	{ "mech",		required_argument, NULL, OPT_MECH },
-	{ "expires",		required_argument, NULL, OPT_EXPIRES },
-	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
-	{ "setup-concurrency",	required_argument, NULL, OPT_SETUP_CONC },
-	{ "domain",		required_argument, NULL, OPT_DOMAIN },
-	{ "progress",		required_argument, NULL, OPT_PROGRESS },
-	{ "server-pid",		required_argument, NULL, OPT_SERVER_PID },
-	{ "hold",		no_argument,	   NULL, OPT_HOLD },
-	{ "hold-interval",	required_argument, NULL, OPT_HOLD_INTERVAL },
-	{ "json",		no_argument,	   NULL, OPT_JSON },
-	{ "ca-file",		required_argument, NULL, OPT_CA_FILE },
-	{ "tls-name",		required_argument, NULL, OPT_TLS_NAME },
-	{ "insecure",		no_argument,	   NULL, OPT_INSECURE },
-	{ "quiet",		no_argument,	   NULL, 'q' },
-	{ "help",		no_argument,	   NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* A number in [lo, hi]; -1 when arg is not one. */
-static int
-number(const char *arg, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !(v >= lo) ||
-	    !(v <= hi))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* [udp:|tcp:|tls:]host[:port], host an IPv6 address in brackets. */
 static int
-parse_server(struct options *o, const char *arg)
+parse_server(void *to, size_t size, char *arg)
 {
+	struct options *o = to;
 	const char *h = arg, *end, *colon;
 	char *e;
 	unsigned long port = 0;
 	size_t len;
 
+	(void)size;
 	if (strncasecmp(h, "udp:", 4) == 0)
 		o->tp = UAC_TP_UDP, h += 4;
 	else if (strncasecmp(h, "tcp:", 4) == 0)
@@ -1197,6 +1145,39 @@ parse_server(struct options *o, const char *arg)
 	return 0;
 }
 
+/* --scenario: one of scenario_names. */
+static int
+scenario_arg(void *to, size_t size, char *arg)
+{
+	enum scenario *sc = to;
+	size_t i;
+
+	(void)size;
+	for (i = 0; i < sizeof(scenario_names) / sizeof(scenario_names[0]);
+	    i++)
+		if (strcmp(arg, scenario_names[i]) == 0) {
+			*sc = (enum scenario)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* --mech */
+static int
+mech_arg(void *to, size_t size, char *arg)
+{
+	enum mech_kind *mech = to;
+
+	(void)size;
+	if (strcmp(arg, "ntlm") == 0)
+		*mech = MECH_NTLM;
+	else if (strcmp(arg, "kerberos") == 0)
+		*mech = MECH_KERBEROS;
+	else
+		return -1;
+	return 0;
+}
+
 #define BAD(...) do {							\
 	fprintf(stderr, "sipsa-bench: " __VA_ARGS__);			\
 	fputc('\n', stderr);						\
@@ -1206,9 +1187,52 @@ parse_server(struct options *o, const char *arg)
 static int
 parse_options(int argc, char **argv, struct options *o)
 {
-	double v;
-	int c, have_scenario = 0, have_server = 0, have_mech = 0;
+	int have_scenario = 0, have_server = 0, have_mech = 0;
 	const char *at;
+	const struct opts_spec spec[] = {
+		{ OPT_FN("scenario", 0, scenario_arg, &o->scenario, 0,
+		    "--scenario wants ntlm, kerberos, refresh or message"),
+		    .seen = &have_scenario, .with_arg = 1 },
+		{ OPT_FN("server", 0, parse_server, o, 0,
+		    "--server wants [udp:|tcp:|tls:]host[:port]"),
+		    .seen = &have_server, .with_arg = 1 },
+		{ OPT_STR("realm-dir", 0, &o->realm_dir) },
+		{ OPT_REAL("users", 0, UINT, &o->users, 1, 10000000,
+		    "--users wants a number >= 1") },
+		{ OPT_REAL("first-user", 0, UINT, &o->first_user, 1, 10000000,
+		    "--first-user wants a number >= 1") },
+		{ OPT_REAL("epids", 0, UINT, &o->epids, 1, 100000,
+		    "--epids wants a number >= 1") },
+		{ OPT_REAL("rate", 0, DOUBLE, &o->rate, 0.001, 1e7,
+		    "--rate wants operations per second > 0") },
+		{ OPT_REAL("concurrency", 0, UINT, &o->concurrency, 1, 1000000,
+		    "--concurrency wants a number >= 1") },
+		{ OPT_REAL("duration", 0, DOUBLE, &o->duration, 0.001, 1e7,
+		    "--duration wants seconds > 0") },
+		{ OPT_REAL("count", 0, U64, &o->count, 0, 1e12,
+		    "--count wants a number"), .seen = &o->count_set },
+		{ OPT_FN("mech", 0, mech_arg, &o->mech, 0,
+		    "--mech wants ntlm or kerberos"), .seen = &have_mech },
+		{ OPT_REAL("expires", 0, INT, &o->expires, 1, 1e9,
+		    "--expires wants seconds >= 1") },
+		{ OPT_REAL("timeout", 0, UINT, &o->timeout_ms, 1, 3600000,
+		    "--timeout wants milliseconds") },
+		{ OPT_REAL("setup-concurrency", 0, UINT, &o->setup_conc, 1,
+		    100000, "--setup-concurrency wants a number >= 1") },
+		{ OPT_STR("domain", 0, &o->domain) },
+		{ OPT_STR("progress", 0, &o->progress) },
+		{ OPT_REAL("server-pid", 0, LONG, &o->server_pid, 1, 1e9,
+		    "--server-pid wants a process id") },
+		{ OPT_FLAG("hold", 0, &o->hold) },
+		{ OPT_REAL("hold-interval", 0, UINT, &o->hold_interval, 0, 1e6,
+		    "--hold-interval wants seconds") },
+		{ OPT_FLAG("json", 0, &o->json) },
+		{ OPT_STR("ca-file", 0, &o->ca_file) },
+		{ OPT_STR("tls-name", 0, &o->tls_name) },
+		{ OPT_FLAG("insecure", 0, &o->insecure) },
+		{ OPT_FLAG("quiet", 'q', &o->quiet) },
+		{ OPT_HELP("help", 0) },
+	};
 
 	o->epids = 1;
 	o->first_user = 1;
@@ -1216,133 +1240,9 @@ parse_options(int argc, char **argv, struct options *o)
 	o->timeout_ms = 5000;
 	o->setup_conc = 32;
 	o->hold_interval = 300;
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SCENARIO:
-			if (strcmp(optarg, "ntlm") == 0)
-				o->scenario = SC_NTLM;
-			else if (strcmp(optarg, "kerberos") == 0)
-				o->scenario = SC_KERBEROS;
-			else if (strcmp(optarg, "refresh") == 0)
-				o->scenario = SC_REFRESH;
-			else if (strcmp(optarg, "message") == 0)
-				o->scenario = SC_MESSAGE;
-			else
-				BAD("--scenario wants ntlm, kerberos, refresh "
-				    "or message, not %s", optarg);
-			have_scenario = 1;
-			break;
-		case OPT_SERVER:
-			if (parse_server(o, optarg) != 0)
-				BAD("--server wants [udp:|tcp:|tls:]host[:port]"
-				    ", not %s", optarg);
-			have_server = 1;
-			break;
-		case OPT_REALM_DIR:
-			o->realm_dir = optarg;
-			break;
-		case OPT_USERS:
-			if (number(optarg, 1, 10000000, &v) != 0)
-				BAD("--users wants a number >= 1");
-			o->users = (unsigned)v;
-			break;
-		case OPT_FIRST_USER:
-			if (number(optarg, 1, 10000000, &v) != 0)
-				BAD("--first-user wants a number >= 1");
-			o->first_user = (unsigned)v;
-			break;
-		case OPT_EPIDS:
-			if (number(optarg, 1, 100000, &v) != 0)
-				BAD("--epids wants a number >= 1");
-			o->epids = (unsigned)v;
-			break;
-		case OPT_RATE:
-			if (number(optarg, 0.001, 1e7, &v) != 0)
-				BAD("--rate wants operations per second > 0");
-			o->rate = v;
-			break;
-		case OPT_CONCURRENCY:
-			if (number(optarg, 1, 1000000, &v) != 0)
-				BAD("--concurrency wants a number >= 1");
-			o->concurrency = (unsigned)v;
-			break;
-		case OPT_DURATION:
-			if (number(optarg, 0.001, 1e7, &v) != 0)
-				BAD("--duration wants seconds > 0");
-			o->duration = v;
-			break;
-		case OPT_COUNT:
-			if (number(optarg, 0, 1e12, &v) != 0)
-				BAD("--count wants a number");
-			o->count = (uint64_t)v;
-			o->count_set = 1;
-			break;
-		case OPT_MECH:
-			if (strcmp(optarg, "ntlm") == 0)
-				o->mech = MECH_NTLM;
-			else if (strcmp(optarg, "kerberos") == 0)
-				o->mech = MECH_KERBEROS;
-			else
-				BAD("--mech wants ntlm or kerberos");
-			have_mech = 1;
-			break;
-		case OPT_EXPIRES:
-			if (number(optarg, 1, 1e9, &v) != 0)
-				BAD("--expires wants seconds >= 1");
-			o->expires = (int)v;
-			break;
-		case OPT_TIMEOUT:
-			if (number(optarg, 1, 3600000, &v) != 0)
-				BAD("--timeout wants milliseconds");
-			o->timeout_ms = (unsigned)v;
-			break;
-		case OPT_SETUP_CONC:
-			if (number(optarg, 1, 100000, &v) != 0)
-				BAD("--setup-concurrency wants a number >= 1");
-			o->setup_conc = (unsigned)v;
-			break;
-		case OPT_DOMAIN:
-			o->domain = optarg;
-			break;
-		case OPT_PROGRESS:
-			o->progress = optarg;
-			break;
-		case OPT_SERVER_PID:
-			if (number(optarg, 1, 1e9, &v) != 0)
-				BAD("--server-pid wants a process id");
-			o->server_pid = (long)v;
-			break;
-		case OPT_HOLD:
-			o->hold = 1;
-			break;
-		case OPT_HOLD_INTERVAL:
-			if (number(optarg, 0, 1e6, &v) != 0)
-				BAD("--hold-interval wants seconds");
-			o->hold_interval = (unsigned)v;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case OPT_CA_FILE:
-			o->ca_file = optarg;
-			break;
-		case OPT_TLS_NAME:
-			o->tls_name = optarg;
-			break;
-		case OPT_INSECURE:
-			o->insecure = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case OPT_HELP:
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	if (opts_parse("sipsa-bench", usage, spec,
+	    sizeof(spec) / sizeof(spec[0]), argc, argv) != 0)
+		return -1;
 	if (optind != argc) {
 		usage(stderr);
 		return -1;

@@ -3,13 +3,12 @@
  * tools/sipsa-client.c: sipsa-client(1), a scriptable MS-SIPAE client:
  * options, the register / refresh / de-register sequence and the report,
  * and once registered a MESSAGE, a call (INVITE, ACK, BYE) and a time of
- * listening, when asked.  The protocol itself is tools/uac.c.
+ * listening, when asked.  The protocol itself is libuac (tools/uac.h).
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@ struct client;
 #include <sofia-sip/su_wait.h>
 
 #include "sa/mech.h"
+#include "tools/opts.h"
 #include "tools/uac.h"
 
 /* Exit codes, documented in doc/sipsa-client.1. */
@@ -516,20 +516,6 @@ read_password(const char *path, char *buf, size_t bufsz)
 	return 0;
 }
 
-static int
-number(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* "host", "host:port", "[v6]" or "[v6]:port" into host and *port. */
 static int
 split_server(char *s, const char **host, unsigned *port)
@@ -553,67 +539,11 @@ split_server(char *s, const char **host, unsigned *port)
 			return 0;	/* no port, or a bare IPv6 address */
 		*colon = '\0';
 	}
-	if (number(colon + 1, 1, 65535, &v) != 0)
+	if (opts_long(colon + 1, 1, 65535, &v) != 0)
 		return -1;
 	*port = (unsigned)v;
 	return 0;
 }
-
-enum {
-	OPT_CCACHE = 256,
-	OPT_KEYTAB,
-	OPT_PRINCIPAL,
-	OPT_MUTUAL,
-	OPT_EPID,
-	OPT_CA_FILE,
-	OPT_INSECURE,
-	OPT_TLS_NAME,
-	OPT_MESSAGE,
-	OPT_TEXT,
-	OPT_CALL,
-	OPT_CALL_TIME,
-	OPT_LISTEN,
-	OPT_ANSWER,
-	OPT_CANCEL_AFTER,
-	OPT_RING,
-};
-
-static const struct option long_options[] = {
-	{ "auth",		required_argument,	NULL, 'a' },
-	{ "count",		required_argument,	NULL, 'c' },
-	{ "domain",		required_argument,	NULL, 'd' },
-	{ "expires",		required_argument,	NULL, 'e' },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "interval",		required_argument,	NULL, 'i' },
-	{ "keep",		no_argument,		NULL, 'k' },
-	{ "password-file",	required_argument,	NULL, 'P' },
-	{ "port",		required_argument,	NULL, 'p' },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "refresh",		no_argument,		NULL, 'r' },
-	{ "server",		required_argument,	NULL, 's' },
-	{ "timeout",		required_argument,	NULL, 'T' },
-	{ "transport",		required_argument,	NULL, 't' },
-	{ "user",		required_argument,	NULL, 'u' },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ "ccache",		required_argument,	NULL, OPT_CCACHE },
-	{ "keytab",		required_argument,	NULL, OPT_KEYTAB },
-	{ "principal",		required_argument,	NULL, OPT_PRINCIPAL },
-	{ "mutual",		no_argument,		NULL, OPT_MUTUAL },
-	{ "epid",		required_argument,	NULL, OPT_EPID },
-	{ "ca-file",		required_argument,	NULL, OPT_CA_FILE },
-	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
-	{ "tls-name",		required_argument,	NULL, OPT_TLS_NAME },
-	{ "message",		required_argument,	NULL, OPT_MESSAGE },
-	{ "text",		required_argument,	NULL, OPT_TEXT },
-	{ "call",		required_argument,	NULL, OPT_CALL },
-	{ "call-time",		required_argument,	NULL, OPT_CALL_TIME },
-	{ "listen",		required_argument,	NULL, OPT_LISTEN },
-	{ "answer",		required_argument,	NULL, OPT_ANSWER },
-	{ "cancel-after",	required_argument,	NULL, OPT_CANCEL_AFTER },
-	{ "ring",		no_argument,		NULL, OPT_RING },
-	{ NULL,			0,			NULL, 0 },
-};
 
 #define USAGE_ERR(...) do {						\
 	fprintf(stderr, "sipsa-client: " __VA_ARGS__);			\
@@ -649,149 +579,85 @@ target_uri(const char *arg, char *buf, size_t bufsz)
 	return 0;
 }
 
+/* --message, --call: the address, as target_uri() makes it, into to. */
+static int
+uri_arg(void *to, size_t size, char *arg)
+{
+	return target_uri(arg, to, size);
+}
+
+static int
+version(void *to, size_t size, char *arg)
+{
+	(void)to;
+	(void)size;
+	(void)arg;
+	printf("sipsa-client %s\n", PACKAGE_VERSION);
+	exit(EX_OK);
+}
+
 static int
 parse_options(int argc, char **argv, struct options *o, struct client *c)
 {
 	const char *auth = "ntlm", *tp = "tcp", *user = NULL, *domain = NULL;
 	const char *arg, *at, *bs, *host = NULL;
-	unsigned port = 0;
-	long v;
-	int ch;
+	unsigned port = 0, timeout = 0;
 	size_t i;
+	const struct opts_spec spec[] = {
+		{ OPT_STR("auth", 'a', &auth) },
+		{ OPT_WHOLE("count", 'c', ULONG, &c->count, 1, LONG_MAX,
+		    "-c wants a count of 1 or more") },
+		{ OPT_STR("domain", 'd', &domain) },
+		{ OPT_WHOLE("expires", 'e', INT, &c->expires, 0, INT_MAX,
+		    "-e wants seconds") },
+		{ OPT_HELP("help", 'h') },
+		{ OPT_WHOLE("interval", 'i', LONG, &c->interval, 0, INT_MAX,
+		    "-i wants seconds") },
+		{ OPT_FLAG("keep", 'k', &c->keep) },
+		{ OPT_STR("password-file", 'P', &o->password_file) },
+		{ OPT_WHOLE("port", 'p', UINT, &port, 1, 65535,
+		    "-p wants a port number") },
+		{ OPT_FLAG("quiet", 'q', &c->quiet) },
+		{ OPT_FLAG("refresh", 'r', &o->refresh) },
+		{ OPT_ARG("server", 's', &o->server) },
+		{ OPT_WHOLE("timeout", 'T', UINT, &timeout, 1, 3600,
+		    "-T wants 1 to 3600 seconds") },
+		{ OPT_STR("transport", 't', &tp) },
+		{ OPT_STR("user", 'u', &user) },
+		{ OPT_MORE("verbose", 'v', &c->verbose) },
+		{ OPT_DO("version", 'V', version) },
+		{ OPT_STR("ccache", 0, &o->up.mech.ccache) },
+		{ OPT_STR("keytab", 0, &o->up.mech.client_keytab) },
+		{ OPT_STR("principal", 0, &o->up.mech.principal) },
+		{ OPT_FLAG("mutual", 0, &o->up.mech.mutual) },
+		{ OPT_STR("epid", 0, &o->up.epid) },
+		{ OPT_STR("ca-file", 0, &o->ap.tls_ca_file) },
+		{ OPT_FLAG("insecure", 0, &o->ap.tls_insecure) },
+		{ OPT_STR("tls-name", 0, &o->up.tls_name) },
+		{ OPT_FN("message", 0, uri_arg, o->message_to,
+		    sizeof(o->message_to), "--message wants sip:user@domain") },
+		{ OPT_STR("text", 0, &c->text) },
+		{ OPT_FN("call", 0, uri_arg, o->call_to, sizeof(o->call_to),
+		    "--call wants sip:user@domain") },
+		{ OPT_WHOLE("call-time", 0, LONG, &c->call_time, 0, 86400,
+		    "--call-time wants seconds") },
+		{ OPT_WHOLE("listen", 0, LONG, &c->listen, 0, INT_MAX / 1000,
+		    "--listen wants seconds (0: until a signal)") },
+		{ OPT_WHOLE("answer", 0, LONG, &c->answer, 1, LONG_MAX,
+		    "--answer wants a count of 1 or more") },
+		{ OPT_WHOLE("cancel-after", 0, LONG, &c->cancel_after, 0,
+		    3600000, "--cancel-after wants milliseconds") },
+		{ OPT_FLAG("ring", 0, &c->ring) },
+	};
 
-	while ((ch = getopt_long(argc, argv, "a:c:d:e:hi:kP:p:qrs:T:t:u:vV",
-	    long_options, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			auth = optarg;
-			break;
-		case 'c':
-			if (number(optarg, 1, LONG_MAX, &v) != 0)
-				USAGE_ERR("-c wants a count of 1 or more");
-			c->count = (unsigned long)v;
-			break;
-		case 'd':
-			domain = optarg;
-			break;
-		case 'e':
-			if (number(optarg, 0, INT_MAX, &v) != 0)
-				USAGE_ERR("-e wants seconds");
-			c->expires = (int)v;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(EX_OK);
-		case 'i':
-			if (number(optarg, 0, INT_MAX, &v) != 0)
-				USAGE_ERR("-i wants seconds");
-			c->interval = v;
-			break;
-		case 'k':
-			c->keep = 1;
-			break;
-		case 'P':
-			o->password_file = optarg;
-			break;
-		case 'p':
-			if (number(optarg, 1, 65535, &v) != 0)
-				USAGE_ERR("-p wants a port number");
-			port = (unsigned)v;
-			break;
-		case 'q':
-			c->quiet = 1;
-			break;
-		case 'r':
-			o->refresh = 1;
-			break;
-		case 's':
-			o->server = optarg;
-			break;
-		case 'T':
-			if (number(optarg, 1, 3600, &v) != 0)
-				USAGE_ERR("-T wants 1 to 3600 seconds");
-			o->up.timeout_ms = (unsigned)v * 1000;
-			break;
-		case 't':
-			tp = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'v':
-			c->verbose++;
-			break;
-		case 'V':
-			printf("sipsa-client %s\n", PACKAGE_VERSION);
-			exit(EX_OK);
-		case OPT_CCACHE:
-			o->up.mech.ccache = optarg;
-			break;
-		case OPT_KEYTAB:
-			o->up.mech.client_keytab = optarg;
-			break;
-		case OPT_PRINCIPAL:
-			o->up.mech.principal = optarg;
-			break;
-		case OPT_MUTUAL:
-			o->up.mech.mutual = 1;
-			break;
-		case OPT_EPID:
-			o->up.epid = optarg;
-			break;
-		case OPT_CA_FILE:
-			o->ap.tls_ca_file = optarg;
-			break;
-		case OPT_INSECURE:
-			o->ap.tls_insecure = 1;
-			break;
-		case OPT_TLS_NAME:
-			o->up.tls_name = optarg;
-			break;
-		case OPT_MESSAGE:
-			if (target_uri(optarg, o->message_to,
-			    sizeof(o->message_to)) != 0)
-				USAGE_ERR("--message wants sip:user@domain");
-			c->message_to = o->message_to;
-			break;
-		case OPT_TEXT:
-			c->text = optarg;
-			break;
-		case OPT_CALL:
-			if (target_uri(optarg, o->call_to,
-			    sizeof(o->call_to)) != 0)
-				USAGE_ERR("--call wants sip:user@domain");
-			c->call_to = o->call_to;
-			break;
-		case OPT_CALL_TIME:
-			if (number(optarg, 0, 86400, &v) != 0)
-				USAGE_ERR("--call-time wants seconds");
-			c->call_time = v;
-			break;
-		case OPT_LISTEN:
-			if (number(optarg, 0, INT_MAX / 1000, &v) != 0)
-				USAGE_ERR("--listen wants seconds (0: until "
-				    "a signal)");
-			c->listen = v;
-			break;
-		case OPT_ANSWER:
-			if (number(optarg, 1, LONG_MAX, &v) != 0)
-				USAGE_ERR("--answer wants a count of 1 or "
-				    "more");
-			c->answer = v;
-			break;
-		case OPT_CANCEL_AFTER:
-			if (number(optarg, 0, 3600000, &v) != 0)
-				USAGE_ERR("--cancel-after wants milliseconds");
-			c->cancel_after = v;
-			break;
-		case OPT_RING:
-			c->ring = 1;
-			break;
-		default:
-			usage(stderr);
-			return EX_USAGE;
-		}
-	}
+	if (opts_parse("sipsa-client", usage, spec,
+	    sizeof(spec) / sizeof(spec[0]), argc, argv) != 0)
+		return EX_USAGE;
+	o->up.timeout_ms = timeout * 1000;
+	if (o->message_to[0] != '\0')
+		c->message_to = o->message_to;
+	if (o->call_to[0] != '\0')
+		c->call_to = o->call_to;
 	if (argc - optind != 1) {
 		usage(stderr);
 		return EX_USAGE;
