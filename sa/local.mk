@@ -8,6 +8,8 @@ tests_unit_unit_SOURCES += tests/unit/test_sa.c tests/unit/test_sa.h \
 	tests/unit/test_sa_fake.c tests/unit/test_sa_assoc.c \
 	tests/unit/test_sa_seqwin.c tests/unit/test_sa_expire.c \
 	tests/unit/test_sa_cfx.c
+# fake_mech, the test double of the mechanism; tests/pipeline links it too.
+tests_unit_unit_SOURCES += tests/fake/fake_mech.c tests/fake/fake_mech.h
 # Real NTLM and Kerberos round trips through the SA table (sa_mech_gss).
 check_PROGRAMS += tests/mech/sa_rt
 tests_mech_sa_rt_SOURCES = tests/mech/sa_rt.c tests/mech/helpers.c \

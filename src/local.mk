@@ -8,12 +8,16 @@ tests_unit_unit_SOURCES += tests/unit/test_log.c
 # auth.c, register.c), signatures (sign.c), SAs, credentials and the
 # registrar (security.c), the one response exit (reply.c), listeners,
 # signals, Sofia's logs and the message class nta parses with (mclass.c).
-sbin_PROGRAMS += sipsad
-sipsad_SOURCES = src/main.c src/proxy.c src/proxy.h src/listen.c \
+# All but main.c form libsipsad.a, which the pipeline harness
+# (tests/pipeline) links too.
+noinst_LIBRARIES += libsipsad.a
+libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
 	src/register.c src/route.c src/known.c src/streak.c src/security.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h
-sipsad_LDADD = $(SIPSA_LDADD)
+sbin_PROGRAMS += sipsad
+sipsad_SOURCES = src/main.c
+sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
 
 # The message class with our method decoders (src/mclass.h): the unit
 # binary compiles it too, to feed the decoders directly.

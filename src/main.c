@@ -168,7 +168,7 @@ main(int argc, char *argv[])
 	if (pidfile != NULL)
 		write_pidfile(pidfile);
 
-	if (proxy_create(conf, abspath, debug, &px) != 0) {
+	if (proxy_create(conf, abspath, debug, NULL, &px) != 0) {
 		if (pidfile != NULL)
 			(void)unlink(pidfile);
 		fatalx("not starting");

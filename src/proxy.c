@@ -123,10 +123,15 @@ stateless_tag_init(struct proxy *px)
 
 int
 proxy_create(struct sipsa_conf *conf, const char *conf_path,
-    int level_fixed, struct proxy **px_out)
+    int level_fixed, const struct proxy_params *params,
+    struct proxy **px_out)
 {
+	static const struct proxy_params defaults;
 	struct proxy *px;
 	int err = 0;
+
+	if (params == NULL)
+		params = &defaults;
 
 	*px_out = NULL;
 	if (su_init() != 0) {
@@ -185,9 +190,10 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	   (seen with valgrind). */
 	stateless_tag_init(px);
 	listen_wipe_tls(px);
-	if ((err = security_init(px)) != 0)
+	if ((err = security_init(px, params)) != 0)
 		goto out;
-	if ((err = signals_init(px)) != 0)
+	if (!(params->flags & PROXY_F_NO_SIGNALS) &&
+	    (err = signals_init(px)) != 0)
 		goto out;
  out:
 	if (err != 0)

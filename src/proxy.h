@@ -11,6 +11,7 @@
 #define SIPSA_PROXY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_tag.h>
@@ -83,13 +84,38 @@ struct proxy {
 };
 
 /*
+ * What sipsad's main leaves at zero (or passes as NULL) and a test
+ * harness sets (tests/pipeline): the mechanism operations the SA table
+ * calls, its clock, and the parts of the process the proxy should leave
+ * alone.  The mechanisms themselves stay in sa/; the daemon only gets
+ * their operations.
+ */
+struct proxy_params {
+	/* [in] borrowed, must outlive the proxy; NULL: sa_mech_gss. */
+	const struct sa_mech_ops *mech;
+	/* The SA table's clock in ms and its argument ([in] borrowed);
+	   NULL: sa_clock_monotonic (sa/sa.h). */
+	uint64_t		(*sa_now_ms)(void *arg);
+	void			*sa_clock_arg;
+	unsigned		 flags;		/* PROXY_F_* */
+};
+/* Acquire no acceptor credentials (keytab, replay cache, NTLM users):
+   the mechanism operations need none and get a NULL struct mech_server. */
+#define PROXY_F_NO_CREDENTIALS	0x01
+/* Install no signal handlers: the caller owns the process's signals. */
+#define PROXY_F_NO_SIGNALS	0x02
+
+/*
  * Create the proxy from a loaded configuration: the su_root, the agent,
  * one transport per listener.  Takes ownership of conf
  * (also on failure).  level_fixed != 0 means the command line set the log
- * level.  Returns 0 or an errno value; failures are logged.
+ * level.  params may be NULL (sipsad: GSS mechanisms, credentials from
+ * the configuration, signal handlers).  Returns 0 or an errno value;
+ * failures are logged.
  */
 int	proxy_create(struct sipsa_conf *conf, const char *conf_path,
-	    int level_fixed, struct proxy **px_out);
+	    int level_fixed, const struct proxy_params *params,
+	    struct proxy **px_out);
 /* Run the event loop until proxy_stop(); returns 0. */
 int	proxy_run(struct proxy *);
 /* Ask the loop to end (from the loop itself, e.g. a signal callback). */
@@ -190,13 +216,14 @@ int	ptx_register(struct ptx *);
 int	ptx_route(struct ptx *);
 
 /*
- * src/security.c.  security_init() creates the acceptor credentials, the
- * SA table and the registrar from the running configuration and starts
- * the expiry timer; security_fini() undoes it (NULL members are fine).
- * security_reload() applies what a new configuration changes at request
- * time.
+ * src/security.c.  security_init() creates the acceptor credentials
+ * (unless params says PROXY_F_NO_CREDENTIALS), the SA table on the
+ * params' mechanism operations and clock, and the registrar from the
+ * running configuration, and starts the expiry timer; security_fini()
+ * undoes it (NULL members are fine).  security_reload() applies what a
+ * new configuration changes at request time.
  */
-int	security_init(struct proxy *);
+int	security_init(struct proxy *, const struct proxy_params *params);
 void	security_fini(struct proxy *);
 void	security_reload(struct proxy *, const struct sipsa_conf *next);
 /* From's AOR ("sip:user@host", host in lower case) and epid, in home;

@@ -457,7 +457,10 @@ cancel_branch(struct branch *b)
 	sip_t *sip;
 	const sip_header_t *auth = NULL;
 
-	if (b->status != 0 || b->orq == NULL)
+	/* Only an INVITE is cancelled (RFC 3261 §9.1): another request's
+	   branch runs to its end, and its late 2xx is absorbed. */
+	if (b->status != 0 || b->orq == NULL ||
+	    nta_outgoing_method(b->orq) != sip_method_invite)
 		return;
 	if (b->sa != NULL && (req = nta_outgoing_getrequest(b->orq)) != NULL &&
 	    (cancel = sipauth_cancel_of(sip_object(req))) != NULL) {

@@ -2,9 +2,11 @@
 /*
  * src/security.c: the long-lived parts behind authentication and
  * registration: the acceptor credentials (sa/mech.h), the SA table
- * (sa/sa.h), the registrar and its binding store, and the timer that
- * expires SAs every second and bindings every minute, and flushes the
- * store every second when its commits do not (registrar { sync none }).
+ * (sa/sa.h) on the mechanism operations it is given (sa_mech_gss unless
+ * a test passes its own: struct proxy_params), the registrar and its
+ * binding store, and the timer that expires SAs every second and
+ * bindings every minute, and flushes the store every second when its
+ * commits do not (registrar { sync none }).
  */
 #include "config.h"
 
@@ -108,19 +110,18 @@ tick(struct proxy *px, su_timer_t *t, struct proxy *arg)
 		    removed == 1 ? "" : "s");
 }
 
-int
-security_init(struct proxy *px)
+/*
+ * The acceptor credentials of the GSS mechanisms (sa/mech.h): the
+ * Kerberos keytab and its replay cache, the NTLM users.
+ */
+static int
+acceptor_credentials(struct proxy *px)
 {
 	const struct sipsa_conf *c = px->conf;
 	struct mech_server_params mp;
-	struct sa_table_params tp;
-	struct registrar_config rc;
 	char err[512];
 	int e;
 
-	if ((px->krb5_target = su_sprintf(px->home, "sip/%s", c->fqdn)) ==
-	    NULL)
-		return ENOMEM;
 	memset(&mp, 0, sizeof(mp));
 	mp.fqdn = c->fqdn;
 	if (conf_has_scheme(&c->auth, CONF_SCHEME_KERBEROS)) {
@@ -145,10 +146,29 @@ security_init(struct proxy *px)
 		    strerror(e));
 		return e;
 	}
+	return 0;
+}
+
+int
+security_init(struct proxy *px, const struct proxy_params *params)
+{
+	const struct sipsa_conf *c = px->conf;
+	struct sa_table_params tp;
+	struct registrar_config rc;
+	int e;
+
+	if ((px->krb5_target = su_sprintf(px->home, "sip/%s", c->fqdn)) ==
+	    NULL)
+		return ENOMEM;
+	if (!(params->flags & PROXY_F_NO_CREDENTIALS) &&
+	    (e = acceptor_credentials(px)) != 0)
+		return e;
 
 	memset(&tp, 0, sizeof(tp));
 	sa_limits_from_conf(&c->sa, &tp.limits);
-	tp.mech = &sa_mech_gss;
+	tp.mech = params->mech != NULL ? params->mech : &sa_mech_gss;
+	tp.now_ms = params->sa_now_ms;
+	tp.clock_arg = params->sa_clock_arg;
 	if ((e = sa_table_create(&tp, &px->sa)) != 0) {
 		log_warnx("cannot create the SA table: %s", strerror(e));
 		return e;

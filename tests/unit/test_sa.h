@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tests/unit/test_sa.h: helpers shared by the sa suites: a fake clock and
- * fake_mech, a test double of the mechanism for the table logic (real
- * NTLM and Kerberos round trips are tested with the mechanisms).
+ * tests/unit/test_sa.h: helpers shared by the sa suites: tables on a fake
+ * clock and fake_mech, the test double of the mechanism for the table
+ * logic (tests/fake/fake_mech.h; real NTLM and Kerberos round trips are
+ * tested with the mechanisms).
  */
 #ifndef SIPSA_TESTS_UNIT_TEST_SA_H
 #define SIPSA_TESTS_UNIT_TEST_SA_H
@@ -10,22 +11,11 @@
 #include <stdint.h>
 
 #include "sa/sa.h"
+#include "tests/fake/fake_mech.h"
 #include "tests/unit/unit.h"
 
 /* The time every test table reads, in ms; tests move it forward. */
 extern uint64_t sa_test_now;
-
-/*
- * fake_mech: the first NTLM leg returns a "CHALLENGE" token; a leg with
- * the token "user:<name>" completes as <name>; "bad" fails with
- * MECH_R_BAD_PASSWORD and a GSS status.  Kerberos completes in one leg.
- * Signatures are 8 bytes derived from the direction, the authenticated
- * name and the message, so a changed message, another user's SA or a
- * reflected server signature fails to verify.  A completed
- * context reports fake_mech_lifetime seconds (0: unlimited).
- */
-extern const struct sa_mech_ops fake_mech;
-extern uint32_t fake_mech_lifetime;
 
 /* A table on the fake clock and fake_mech; limits may be NULL. */
 struct sa_table *sa_test_table(const struct sa_limits *limits);
