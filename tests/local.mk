@@ -1,7 +1,10 @@
 # tests/: the integration tests (unit tests: Makefile.am and the module
-# fragments).  Each tests/integration/t-*.sh sources lib.sh, which brings
-# up a throwaway realm (scripts/sipsa-realm) and a sipsad on free loopback
-# ports, and tears both down by PID on exit.
+# fragments).  Each tests/integration/t-*.sh sources lib.sh (itself or
+# through client.sh or route.sh), which brings up a throwaway realm
+# (scripts/sipsa-realm) and a sipsad on free loopback ports, and tears
+# both down by PID on exit.  Every script test (these, tests/sipe,
+# tests/mech, tests/registrar, tests/conf) is built on the one harness,
+# tests/lib.sh.
 INTEGRATION_TESTS = \
 	tests/integration/t-check.sh \
 	tests/integration/t-start-stop.sh \
@@ -27,10 +30,15 @@ INTEGRATION_TESTS = \
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \
+	tests/lib.sh \
 	tests/integration/lib.sh \
 	tests/integration/client.sh \
 	tests/integration/route.sh \
 	tests/integration/sipreq.py \
+	tests/integration/benchcheck.py \
+	tests/integration/bigreq.py \
+	tests/integration/resend.py \
+	tests/integration/tcpconnect.py \
 	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \
 	tests/sipp/register-challenge-401.xml \

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/client.sh: sipsa-client helpers for the t-client-*.sh
-# tests, sourced after lib.sh.
+# tests and others; it sources lib.sh (sipsad).
 #
 #   client ARGS...        run sipsa-client; output in $T/out, status in $RC
 #   expect_rc N WHAT      the last run exited N
 #   expect_out REGEX WHAT some line of its output matches REGEX
 #   no_out REGEX WHAT     no line does
 
+. "$top_srcdir/tests/integration/lib.sh"
 CLIENT=$top_builddir/tools/sipsa-client
 [ -x "$CLIENT" ] || fail "$CLIENT not built"
 
@@ -18,13 +19,5 @@ expect_rc() {
 	[ "$RC" -eq "$1" ] ||
 	    { cat "$T/out" >&2; fail "exit $RC, expected $1 ($2)"; }
 }
-expect_out() {
-	grep -Eq "$1" "$T/out" ||
-	    { cat "$T/out" >&2; fail "no /$1/ in the output ($2)"; }
-}
-no_out() {
-	if grep -Eq "$1" "$T/out"; then
-		cat "$T/out" >&2
-		fail "unexpected /$1/ in the output ($2)"
-	fi
-}
+expect_out() { expect_in "$T/out" "$1" "$2"; }
+no_out() { expect_not_in "$T/out" "$1" "$2"; }

@@ -1,166 +1,72 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/integration/lib.sh: the integration harness, sourced by every
-# tests/integration/t-*.sh.  It makes a private temporary directory, brings
-# up a throwaway realm (scripts/sipsa-realm: KDC, keytab, NTLM users),
-# picks free loopback ports, writes a sipsad configuration, starts sipsad
-# in the foreground (in the background of the test) and, on exit, stops
-# sipsad and the KDC by PID and removes the directory, pass or fail.
+# tests/integration/lib.sh: sipsad under test, on top of the harness
+# (tests/lib.sh: scratch directory $T, cleanup, ports, realm, fail/skip,
+# polls, expectations).  Sourced by every tests/integration/t-*.sh and by
+# the tests/sipe scripts that sign in to sipsad.  setup brings up a
+# throwaway realm (scripts/sipsa-realm: KDC, keytab, NTLM users), picks
+# free loopback ports, makes a certificate and writes a sipsad
+# configuration; start_sipsad runs sipsad in the foreground (in the
+# background of the test); at exit sipsad is stopped by PID before the
+# harness stops the realm and removes the directory, pass or fail.
+# sipreq and run_sipp send requests to it.
 #
-# A test may skip (exit 77) only when a tool is missing, and never when
-# CI=true.  Waits are bounded polls, never fixed sleeps.
-#
-# Environment from make check: top_srcdir, top_builddir (absolute).
-# KEEP_TMP=1 keeps the directory of a failed test, KEEP_TMP=always of
-# every test (logs, configuration, realm).
+# KEEP_TMP=1 (or always, tests/lib.sh) keeps $T: sipsad.log, the
+# configuration, the realm.  client.sh sources this file and route.sh
+# sources client.sh, so a test may source the most specific of the three.
 
-set -eu
+[ -z "${SIPSAD_LIB:-}" ] || return 0
+SIPSAD_LIB=1
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
 SIPSAD=$top_builddir/sipsad
-REALM_TOOL=$top_srcdir/scripts/sipsa-realm
 SIPREQ=$top_srcdir/tests/integration/sipreq.py
 SIPP_DIR=$top_srcdir/tests/sipp
-TEST_NAME=$(basename "$0" .sh)
-PATH=$PATH:/usr/sbin:/sbin
-
 SIPSAD_PID=
-EXTRA_PIDS=		# more processes to stop at exit (e.g. a second sipsad)
-REALM_UP=
-T=
 
-log() { echo "$TEST_NAME: $*"; }
-fail() {
-	echo "$TEST_NAME: FAIL: $*" >&2
-	if [ -n "$T" ] && [ -s "$T/sipsad.log" ]; then
-		echo "---- last lines of sipsad.log" >&2
-		tail -n 30 "$T/sipsad.log" >&2
+# At exit sipsad goes first; under valgrind its exit status says whether
+# valgrind found errors.
+sipsad_exit() {
+	[ -n "$SIPSAD_PID" ] || return 0
+	stop_pid "$SIPSAD_PID" >/dev/null 2>&1
+	if [ "${SIPSAD_WRAPPER:-}" = valgrind ] && [ "$STOP_STATUS" -eq 9 ]
+	then
+		echo "$TEST_NAME: FAIL: valgrind found errors:" >&2
+		grep '^==' "$T/sipsad.log" | tail -n 40 >&2
+		[ $rc -ne 0 ] || rc=1
 	fi
-	exit 1
 }
+on_exit sipsad_exit
 
-# A missing tool skips the test, except in CI where nothing may be skipped.
-skip() {
-	if [ "${CI:-}" = true ]; then
-		fail "$* (CI=true: skipping is not allowed)"
+sipsad_diag() {
+	if [ -s "$T/sipsad.log" ]; then
+		echo "---- last lines of sipsad.log"
+		tail -n 30 "$T/sipsad.log"
 	fi
-	echo "$TEST_NAME: SKIP: $*"
-	exit 77
 }
-
-need_tool() {
-	for t in "$@"; do
-		command -v "$t" >/dev/null 2>&1 || skip "$t is not installed"
-	done
-}
-
-cleanup() {
-	rc=$?
-	set +e
-	if [ -n "$SIPSAD_PID" ]; then
-		stop_pid "$SIPSAD_PID" >/dev/null 2>&1
-		st=$STOP_STATUS
-		if [ "${SIPSAD_WRAPPER:-}" = valgrind ] && [ "$st" -eq 9 ]; then
-			echo "$TEST_NAME: FAIL: valgrind found errors:" >&2
-			grep '^==' "$T/sipsad.log" | tail -n 40 >&2
-			[ $rc -eq 0 ] && rc=1
-		fi
-	fi
-	for p in $EXTRA_PIDS; do
-		stop_pid "$p" >/dev/null 2>&1
-	done
-	if [ -n "$REALM_UP" ]; then
-		"$REALM_TOOL" down "$T/realm" >/dev/null 2>&1
-	fi
-	if [ -n "$T" ]; then
-		if { [ $rc -ne 0 ] && [ $rc -ne 77 ] &&
-		    [ -n "${KEEP_TMP:-}" ]; } || [ "${KEEP_TMP:-}" = always ]; then
-			echo "$TEST_NAME: kept $T" >&2
-		else
-			rm -rf "$T"
-		fi
-	fi
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+on_fail sipsad_diag
 
 need_tool ss openssl python3
 [ -x "$SIPSAD" ] || fail "$SIPSAD not built"
-T=$(mktemp -d "${TMPDIR:-/tmp}/sipsa-$TEST_NAME.XXXXXX")
-chmod 700 "$T"
-
-# poll N CMD...: run CMD every 50 ms until it succeeds, at most N times.
-poll() {
-	n=$1
-	shift
-	while [ "$n" -gt 0 ]; do
-		if "$@"; then
-			return 0
-		fi
-		n=$((n - 1))
-		sleep 0.05
-	done
-	return 1
-}
-
-# A child that has exited but is not reaped yet (zombie) counts as dead.
-dead() {
-	! kill -0 "$1" 2>/dev/null ||
-	    grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
-}
-alive() { ! dead "$1"; }
-
-# stop_pid PID: SIGTERM, wait up to 30 s, then SIGKILL; the exit status
-# of PID (a child of this shell) goes to STOP_STATUS.
-STOP_STATUS=0
-stop_pid() {
-	STOP_STATUS=0
-	kill -TERM "$1" 2>/dev/null || true
-	poll 600 dead "$1" || kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null || STOP_STATUS=$?
-}
-
-port_free() {
-	! ss -Hltnu "( sport = :$1 )" 2>/dev/null | grep -q .
-}
 
 # pick_ports: PORT (UDP and TCP) and TLS_PORT, free on loopback.
 pick_ports() {
-	i=0
-	while [ $i -lt 200 ]; do
-		p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
-		if port_free "$p" && port_free $((p + 1)); then
-			PORT=$p
-			TLS_PORT=$((p + 1))
-			return 0
-		fi
-		i=$((i + 1))
-	done
-	fail "no free port pair found"
+	PORT=$(free_port 2) || exit 1
+	TLS_PORT=$((PORT + 1))
 }
 
-realm_up() {
-	need_tool kdb5_util krb5kdc kadmin.local kinit iconv
-	REALM_UP=1
-	# REALM_ARGS: more options for sipsa-realm up (e.g. --users 6).
-	eval "$("$REALM_TOOL" up "$T/realm" ${REALM_ARGS:-})" ||
-	    fail "sipsa-realm up failed"
-}
-
-make_cert() {
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
-	    -subj "/CN=proxy.example.test" \
-	    -addext "subjectAltName=DNS:proxy.example.test,IP:127.0.0.1" \
-	    -keyout "$T/tls.key" -out "$T/tls.crt" >/dev/null 2>&1 ||
-	    fail "openssl could not make a certificate"
-	chmod 600 "$T/tls.key" "$T/tls.crt"
+# port_of TRANSPORT: sipsad's port for TRANSPORT ($TLS_PORT for tls).
+port_of() {
+	if [ "$1" = tls ]; then
+		echo "$TLS_PORT"
+	else
+		echo "$PORT"
+	fi
 }
 
 # conf_template [LEVEL [ROLE]]: a sipsad configuration on stdout
 # (AUTH_REALM sets the realm string).
 conf_template() {
-	cat <<EOF
+	cat <<CONF
 # sipsad configuration written by tests/integration/lib.sh
 server {
 	fqdn proxy.example.test
@@ -191,11 +97,12 @@ log {
 	target stderr
 	level ${1:-info}
 }
-EOF
+CONF
 }
 
-# setup [LEVEL [ROLE]]: realm, ports, certificate and $T/sipsa.conf
-# (listeners of ROLE, registrar by default).
+# setup [LEVEL [ROLE]]: realm (with REALM_ARGS, tests/lib.sh realm_up),
+# ports, certificate and $T/sipsa.conf (listeners of ROLE, registrar by
+# default).
 setup() {
 	realm_up
 	pick_ports
@@ -206,9 +113,9 @@ setup() {
 }
 
 listening() {
-	ss -Hltn "( sport = :$PORT )" | grep -q . &&
+	tcp_listening "$PORT" &&
 	    ss -Hlun "( sport = :$PORT )" | grep -q . &&
-	    ss -Hltn "( sport = :$TLS_PORT )" | grep -q .
+	    tcp_listening "$TLS_PORT"
 }
 
 # start_sipsad: run sipsad in the foreground of a background job and wait
@@ -258,6 +165,20 @@ start_sipsad() {
 	done
 }
 
+# stop_sipsad: SIGTERM; sipsad must end within 30 s, with status 0 (else
+# the test fails, with valgrind's report if it ran under valgrind).
+stop_sipsad() {
+	kill -TERM "$SIPSAD_PID"
+	poll 600 dead "$SIPSAD_PID" ||
+	    fail "sipsad still running 30 s after SIGTERM"
+	STOP_STATUS=0
+	wait "$SIPSAD_PID" || STOP_STATUS=$?
+	SIPSAD_PID=
+	[ "$STOP_STATUS" -eq 0 ] ||
+	    fail "sipsad exited with status $STOP_STATUS after SIGTERM:
+$(grep '^==' "$T/sipsad.log" | tail -n 40)"
+}
+
 # sipreq TRANSPORT METHOD [ARGS...]: one request to sipsad; prints the
 # final response.  The Request-URI is the server itself unless SIPREQ_URI
 # names another.
@@ -265,22 +186,9 @@ sipreq() {
 	tp=$1
 	method=$2
 	shift 2
-	port=$PORT
-	[ "$tp" = tls ] && port=$TLS_PORT
+	port=$(port_of "$tp")
 	python3 "$SIPREQ" "$@" "$tp" 127.0.0.1 "$port" "$method" \
 	    "${SIPREQ_URI:-sip:127.0.0.1:$port}"
-}
-
-# expect_status TEXT CODE: TEXT's status line carries CODE.
-expect_status() {
-	printf '%s\n' "$1" | head -n 1 | grep -q "^SIP/2.0 $2 " ||
-	    fail "expected $2, got: $(printf '%s\n' "$1" | head -n 1)"
-}
-
-# expect_header TEXT REGEX: some header line of TEXT matches REGEX.
-expect_header() {
-	printf '%s\n' "$1" | grep -Eq "$2" ||
-	    fail "no header matching /$2/ in: $1"
 }
 
 # wait_log REGEX: until sipsad.log has a line matching REGEX (10 s).

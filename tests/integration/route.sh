@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/route.sh: listening sipsa-client endpoints for the
-# t-route-*.sh tests, sourced after lib.sh and client.sh.
+# t-route-*.sh tests; it sources client.sh (sipsa-client) and so lib.sh.
 #
 #   listener NAME "OPTS" USER [ARGS...]
 #                         start sipsa-client --listen as USER (NTLM with
@@ -13,6 +13,8 @@
 #   expect_lout NAME REGEX WHAT   a line of its output matches REGEX
 #   no_lout NAME REGEX WHAT       no line does
 
+. "$top_srcdir/tests/integration/client.sh"
+
 listener() {
 	name=$1
 	opts=$2
@@ -23,7 +25,7 @@ listener() {
 	    --listen 60 --answer 1 "$@" "sip:$user@example.test" \
 	    >"$T/$name.out" 2>&1 &
 	eval "${name}_pid=$!"
-	EXTRA_PIDS="$EXTRA_PIDS $!"
+	stop_at_exit $!
 	poll 400 grep -q '^sipsa-client: listening as ' "$T/$name.out" || {
 		cat "$T/$name.out" >&2
 		fail "$name: sipsa-client did not register and listen"
@@ -36,20 +38,12 @@ listener_end() {
 		cat "$T/$1.out" >&2
 		fail "$1: sipsa-client did not end"
 	}
+	forget_pid "$pid"
 	lrc=0
 	wait "$pid" || lrc=$?
 	[ "$lrc" -eq "$2" ] ||
 	    { cat "$T/$1.out" >&2; fail "$1: exit $lrc, expected $2"; }
 }
 
-expect_lout() {
-	grep -Eq "$2" "$T/$1.out" ||
-	    { cat "$T/$1.out" >&2; fail "$1: no /$2/ in its output ($3)"; }
-}
-
-no_lout() {
-	if grep -Eq "$2" "$T/$1.out"; then
-		cat "$T/$1.out" >&2
-		fail "$1: unexpected /$2/ in its output ($3)"
-	fi
-}
+expect_lout() { expect_in "$T/$1.out" "$2" "$1: $3"; }
+no_lout() { expect_not_in "$T/$1.out" "$2" "$1: $3"; }

@@ -5,11 +5,13 @@ and print the first final response (status line and headers).
 
   sipreq.py [-H 'Header: value']... [--via VIA]... [--max-forwards N]
             [--cseq-method M] [--raw FILE] [--shut-wr] [--expect-none]
-            [--timeout S] [--user USER] [--epid EPID]
+            [--timeout S] [--user USER] [--epid EPID] [--ping]
             TRANSPORT HOST PORT METHOD URI
 
 --user sets the user of From (default probe; To too for REGISTER), --epid
-adds ;epid=EPID to From.
+adds ;epid=EPID to From.  --ping sends a double-CRLF keep-alive ping
+(RFC 5626 §3.5.1) instead of a request and prints "pong" when the answer
+is one CRLF (METHOD and URI are not used).
 
 --raw sends the bytes of FILE as they are (a message from a torture test
 set) instead of building a request; METHOD and URI are not used then.
@@ -91,6 +93,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--user", default="probe")
     ap.add_argument("--epid")
+    ap.add_argument("--ping", action="store_true")
     ap.add_argument("transport", choices=["udp", "tcp", "tls"])
     ap.add_argument("host")
     ap.add_argument("port", type=int)
@@ -111,7 +114,9 @@ def main():
                 ctx.verify_mode = ssl.CERT_NONE
                 s = ctx.wrap_socket(s)
         lhost, lport = s.getsockname()[:2]
-        if a.raw:
+        if a.ping:
+            msg = b"\r\n\r\n"
+        elif a.raw:
             with open(a.raw, "rb") as f:
                 msg = f.read()
         else:
@@ -143,6 +148,11 @@ def main():
             return 2
         buf = buf if a.transport != "udp" else b""
         buf += chunk
+        if a.ping:
+            # RFC 5626 §3.5.1: the pong is one CRLF.
+            print("pong" if buf == b"\r\n" else f"not a pong: {buf!r}")
+            close(s)
+            return 0 if buf == b"\r\n" else 1
         while True:
             head, buf = parse(buf)
             if head is None:

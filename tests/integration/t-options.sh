@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # A SIP OPTIONS to sipsad itself gets 200 OK over UDP and TCP (SIPp
 # scenario tests/sipp/options.xml) and over TLS (sipreq.py, since Debian's
-# SIPp has no TLS), with Allow, Accept, Supported, Server and Date.
+# SIPp has no TLS), with Allow, Accept, Supported, Server and Date.  A
+# double-CRLF keep-alive ping on a TCP connection gets a CRLF pong (RFC
+# 5626 §3.5.1); Sofia 1.12's TLS transport answers none (doc/architecture.md).
 . "$top_srcdir/tests/integration/lib.sh"
 
 need_tool sipp
@@ -21,4 +23,6 @@ for tp in udp tcp tls; do
 	expect_header "$out" '^Date: .* GMT$'
 	expect_header "$out" "^Via: SIP/2.0/$(echo "$tp" | tr a-z A-Z) "
 done
+out=$(sipreq tcp x --ping --timeout 5) || fail "no pong over tcp: $out"
+[ "$out" = pong ] || fail "over tcp: $out"
 log "ok"

@@ -86,10 +86,7 @@ $(grep '^Contact' "$T/b.out")"
 	D=$(uuid_of d.out)
 	listed e.out "$D" &&
 	    fail "sync $mode: the expired binding is still listed"
-	stop_pid "$SIPSAD_PID"
-	SIPSAD_PID=
-	[ "$STOP_STATUS" -eq 0 ] ||
-	    fail "sync $mode: sipsad exited with $STOP_STATUS on SIGTERM"
+	stop_sipsad
 	log "sync $mode: ok"
 }
 

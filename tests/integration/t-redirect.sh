@@ -17,7 +17,8 @@ TLS_B=$TLS_PORT
 mkdir -p "$T/home/state" && chmod 700 "$T/home" "$T/home/state"
 conf_template | sed -e "s|$T/state|$T/home/state|" >"$T/home.conf"
 "$SIPSAD" -D -f "$T/home.conf" >>"$T/home.log" 2>&1 &
-EXTRA_PIDS=$!
+home_pid=$!
+stop_at_exit "$home_pid"
 poll 1200 grep -q started "$T/home.log" || fail "home sipsad did not start"
 
 # The director: user2 lives on the home server.
@@ -63,5 +64,5 @@ client user1 >"$T/user1.out" 2>&1 || fail "user1 did not register"
 grep -q '^SIP/2.0 301' "$T/user1.out" && fail "user1 was redirected"
 wait_log "aor=sip:user1@example.test .*: 200 OK"
 alive "$SIPSAD_PID" || fail "the director died"
-alive "$EXTRA_PIDS" || fail "the home server died"
+alive "$home_pid" || fail "the home server died"
 log "ok"

@@ -15,35 +15,11 @@ SIPSA_PASSWORD=user1pw "$CLIENT" -v -k -a ntlm -u user1 \
     --epid 0123456789 sip:user1@example.test >"$T/flow.out" 2>&1 || {
 	tail -n 30 "$T/flow.out" >&2; fail "the client failed"; }
 
-# resend MODE: the last signed REGISTER without gssapi-data, sent again.
+# resend MODE: the last signed REGISTER without gssapi-data, sent again
+# (resend.py).
 resend() {
-	python3 - "$T/flow.out" "$PORT" "$1" <<'PY'
-import socket, sys
-text = open(sys.argv[1]).read().split(">>> sent to ")
-reqs = [b.split("\n", 1)[1] for b in text[1:]]
-reqs = [r.split("\n\n", 1)[0] for r in reqs
-        if r.startswith("REGISTER ") and "cnum=" in r and "gssapi-data" not in r]
-if not reqs:
-    sys.exit("no signed refresh in the flow")
-lines = reqs[-1].split("\n")
-out = []
-for l in lines:
-    if l.startswith("Via:"):
-        l = l.split(";branch=")[0] + ";branch=z9hG4bKreplay" + sys.argv[3]
-    if sys.argv[3] == "tamper" and l.startswith("Call-ID:"):
-        l = l[:-1] + ("0" if l[-1] != "0" else "1")
-    out.append(l)
-msg = ("\r\n".join(out) + "\r\n\r\n").encode()
-s = socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10)
-s.sendall(msg)
-data = b""
-while b"\r\n\r\n" not in data:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-print(data.decode(errors="replace"))
-PY
+	python3 "$top_srcdir/tests/integration/resend.py" "$T/flow.out" \
+	    "$PORT" "$1"
 }
 
 out=$(resend same) || fail "no answer to the replayed REGISTER"

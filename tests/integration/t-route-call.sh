@@ -7,8 +7,6 @@
 # relayed (502, and sipsad logs the drop); 480 for a known user without a
 # binding, 404 for an unknown user and for a foreign domain without a
 # route.
-. "$top_srcdir/tests/integration/lib.sh"
-. "$top_srcdir/tests/integration/client.sh"
 . "$top_srcdir/tests/integration/route.sh"
 setup debug
 start_sipsad
@@ -30,6 +28,26 @@ expect_lout l2 '^sipsa-client: BYE from sip:user1@example.test: call ended$' "us
 expect_lout l2 '^ACK sip:user2@' "user2 got the ACK"
 no_lout l2 'refused' "every request verified"
 wait_log 'ACK call-id=|forked to 1 of 1 endpoint'
+
+# (b2) user1 calls user2, which rings; user1 cancels after the 180.
+# The caller's CANCEL is signed and verified by sipsad (nta answers it
+# 200); sipsad's CANCEL to the branch is signed and verified by user2,
+# whose signed 487 sipsad verifies and relays, signed, to user1.
+listener l2c "" user2 --epid 2222222223 --ring
+SIPSA_PASSWORD=user1pw client -v -s "127.0.0.1:$PORT" \
+    --call sip:user2@example.test --cancel-after 200 sip:user1@example.test
+expect_rc 0 "call user1 -> user2, cancelled"
+expect_out '^sipsa-client: call to sip:user2@example.test: 487 Request Terminated, signature verified \(2 responses verified\), cancelled$' "180 and 487 verified"
+expect_out '^CANCEL sip:user2@example.test SIP/2.0$' "the caller's CANCEL"
+expect_out '^Authorization: NTLM .*response=' "the CANCEL is signed"
+listener_end l2c 0
+expect_lout l2c '^sipsa-client: INVITE from sip:user1@example.test: answered 180$' "user2 rang"
+expect_lout l2c '^sipsa-client: CANCEL from sip:user1@example.test: INVITE answered 487$' "user2 verified the CANCEL and answered 487"
+no_lout l2c 'refused' "every request verified"
+! grep -q 'cannot send\|second reply' "$T/sipsad.log" ||
+    fail "a response did not leave through the exit"
+! grep -q 'dropped: signature missing or wrong' "$T/sipsad.log" ||
+    fail "sipsad refused the callee's 487"
 
 # Kerberos calls NTLM over TLS.
 "$REALM_TOOL" kinit "$SIPSA_REALM_DIR" user2 || fail "kinit user2"

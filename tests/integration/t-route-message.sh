@@ -6,8 +6,6 @@
 # the callee signs its 200, the server signs the 200 it relays with the
 # caller's SA, and each side verifies.  Kerberos on one side.  Requests
 # that reach a listener without the server's valid signature are refused.
-. "$top_srcdir/tests/integration/lib.sh"
-. "$top_srcdir/tests/integration/client.sh"
 . "$top_srcdir/tests/integration/route.sh"
 setup debug
 start_sipsad

@@ -26,45 +26,9 @@ setup
 # big KIND SIZE: one REGISTER over a new TCP connection with an NTLM
 # Authorization (KIND auth) or a From display name (KIND from) of SIZE
 # bytes; prints "status <status line>", "closed" or "silence" (no answer
-# in 10 s with the connection still open).
+# in 10 s with the connection still open), by bigreq.py.
 big() {
-	python3 - "$PORT" "$1" "$2" <<'PYEOF'
-import os, socket, sys
-port, kind, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-s = socket.create_connection(("127.0.0.1", port), timeout=10)
-host, lport = s.getsockname()[:2]
-tag = os.urandom(4).hex()
-name = "x" * size if kind == "from" else "big"
-lines = ["REGISTER sip:example.test SIP/2.0",
-    f"Via: SIP/2.0/TCP {host}:{lport};branch=z9hG4bK{os.urandom(6).hex()}",
-    "Max-Forwards: 70",
-    f'From: "{name}" <sip:user1@example.test>;tag={tag};epid=1259c01b0250',
-    "To: <sip:user1@example.test>",
-    f"Call-ID: {os.urandom(8).hex()}@t-sipp-auth", "CSeq: 1 REGISTER",
-    f"Contact: <sip:user1@{host}:{lport};transport=tcp>"]
-if kind == "auth":
-    lines.append('Authorization: NTLM qop="auth", '
-        'realm="SIP Communications Service", targetname="proxy.example.test", '
-        'gssapi-data="' + "A" * size + '", version=4')
-lines += ["Content-Length: 0", "", ""]
-buf = b""
-try:
-    s.sendall("\r\n".join(lines).encode())
-    while b"\r\n" not in buf:
-        data = s.recv(65536)
-        if not data:
-            break
-        buf += data
-except socket.timeout:
-    print("silence")
-    sys.exit(0)
-except OSError:
-    pass
-if b"\r\n" in buf:
-    print("status", buf.split(b"\r\n")[0].decode(errors="replace"))
-else:
-    print("closed")
-PYEOF
+	python3 "$top_srcdir/tests/integration/bigreq.py" "$PORT" "$1" "$2"
 }
 
 # expect_clean KIND SIZE: a 4xx or 513 answer, or the connection closed.
@@ -128,12 +92,7 @@ conf_template info >"$T/sipsa.conf"
 SIPSAD_WRAPPER=valgrind
 start_sipsad
 hostile t1
-kill -TERM "$SIPSAD_PID"
-poll 600 dead "$SIPSAD_PID" || fail "sipsad still running 30 s after SIGTERM"
-rc=0
-wait "$SIPSAD_PID" || rc=$?
-SIPSAD_PID=
-! grep -Eq 'Invalid (read|write)|definitely lost: [1-9]' "$T/sipsad.log" &&
-    [ "$rc" -eq 0 ] || fail "sipsad under valgrind exited $rc:
-$(grep '^==' "$T/sipsad.log" | tail -n 40)"
+stop_sipsad
+! grep -Eq 'Invalid (read|write)|definitely lost: [1-9]' "$T/sipsad.log" ||
+    fail "valgrind: $(grep '^==' "$T/sipsad.log" | tail -n 40)"
 log "ok"

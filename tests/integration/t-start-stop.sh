@@ -19,8 +19,8 @@ done
 # handshake completes with the configured certificate.
 out=$(sipreq udp OPTIONS) || fail "no answer over UDP"
 expect_status "$out" 200
-python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5).close()' \
-    "$PORT" || fail "TCP connect refused"
+python3 "$top_srcdir/tests/integration/tcpconnect.py" "$PORT" ||
+    fail "TCP connect refused"
 subject=$(openssl s_client -connect "127.0.0.1:$TLS_PORT" </dev/null 2>/dev/null |
     openssl x509 -noout -subject 2>/dev/null) || fail "TLS handshake failed"
 printf '%s\n' "$subject" | grep -q "proxy.example.test" ||
@@ -30,14 +30,8 @@ printf '%s\n' "$subject" | grep -q "proxy.example.test" ||
 [ -z "$(ls -A "$T/run")" ] ||
     fail "private TLS files still there: $(ls -AR "$T/run")"
 
-kill -TERM "$SIPSAD_PID"
-poll 600 dead "$SIPSAD_PID" || fail "sipsad still running 30 s after SIGTERM"
-rc=0
-wait "$SIPSAD_PID" || rc=$?
 pid=$SIPSAD_PID
-SIPSAD_PID=
-[ "$rc" -eq 0 ] || fail "sipsad exited with status $rc after SIGTERM" \
-    "$(grep '^==' "$T/sipsad.log" | tail -n 30)"
+stop_sipsad
 [ ! -d "/proc/$pid" ] || fail "process $pid is still there"
 wait_log "SIGTERM received"
 log_has "sipsad stopped" || fail "no 'sipsad stopped' line"

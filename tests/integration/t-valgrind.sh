@@ -44,11 +44,5 @@ wait_log "configuration reloaded"
 out=$(sipreq udp OPTIONS) || fail "no answer after reload"
 expect_status "$out" 200
 
-kill -TERM "$SIPSAD_PID"
-poll 600 dead "$SIPSAD_PID" || fail "sipsad still running 30 s after SIGTERM"
-rc=0
-wait "$SIPSAD_PID" || rc=$?
-SIPSAD_PID=
-[ "$rc" -eq 0 ] || fail "sipsad under valgrind exited $rc:
-$(grep '^==' "$T/sipsad.log" | tail -n 40)"
+stop_sipsad
 log "ok"

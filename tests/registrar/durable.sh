@@ -5,48 +5,39 @@
 # is killed with SIGKILL mid-run, and a second process reopens the store and
 # checks that every reported binding is there and intact.  Done twice on
 # the same store, so the second writer also starts from a killed one.
-set -u
-prog=${top_builddir:-.}/tests/registrar/durable
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sipsa-durable-XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-store=$tmp/store
-mkdir "$store" || exit 1
+# The store lives in the harness's scratch directory (tests/lib.sh).
+. "$(dirname "$0")/../lib.sh"
+prog=$top_builddir/tests/registrar/durable
+store=$T/store
+mkdir "$store"
+
+commits() { grep -c '^committed ' "$1" || true; }
+# enough FILE WANT PID: WANT commits reported in FILE, or PID has ended.
+enough() { [ "$(commits "$1")" -ge "$2" ] || dead "$3"; }
 
 for round in 1 2; do
-	out=$tmp/writer$round.out
-	: > "$out"
-	"$prog" write "$store" 100000000 > "$out" &
+	out=$T/writer$round.out
+	: >"$out"
+	"$prog" write "$store" 100000000 >"$out" &
 	pid=$!
+	stop_at_exit "$pid"
 	# Let it commit a few hundred bindings (at most 60 s), then kill it.
 	want=$((round * 300))
-	tries=0
-	while :; do
-		n=$(grep -c '^committed ' "$out")
-		[ "$n" -ge "$want" ] && break
-		if ! kill -0 "$pid" 2>/dev/null; then
-			echo "durable.sh: writer died early" >&2
-			cat "$out" >&2
-			exit 1
-		fi
-		tries=$((tries + 1))
-		if [ "$tries" -gt 600 ]; then
-			echo "durable.sh: writer too slow ($n commits)" >&2
-			kill -KILL "$pid"
-			exit 1
-		fi
-		sleep 0.1
-	done
-	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null
+	poll 1200 enough "$out" "$want" "$pid" ||
+	    fail "writer too slow ($(commits "$out") commits)"
+	[ "$(commits "$out")" -ge "$want" ] ||
+	    { cat "$out" >&2; fail "writer died early"; }
+	kill -KILL "$pid" 2>/dev/null || :
+	wait "$pid" 2>/dev/null || :
+	forget_pid "$pid"
 	# The last complete line names the last reported commit.
 	last=$(grep -E '^committed [0-9]+$' "$out" | tail -n 1 | cut -d' ' -f2)
-	echo "durable.sh: round $round: writer killed after $last commits"
-	"$prog" check "$store" "$last" || exit 1
+	log "round $round: writer killed after $last commits"
+	"$prog" check "$store" "$last" ||
+	    fail "round $round: not every one of $last bindings is intact"
 	# Negative control: the checker must notice bindings that are not
 	# there (two past the last report cannot have been written).
 	if "$prog" check "$store" $((last + 3)) 2>/dev/null >&2; then
-		echo "durable.sh: checker accepted missing bindings" >&2
-		exit 1
+		fail "checker accepted missing bindings"
 	fi
 done
-exit 0

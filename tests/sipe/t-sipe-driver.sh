@@ -6,15 +6,13 @@
 # (network error), a registrar that never answers (timeout), bad options.
 # Each outcome has its own exit code (tests/sipe/README.md).
 . "$(dirname "$0")/lib.sh"
-sipe_require sipp ss shuf python3 openssl
+sipe_require sipp ss python3 openssl
 
 user=user1@example.test
 
 # 1. Signed on, stays for --linger while its SUBSCRIBEs get 404, signs off.
-sipe_sipp_start signon uas-200.xml
-sipe_run signon --user "$user" --password user1pw \
-    --server "127.0.0.1:$SIPE_PORT" --transport tcp --auth ntlm --linger 2
-sipe_sipp_stop
+sipe_sipp_run signon uas-200.xml --user "$user" --password user1pw \
+    --transport tcp --auth ntlm --linger 2
 sipe_expect_rc signon 0
 sipe_expect_order signon SIGNED-ON SIGNED-OFF
 sipe_expect_no_out signon ERROR
@@ -25,38 +23,33 @@ sipe_expect_log signon 'driver: signing off'
 sipe_expect_glib_quiet signon
 # The de-REGISTER went out after the linger.
 sed -n '/driver: signing off/,$p' "$SIPE_WORK/signon.log" |
-    grep -q '^Expires: 0' || sipe_fail "signon: no de-REGISTER after the linger"
+    grep -q '^Expires: 0' || fail "signon: no de-REGISTER after the linger"
 sipe_ok "signon: de-REGISTER (Expires: 0) sent at sign-off"
 # The private purple user directory is gone and ~/.purple was never made.
 udir=$(sed -n 's/.* prefs: Reading \(.*\)\/prefs.xml$/\1/p' \
     "$SIPE_WORK/signon.log" | head -n 1)
 [ -n "$udir" ] && [ ! -e "$udir" ] && [ ! -e "$HOME/.purple" ] ||
-    sipe_fail "signon: user directory '$udir' left behind or ~/.purple used"
+    fail "signon: user directory '$udir' left behind or ~/.purple used"
 sipe_ok "signon: temporary purple user directory removed, ~/.purple untouched"
 
 # 2. --expect-fail: signing on is the failure (exit 8, no linger).
-sipe_sipp_start unexpected uas-200.xml
-sipe_run unexpected --user "$user" --password user1pw \
-    --server "127.0.0.1:$SIPE_PORT" --transport tcp --auth ntlm \
-    --linger 60 --expect-fail
-sipe_sipp_stop
+sipe_sipp_run unexpected uas-200.xml --user "$user" --password user1pw \
+    --transport tcp --auth ntlm --linger 60 --expect-fail
 sipe_expect_rc unexpected 8
 sipe_expect_out unexpected SIGNED-ON
 
 # 3. Nobody listens: a network error (exit 3).
-port=$(sipe_pick_port)
+port=$(free_port)
 sipe_run refused --user "$user" --password user1pw \
     --server "127.0.0.1:$port" --transport tcp --auth ntlm
 sipe_expect_rc refused 3
 grep -q '^ERROR NETWORK_ERROR: ' "$SIPE_WORK/refused.out" ||
-    sipe_fail "refused: no ERROR NETWORK_ERROR line"
+    fail "refused: no ERROR NETWORK_ERROR line"
 sipe_ok "refused: prints ERROR NETWORK_ERROR"
 
 # 4. The REGISTER is never answered: the driver's timeout (exit 4).
-sipe_sipp_start silent uas-silent.xml
-sipe_run silent --user "$user" --password user1pw \
-    --server "127.0.0.1:$SIPE_PORT" --transport tcp --auth ntlm --timeout 2
-sipe_sipp_stop
+sipe_sipp_run silent uas-silent.xml --user "$user" --password user1pw \
+    --transport tcp --auth ntlm --timeout 2
 sipe_expect_rc silent 4
 sipe_expect_out silent 'TIMEOUT sign-on not complete after 2 s'
 sipe_expect_log silent 'REGISTER sip:example.test SIP/2.0'
@@ -77,7 +70,7 @@ sipe_expect_log tls-signon \
 sipe_expect_log tls-signon 'User ACCEPTED cert'
 sipe_expect_log tls-signon 'Via: SIP/2.0/tls 127.0.0.1:'
 grep -q '^REGISTER sip:example.test SIP/2.0' "$SIPE_WORK/tls-signon.msg" ||
-    sipe_fail "tls-signon: the REGISTER did not reach SIPp through TLS"
+    fail "tls-signon: the REGISTER did not reach SIPp through TLS"
 sipe_ok "tls-signon: REGISTER relayed from TLS to SIPp"
 
 sipe_sipp_start tls-refuse uas-403.xml
@@ -96,12 +89,8 @@ sipe_sipp_start sigterm uas-200.xml
     --password user1pw --server "127.0.0.1:$SIPE_PORT" --transport tcp \
     --auth ntlm --linger 300 >"$SIPE_WORK/sigterm.out" 2>&1 &
 drv_pid=$!
-i=0
-while [ $i -lt 200 ] && ! grep -q SIGNED-ON "$SIPE_WORK/sigterm.out"; do
-	sleep 0.05
-	i=$((i + 1))
-done
-kill -TERM "$drv_pid"
+poll 200 grep -q SIGNED-ON "$SIPE_WORK/sigterm.out" || :
+kill -TERM "$drv_pid" || :
 if wait "$drv_pid"; then SIPE_RC=0; else SIPE_RC=$?; fi
 sipe_sipp_stop
 sipe_expect_rc sigterm 9
@@ -109,7 +98,7 @@ sipe_expect_order sigterm SIGNED-ON 'STOPPED by signal 15'
 udir=$(sed -n 's/.* prefs: Reading \(.*\)\/prefs.xml$/\1/p' \
     "$SIPE_WORK/sigterm.log" | head -n 1)
 [ -n "$udir" ] && [ ! -e "$udir" ] ||
-    sipe_fail "sigterm: user directory '$udir' left behind"
+    fail "sigterm: user directory '$udir' left behind"
 sipe_ok "sigterm: temporary purple user directory removed"
 
 # 7. Bad options: usage (exit 1) before anything is started.

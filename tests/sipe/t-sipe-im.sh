@@ -20,38 +20,12 @@
 # tests/integration/lib.sh (setup, start_sipsad); the driver helpers from
 # tests/sipe/lib.sh.  KEEP_TMP=always keeps sipsad.log and the driver logs
 # (in sipe/).
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-[ -f "$top_srcdir/tests/integration/lib.sh" ] || {
-	echo "t-sipe-im: tests/integration/lib.sh is missing" >&2
-	exit 1
-}
-. "$top_srcdir/tests/integration/lib.sh"
-. "$here/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib.sh"
 sipe_require
 
 setup info
 start_sipsad
-
-# run NAME USER AUTH TRANSPORT DRIVER-OPTIONS...: one client, in the
-# background; its exit code goes to NAME.rc.
-run() {
-	r_name=$1 r_user=$2 r_auth=$3 r_tp=$4
-	shift 4
-	sipe_run_sipsad "$r_name" "$r_auth" "$r_tp" \
-	    "$(sipe_login "$r_user" "$r_auth")" --password "${r_user}pw" "$@"
-}
-
-# The callee is ready once it printed SIGNED-ON (or gave up).
-ready() {
-	grep -q '^SIGNED-ON$' "$SIPE_WORK/$1.out" 2>/dev/null ||
-	    [ -f "$SIPE_WORK/$1.rc" ]
-}
-# SIPE seeds its Call-ID and tag generator with the time in seconds: the
-# caller starts in a later second than the callee, so that their Call-IDs
-# and tags differ.
-new_second() { [ "$(date +%s)" != "$sec" ]; }
 
 # pair TAG CALLER CALLER_AUTH CALLER_TP CALLEE CALLEE_AUTH CALLEE_TP
 pair() {
@@ -61,16 +35,17 @@ pair() {
 	rm -f "$SIPE_WORK/$callee.rc" "$SIPE_WORK/$caller.rc"
 	# The callee answers the first message it gets, then stays 3 s
 	# (the caller's BYE and sign-off come in that time).
-	run "$callee" "$to" "$6" "$7" --im-reply "$reply" --im-wait 1 \
-	    --linger 3 &
+	sipe_run_user "$callee" "$to" "$6" "$7" "$(port_of "$7")" \
+	    --im-reply "$reply" --im-wait 1 --linger 3 &
 	pid_callee=$!
-	poll 800 ready "$callee" || sipe_fail "$callee: no sign-on in 40 s"
+	sipe_wait_ready "$callee"
 	[ ! -f "$SIPE_WORK/$callee.rc" ] ||
-	    sipe_fail "$callee: exited before the message came"
-	sec=$(date +%s)
-	poll 40 new_second || true
-	run "$caller" "$from" "$3" "$4" --im-to "sip:$to@example.test" \
-	    --im-text "$hello" --im-wait 1 --linger 2 &
+	    fail "$callee: exited before the message came"
+	# The caller starts in a later second (sipe_next_second).
+	sipe_next_second
+	sipe_run_user "$caller" "$from" "$3" "$4" "$(port_of "$4")" \
+	    --im-to "sip:$to@example.test" --im-text "$hello" --im-wait 1 \
+	    --linger 2 &
 	pid_caller=$!
 	wait "$pid_caller" || true
 	wait "$pid_callee" || true
@@ -106,7 +81,7 @@ pair() {
 	sipe_expect_order "$caller" \
 	    "IM-SENT to=sip:$to@example.test text=$hello" \
 	    "IM-RECEIVED from=sip:$to@example.test text=$reply"
-	alive "$SIPSAD_PID" || sipe_fail "sipsad died during $tag"
+	alive "$SIPSAD_PID" || fail "sipsad died during $tag"
 	sipe_ok "$tag: sipsad still running"
 }
 

@@ -25,24 +25,17 @@
 # callee, the reply came back, the INVITE used the OCS 2007 form
 # (m=message, not m=x-ms-message).  sipsad logged no challenge streak and
 # is still running.
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-[ -f "$top_srcdir/tests/integration/lib.sh" ] || {
-	echo "t-sipe-proxy: tests/integration/lib.sh is missing" >&2
-	exit 1
-}
 REALM_ARGS="--users 6"
-. "$top_srcdir/tests/integration/lib.sh"
-. "$here/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib.sh"
 sipe_require
 linger=${SIPE_LINGER:-150}
 
 setup debug
-P_NTLM=$(sipe_pick_port)
-P_NTLM_TLS=$(sipe_pick_port)
-P_KRB5=$(sipe_pick_port)
-P_KRB5_TLS=$(sipe_pick_port)
+P_NTLM=$(free_port)
+P_NTLM_TLS=$(free_port)
+P_KRB5=$(free_port)
+P_KRB5_TLS=$(free_port)
 cat >>"$T/sipsa.conf" <<EOF
 listen tcp 127.0.0.1 $P_NTLM {
 	role proxy
@@ -66,59 +59,41 @@ EOF
 start_sipsad
 # sipsad says "started" once every listener is open.
 for p in $P_NTLM $P_NTLM_TLS $P_KRB5 $P_KRB5_TLS; do
-	ss -Hltn "( sport = :$p )" | grep -q . ||
-	    fail "sipsad does not listen on $p"
+	tcp_listening "$p" || fail "sipsad does not listen on $p"
 done
 grep -q "offers Kerberos first: SIPE answers only the first" \
-    "$T/sipsad.log" || sipe_fail "no notice about the first scheme at start"
+    "$T/sipsad.log" || fail "no notice about the first scheme at start"
 sipe_ok "sipsad says which proxy listeners offer Kerberos first"
 
 # run NAME USER AUTH TRANSPORT PORT DRIVER-OPTIONS...: one client in the
-# background against PORT; its exit code goes to NAME.rc.
-run() {
-	r_name=$1 r_user=$2 r_auth=$3 r_tp=$4 r_port=$5
-	shift 5
-	[ "$r_tp" = tls ] && set -- "$@" --tls-accept-any
-	sipe_run "$r_name" --user "$(sipe_login "$r_user" "$r_auth")" \
-	    --password "${r_user}pw" --server "127.0.0.1:$r_port" \
-	    --transport "$r_tp" --auth "$r_auth" --timeout 60 "$@"
-	echo "$SIPE_RC" >"$SIPE_WORK/$r_name.rc"
-}
-ready() {
-	grep -q '^SIGNED-ON$' "$SIPE_WORK/$1.out" 2>/dev/null ||
-	    [ -f "$SIPE_WORK/$1.rc" ]
-}
-# SIPE seeds its Call-ID and tag generator with the time in seconds: each
-# client starts in a later second than the one before.
-new_second() { [ "$(date +%s)" != "$sec" ]; }
-next_second() {
-	sec=$(date +%s)
-	poll 40 new_second || true
-}
+# background against PORT, --timeout 60; its exit code goes to NAME.rc.
+# Each client starts in a later second than the one before
+# (sipe_next_second).
+run() { sipe_run_user "$@" --timeout 60; }
 
 # The callees sign in on the registrar listener first and answer the
 # first message they get.
 run c-user5 user5 ntlm tcp "$PORT" --im-reply "reply from user5" \
     --im-wait 1 --linger 3 &
 w_c5=$!
-poll 800 ready c-user5 || sipe_fail "c-user5: no sign-on in 40 s"
-next_second
+sipe_wait_ready c-user5
+sipe_next_second
 run c-user6 user6 ntlm tcp "$PORT" --im-reply "reply from user6" \
     --im-wait 1 --linger 3 &
 w_c6=$!
-poll 800 ready c-user6 || sipe_fail "c-user6: no sign-on in 40 s"
-next_second
+sipe_wait_ready c-user6
+sipe_next_second
 run p-ntlm-tcp user1 ntlm tcp "$P_NTLM" --im-to sip:user5@example.test \
     --im-text "hello from user1" --im-wait 1 --linger "$linger" &
 w1=$!
-next_second
+sipe_next_second
 run p-ntlm-tls user2 ntlm tls "$P_NTLM_TLS" --get-info sip:user1@example.test \
     --linger "$linger" &
 w2=$!
-next_second
+sipe_next_second
 run p-krb5-tcp user3 krb5 tcp "$P_KRB5" --linger "$linger" &
 w3=$!
-next_second
+sipe_next_second
 run p-krb5-tls user4 krb5 tls "$P_KRB5_TLS" --im-to sip:user6@example.test \
     --im-text "hello from user4" --im-wait 1 --linger "$linger" &
 w4=$!
@@ -162,7 +137,7 @@ for name in p-ntlm-tcp p-ntlm-tls p-krb5-tcp p-krb5-tls; do
 	ok=$(messages "$name" | grep '^SIP/2.0 .*|SUBSCRIBE$' |
 	    grep -vc '^SIP/2.0 407 ' || true)
 	[ "$ok" -ge 3 ] ||
-	    sipe_fail "$name: $ok SUBSCRIBEs answered other than by 407"
+	    fail "$name: $ok SUBSCRIBEs answered other than by 407"
 	sipe_ok "$name: $ok SUBSCRIBEs answered (not by a challenge)"
 	# The sign-in went over 407 with Proxy-Authorization.
 	sipe_expect_log "$name" 'Proxy-Authorization: '
@@ -192,12 +167,12 @@ sipe_expect_log p-ntlm-tls 'SERVICE sip:example.test SIP/2.0'
 sipe_expect_log p-ntlm-tls 'process_get_info_response: SERVICE response is 501'
 sipe_expect_out p-ntlm-tls 'INFO-SHOWN who=sip:user1@example.test'
 grep -q 'SERVICE call-id=.*: 501 (SERVICE requests so far: 1)' \
-    "$T/sipsad.log" || sipe_fail "sipsad did not count the SERVICE request"
+    "$T/sipsad.log" || fail "sipsad did not count the SERVICE request"
 sipe_ok "sipsad counted the SERVICE request at debug level"
 
 ! grep -q 'challenges in a row' "$T/sipsad.log" ||
-    sipe_fail "sipsad logged a challenge streak: $(grep 'challenges in a row' "$T/sipsad.log" | head -n 1)"
+    fail "sipsad logged a challenge streak: $(grep 'challenges in a row' "$T/sipsad.log" | head -n 1)"
 sipe_ok "sipsad logged no challenge streak"
-alive "$SIPSAD_PID" || sipe_fail "sipsad died"
+alive "$SIPSAD_PID" || fail "sipsad died"
 sipe_ok "sipsad still running"
 echo "1..$SIPE_CHECKS"

@@ -7,16 +7,14 @@
 # must map that to its "rejected" exit code 6, and the debug log must hold
 # the SIP flow.  Proves the driver end to end with the real plugin.
 . "$(dirname "$0")/lib.sh"
-sipe_require sipp ss shuf
+sipe_require sipp ss
 
 warning='sipsa-test: registration refused by policy'
 for auth in ntlm krb5 auto; do
 	run=reject-$auth
-	sipe_sipp_start "$run" uas-403.xml
-	sipe_run "$run" --user user1@example.test,user1@EXAMPLE.TEST \
-	    --password user1pw --server "127.0.0.1:$SIPE_PORT" \
+	sipe_sipp_run "$run" uas-403.xml \
+	    --user user1@example.test,user1@EXAMPLE.TEST --password user1pw \
 	    --transport tcp --auth "$auth" --timeout 20
-	sipe_sipp_stop
 	sipe_expect_rc "$run" 6
 	sipe_expect_out "$run" \
 	    "ERROR INVALID_SETTINGS: You have been rejected by the server: $warning"
@@ -32,7 +30,7 @@ for auth in ntlm krb5 auto; do
 	# The stand-in got exactly that one REGISTER and answered it.
 	grep -q '^REGISTER sip:example.test SIP/2.0' "$SIPE_WORK/$run.msg" &&
 	    grep -q '^SIP/2.0 403 Forbidden' "$SIPE_WORK/$run.msg" ||
-	    sipe_fail "$run: SIPp did not see the REGISTER/403 exchange"
+	    fail "$run: SIPp did not see the REGISTER/403 exchange"
 	sipe_ok "$run: SIPp received the REGISTER and sent the 403"
 done
 echo "1..$SIPE_CHECKS"

@@ -13,15 +13,8 @@
 # tests/sipe/lib.sh.
 #
 #   SIPE_LINGER=N    seconds to stay signed in (default 60)
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
-[ -f "$top_srcdir/tests/integration/lib.sh" ] || {
-	echo "t-sipe-signin: tests/integration/lib.sh is missing" >&2
-	exit 1
-}
-. "$top_srcdir/tests/integration/lib.sh"
-. "$here/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib.sh"
 sipe_require
 linger=${SIPE_LINGER:-60}
 
@@ -46,22 +39,20 @@ check() {
 	sipe_expect_log "$name" 'SUBSCRIBE sip:'
 	sed -n '/driver: signing off/,$p' "$SIPE_WORK/$name.log" |
 	    grep -q '^Expires: 0' ||
-	    sipe_fail "$name: no de-REGISTER after the linger"
+	    fail "$name: no de-REGISTER after the linger"
 	sipe_ok "$name: de-REGISTER sent at sign-off"
-	alive "$SIPSAD_PID" || sipe_fail "sipsad died during $name"
+	alive "$SIPSAD_PID" || fail "sipsad died during $name"
 	sipe_ok "$name: sipsad still running"
 }
 
-# SIPE seeds its Call-ID and tag generator with the time in seconds: two
-# clients that start in the same second send the same Call-ID and From tag.
-# So that each run of a wave is a distinct dialog, a run starts only after
-# the previous one has sent its first REGISTER, in a later second.
+# SIPE seeds its Call-ID and tag generator with the time in seconds
+# (sipe_next_second).  So that each run of a wave is a distinct dialog, a
+# run starts only after the previous one has sent its first REGISTER, in
+# a later second.
 started() { grep -q 'MESSAGE START >>>>>>>>>>' "$SIPE_WORK/$1.log" 2>/dev/null; }
-new_second() { [ "$(date +%s)" != "$sec" ]; }
 stagger() {
-	poll 200 started "$1" || sipe_fail "$1: no REGISTER sent within 10 s"
-	sec=$(date +%s)
-	poll 40 new_second || true
+	poll 200 started "$1" || fail "$1: no REGISTER sent within 10 s"
+	sipe_next_second
 }
 
 # NTLM logs in as DOMAIN\user (user file entries are EXAMPLE\userN);
@@ -81,7 +72,7 @@ w3=$!
 wait $w1 $w2 $w3 || true
 # Wave 2: Kerberos over TLS with a password, and Kerberos from the
 # credential cache (--sso, no password: the TGT comes from kinit).
-"$REALM_TOOL" kinit "$SIPSA_REALM_DIR" user2 || sipe_fail "kinit user2 failed"
+"$REALM_TOOL" kinit "$SIPSA_REALM_DIR" user2 || fail "kinit user2 failed"
 run krb5-tls krb5 tls "$(sipe_login user1 krb5)" --password user1pw &
 w1=$!
 stagger krb5-tls

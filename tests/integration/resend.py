@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""tests/integration/resend.py: send again the last signed REGISTER
+refresh of a sipsa-client -v flow, for t-replay.sh.
+
+  resend.py FLOW PORT MODE
+
+FLOW is sipsa-client -v output (requests after ">>> sent to " lines).  The
+last REGISTER with cnum= and without gssapi-data (a signed refresh) is sent
+on a new TCP connection to 127.0.0.1:PORT, byte for byte but for its Via
+branch (z9hG4bKreplayMODE; no signature covers it).  MODE "same" changes
+nothing else; "tamper" also changes the last character of the signed
+Call-ID.  Prints the response head that comes back.
+
+Exit status: 0 sent (and printed what came back), 1 no signed refresh in
+FLOW or a connection error."""
+import socket
+import sys
+
+
+def main():
+    flow, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    text = open(flow).read().split(">>> sent to ")
+    reqs = [b.split("\n", 1)[1] for b in text[1:]]
+    reqs = [r.split("\n\n", 1)[0] for r in reqs
+            if r.startswith("REGISTER ") and "cnum=" in r
+            and "gssapi-data" not in r]
+    if not reqs:
+        sys.exit("no signed refresh in the flow")
+    out = []
+    for line in reqs[-1].split("\n"):
+        if line.startswith("Via:"):
+            line = line.split(";branch=")[0] + ";branch=z9hG4bKreplay" + mode
+        if mode == "tamper" and line.startswith("Call-ID:"):
+            line = line[:-1] + ("0" if line[-1] != "0" else "1")
+        out.append(line)
+    msg = ("\r\n".join(out) + "\r\n\r\n").encode()
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(msg)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    print(data.decode(errors="replace"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
