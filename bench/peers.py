@@ -667,6 +667,12 @@ registrar {
 	sync none
 	endpoints-per-user %d
 }
+# Every generated endpoint comes from one address: no per-source
+# handshake rate, and failures never block it.
+guard {
+	handshake-rate 0
+	source-failures 1000000
+}
 log {
 	target stderr
 	level notice

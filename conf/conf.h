@@ -95,6 +95,19 @@ struct conf_sa {
 	unsigned	tombstone_max;		/* such opaques at most */
 };
 
+/* Lockout protection (src/guard.c). */
+struct conf_guard {
+	unsigned	user_failures;		/* per account in window */
+	unsigned	source_failures;	/* per source address */
+	unsigned	window;			/* s */
+	unsigned	block_min;		/* s, doubled at each block */
+	unsigned	block_max;		/* s */
+	unsigned	handshake_rate;		/* per source and second, 0 off */
+	unsigned	trust_time;		/* s a source that signed an
+						   account in stays trusted */
+	unsigned	entries;		/* slots per table */
+};
+
 struct conf_registrar {
 	unsigned	expires_min;		/* s */
 	unsigned	expires_default;	/* s */
@@ -144,6 +157,7 @@ struct sipsa_conf {
 	struct conf_listen	*listeners;
 	struct conf_auth	 auth;
 	struct conf_sa		 sa;
+	struct conf_guard	 guard;
 	struct conf_registrar	 registrar;
 	struct conf_home	*homes;		/* in file order */
 	struct conf_route	*routes;

@@ -207,6 +207,12 @@ check_limits(struct conf_ctx *ctx)
 		    "idle-timeout"), "idle-timeout %s is longer than lifetime "
 		    "%s", conf_fmt_duration(sa->idle_timeout, a, sizeof(a)),
 		    conf_fmt_duration(sa->lifetime, b, sizeof(b)));
+	if (ctx->conf->guard.block_min > ctx->conf->guard.block_max)
+		conf_error(ctx, pair_pos(ctx, CONF_B_GUARD, "block-time",
+		    "block-max"), "block-max %s is shorter than block-time %s",
+		    conf_fmt_duration(ctx->conf->guard.block_max, a, sizeof(a)),
+		    conf_fmt_duration(ctx->conf->guard.block_min, b,
+		    sizeof(b)));
 	if (sa->max_half_open_per_source > sa->max_half_open)
 		conf_error(ctx, pair_pos(ctx, CONF_B_SA, "half-open-max",
 		    "half-open-per-source"), "half-open-per-source %u is more "

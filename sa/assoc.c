@@ -17,6 +17,7 @@
 #include "src/log.h"
 
 #include "sa/sa_priv.h"
+#include "sipauth/ntlm.h"
 
 /* " gss=\"...\"" with the mechanism's status text, or "" without one. */
 static const char *
@@ -76,7 +77,7 @@ sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
 	struct mech_result res;
 	struct sa_table *t;
 	enum sa_reason r;
-	char peer[72], gss[300];
+	char peer[72], gss[300], who[320], user[340];
 
 	*out = NULL;
 	*out_len = 0;
@@ -103,10 +104,17 @@ sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
 	if (r != SA_R_OK) {
 		free(res.out);
 		t->st.handshake_failures++;
-		log_notice("handshake failed sa=%s scheme=%s peer=%s "
+		/* The account an NTLM AUTHENTICATE claims, so that an admin
+		   sees which one is attacked (Kerberos hides it). */
+		if (sa->kind != MECH_NTLM || in_len == 0 ||
+		    sipauth_ntlm_claimed_user(in, in_len, who,
+		    sizeof(who)) != 0)
+			(void)snprintf(who, sizeof(who), "-");
+		log_notice("handshake failed sa=%s scheme=%s peer=%s user=%s "
 		    "reason=%s%s", sa->opaque_text, sa_kind_name(sa->kind),
-		    peer, sa_reason_name(r), gss_text(t->mech, &res.status,
-		    gss, sizeof(gss)));
+		    peer, sa_logsafe(user, sizeof(user), who),
+		    sa_reason_name(r), gss_text(t->mech, &res.status, gss,
+		    sizeof(gss)));
 		assoc_detach(sa, "handshake failed");
 		return r;
 	}

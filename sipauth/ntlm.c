@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -344,4 +345,51 @@ sipauth_ntlm_exported_key(const uint8_t kxkey[NTLM_KEY_LEN],
     const uint8_t enc[NTLM_KEY_LEN], uint8_t esk[NTLM_KEY_LEN])
 {
 	return ntlm_rc4(kxkey, NTLM_KEY_LEN, enc, esk, NTLM_KEY_LEN);
+}
+
+/* A name an account may have: no control character anywhere. */
+static int
+printable_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		/* C1 controls: U+0080..U+009F are C2 80..C2 9F. */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 0;
+	}
+	return 1;
+}
+
+int
+sipauth_ntlm_claimed_user(const uint8_t *tok, size_t len, char *out,
+    size_t outsz)
+{
+	struct ntlm_authenticate a;
+	char dom[128], user[256];
+	int rc;
+
+	if (outsz == 0)
+		return ENOSPC;
+	out[0] = '\0';
+	if ((rc = sipauth_ntlm_decode_authenticate(tok, len, &a)) != 0)
+		return rc;
+	/* SIPE and Windows send Unicode names; OEM ones are not taken. */
+	if (!(a.flags & NTLM_NEG_UNICODE))
+		return EBADMSG;
+	if ((rc = sipauth_ntlm_utf16_to_utf8(&a.domain, dom,
+	    sizeof(dom))) != 0 ||
+	    (rc = sipauth_ntlm_utf16_to_utf8(&a.user, user,
+	    sizeof(user))) != 0)
+		return rc == ENOSPC ? EBADMSG : rc;
+	if (user[0] == '\0' || !printable_utf8(dom) || !printable_utf8(user))
+		return EBADMSG;
+	if ((size_t)snprintf(out, outsz, "%s%s%s", dom, dom[0] != '\0' ?
+	    "\\" : "", user) >= outsz) {
+		out[0] = '\0';
+		return ENOSPC;
+	}
+	return 0;
 }

@@ -92,6 +92,16 @@ int	sipauth_ntlm_decode_authenticate(const uint8_t *buf, size_t len,
 int	sipauth_ntlm_utf16_to_utf8(const struct ntlm_field *in, char *out,
 	    size_t outsz);
 
+/*
+ * The account an AUTHENTICATE_MESSAGE claims, "DOMAIN\user" in UTF-8
+ * (just "user" without a domain), into out: what sipsad counts failed
+ * sign-ins by before any credential is checked.  Returns 0, EBADMSG for
+ * a token that is no AUTHENTICATE or a name that is not UTF-16, empty or
+ * holds a control character (C0, DEL, C1), ENOSPC when out is too small.
+ */
+int	sipauth_ntlm_claimed_user(const uint8_t *tok, size_t len, char *out,
+	    size_t outsz);
+
 enum ntlm_dir {
 	NTLM_CLIENT_TO_SERVER = 0,
 	NTLM_SERVER_TO_CLIENT = 1,

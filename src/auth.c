@@ -33,6 +33,7 @@
 #include <sofia-sip/sip_tag.h>
 
 #include "sa/sa.h"
+#include "sipauth/ntlm.h"
 #include "sipauth/sipauth.h"
 
 #define LOG_MODULE "auth"
@@ -349,6 +350,7 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	    sa_opaque(sa), epid);
 	ptx->sa = sa_ref(sa);
 	streak_reset(ptx, epid);
+	guard_succeeded(ptx, sa_user(sa));
 	return 0;
 }
 
@@ -377,6 +379,33 @@ continuable(struct ptx *ptx, const struct sipauth_cred *cred, size_t toklen,
 	return SA_R_WRONG_STATE;
 }
 
+/*
+ * Lockout protection (src/guard.c) refused the leg before any credential
+ * was checked: 503 with Retry-After, the same whatever the password.
+ */
+static int
+locked_out(struct ptx *ptx, const char *user, unsigned seconds)
+{
+	char ra[16];
+
+	(void)snprintf(ra, sizeof(ra), "%u", seconds);
+	log_debug("%s call-id=%s peer=%s user=%s: sign-in blocked for %u s",
+	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer,
+	    user != NULL ? user : "-", seconds);
+	return proxy_reply(ptx, 503, NULL, SIPTAG_RETRY_AFTER_STR(ra),
+	    SIPTAG_WARNING_STR(ptx_warning(ptx, "too many failed sign-ins; "
+	    "try again later")), TAG_END());
+}
+
+/* Failures that count as a wrong guess (not a protocol slip). */
+static int
+is_guess(enum sa_reason r)
+{
+	return r == SA_R_BAD_PASSWORD || r == SA_R_UNKNOWN_USER ||
+	    r == SA_R_BAD_TOKEN || r == SA_R_REPLAYED_TICKET ||
+	    r == SA_R_CLOCK_SKEW;
+}
+
 /* A leg carrying gssapi-data: NTLM legs 1 and 2, or Kerberos. */
 static int
 handshake(struct ptx *ptx, const struct sipauth_cred *cred)
@@ -389,6 +418,9 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	uint8_t *tok = NULL, *out = NULL;
 	size_t toklen = 0, outlen = 0;
 	enum sa_reason r;
+	char claimed[320];
+	const char *user = NULL;
+	unsigned blocked;
 	int err, rc;
 
 	if (!scheme_enabled(ptx, cred->scheme))
@@ -399,7 +431,6 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	if (sipauth_b64_decode(ptx->home, cred->gssapi_data.ptr,
 	    cred->gssapi_data.len, &tok, &toklen) != 0)
 		return ptx_refuse(ptx, 400, "gssapi-data is not base64");
-
 	if (kind == MECH_NTLM && SIPAUTH_PRESENT(cred->opaque) &&
 	    (r = continuable(ptx, cred, toklen, &sa)) != SA_R_OK) {
 		if (toklen > 0)
@@ -411,6 +442,26 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 		    "opaque=%.*s (%s): new handshake", ptx_method(ptx),
 		    ptx_call_id(ptx), ptx->peer, (int)cred->opaque.len,
 		    cred->opaque.ptr, sa_reason_name(r));
+	}
+	/* The account an NTLM AUTHENTICATE claims, before anything checks
+	   it: a name with a NUL or control character is no account. */
+	if (kind == MECH_NTLM && toklen > 0) {
+		if (sipauth_ntlm_claimed_user(tok, toklen, claimed,
+		    sizeof(claimed)) != 0) {
+			log_info("%s call-id=%s peer=%s: NTLM AUTHENTICATE "
+			    "unreadable or with a control character in its "
+			    "names", ptx_method(ptx), ptx_call_id(ptx),
+			    ptx->peer);
+			sa_unref(sa);
+			guard_failed(ptx, NULL);
+			return challenge(ptx, reason_text(SA_R_BAD_TOKEN));
+		}
+		user = claimed;
+	}
+	/* Lockout protection, before the mechanism sees anything. */
+	if ((blocked = guard_check(ptx, user)) > 0) {
+		sa_unref(sa);
+		return locked_out(ptx, user, blocked);
 	}
 	if (sa == NULL) {
 		err = sa_begin(px->sa, ptx->peer_addr, kind,
@@ -429,6 +480,8 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 		OPENSSL_cleanse(tok, toklen);
 		su_free(ptx->home, tok);
 	}
+	if (r != SA_R_OK && is_guess(r))
+		guard_failed(ptx, user);
 	if (r != SA_R_OK)
 		rc = challenge(ptx, reason_text(r));
 	else if (sa_state(sa) == ASSOC_HALF_OPEN)

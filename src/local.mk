@@ -13,7 +13,8 @@ tests_unit_unit_SOURCES += tests/unit/test_log.c
 noinst_LIBRARIES += libsipsad.a
 libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
-	src/register.c src/route.c src/known.c src/streak.c src/security.c \
+	src/register.c src/route.c src/known.c src/streak.c src/guard.c \
+	src/security.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
@@ -22,8 +23,11 @@ sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
 # The message class with our method decoders (src/mclass.h): the unit
 # binary compiles it too, to feed the decoders directly.
 tests_unit_unit_SOURCES += src/mclass.c src/mclass.h tests/unit/test_mclass.c
+# Lockout protection on its own, with a test clock.
+tests_unit_unit_SOURCES += src/guard.c tests/unit/test_guard.c
 EXTRA_DIST += tests/data/rfc4475/intmeth.dat tests/data/rfc4475/README
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \
+	doc/clients.md doc/security.md \
 	scripts/capture-flows

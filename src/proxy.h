@@ -32,6 +32,7 @@ struct registrar;
 struct sipauth_cred;
 struct known;
 struct streaks;
+struct guard;
 struct msg_hclass_s;
 struct msg_mclass_s;
 
@@ -77,6 +78,7 @@ struct proxy {
 	char			*krb5_target;	/* "sip/<fqdn>" */
 	struct known		*known;		/* users registered here */
 	struct streaks		*streaks;	/* challenges in a row */
+	struct guard		*guard;		/* lockout protection */
 	unsigned long		 services;	/* SERVICE requests answered */
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */
@@ -252,6 +254,23 @@ void	streak_fini(struct proxy *);
 void	streak_challenged(struct ptx *, const char *epid, const char *why,
 	    const char *hint);
 void	streak_reset(struct ptx *, const char *epid);
+
+/*
+ * src/guard.c: lockout protection.  guard_check() is asked before a
+ * handshake leg runs, with the account the leg claims (NTLM's
+ * AUTHENTICATE) or NULL: 0 to go on, else the seconds the source or the
+ * account is blocked (or 1 when the source is over its handshake rate).
+ * guard_failed() counts a failed sign-in against the source and the
+ * account (NULL: unknown, as with Kerberos); guard_succeeded() records
+ * that this source signed the account in.
+ */
+int	guard_init(struct proxy *);
+void	guard_fini(struct proxy *);
+unsigned guard_check(struct ptx *, const char *user);
+void	guard_failed(struct ptx *, const char *user);
+void	guard_succeeded(struct ptx *, const char *user);
+/* The clock of the guard, in ms (a test sets its own). */
+extern uint64_t (*guard_clock)(void);
 
 /*
  * src/sign.c: signatures on whole messages.  sig_verify() checks the crand/cnum/response of cred on sip against sa;

@@ -178,7 +178,7 @@ security_init(struct proxy *px, const struct proxy_params *params)
 	if ((e = registrar_open(&rc, &reg_store_lmdb, (uint64_t)time(NULL),
 	    &px->reg)) != 0)
 		return e;	/* logged by the registrar */
-	if ((e = streak_init(px)) != 0)
+	if ((e = streak_init(px)) != 0 || (e = guard_init(px)) != 0)
 		return e;
 	if ((e = known_load(px)) != 0) {
 		log_warnx("cannot read the users of the binding store: %s",
@@ -232,6 +232,7 @@ security_fini(struct proxy *px)
 	px->mech = NULL;
 	known_free(px);
 	streak_fini(px);
+	guard_fini(px);
 }
 
 static int

@@ -18,6 +18,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-client-krb5.sh \
 	tests/integration/t-client-407.sh \
 	tests/integration/t-challenge-loop.sh \
+	tests/integration/t-lockout.sh \
 	tests/integration/t-client-version.sh \
 	tests/integration/t-route-message.sh \
 	tests/integration/t-route-call.sh \

@@ -64,7 +64,9 @@ port_of() {
 }
 
 # conf_template [LEVEL [ROLE]]: a sipsad configuration on stdout
-# (AUTH_REALM sets the realm string).
+# (AUTH_REALM sets the realm string; CONF_EXTRA, when set, is appended:
+# blocks such as guard { ... } for tests that send from one address more
+# than a client would).
 conf_template() {
 	cat <<CONF
 # sipsad configuration written by tests/integration/lib.sh
@@ -97,6 +99,7 @@ log {
 	target stderr
 	level ${1:-info}
 }
+${CONF_EXTRA:-}
 CONF
 }
 

@@ -25,6 +25,7 @@
 #pragma weak sa_suites
 #pragma weak registrar_suites
 #pragma weak mclass_suites
+#pragma weak guard_suites
 
 static const struct {
 	const char	*name;
@@ -37,6 +38,7 @@ static const struct {
 	{ "sa", sa_suites },
 	{ "registrar", registrar_suites },
 	{ "mclass", mclass_suites },
+	{ "guard", guard_suites },
 };
 
 const char *

@@ -176,8 +176,8 @@ test_sa_handshake_establishes_and_failure_logs_once(void)
 	CU_ASSERT_PTR_NULL(out);
 	CU_ASSERT_EQUAL(sa_state(sa), ASSOC_DETACHED);
 	(void)snprintf(line, sizeof(line), "handshake failed sa=%s scheme=NTLM "
-	    "peer=192.0.2.7 reason=BAD_PASSWORD gss=\"fake major 0xd0000 "
-	    "minor 42\"", sa_opaque(sa));
+	    "peer=192.0.2.7 user=- reason=BAD_PASSWORD gss=\"fake major "
+	    "0xd0000 minor 42\"", sa_opaque(sa));
 	CU_ASSERT_EQUAL(sa_test_log_count("failed"), 1);
 	CU_ASSERT_EQUAL(sa_test_log_count(line), 1);
 	CU_ASSERT_EQUAL(sa_lookup_opaque(t, sa_opaque(sa), 8, &found),
