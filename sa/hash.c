@@ -4,8 +4,21 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
+
+#include <openssl/rand.h>
 
 #include "sa/hash.h"
+
+uint32_t
+hash_random_seed(void)
+{
+	uint32_t seed;
+
+	if (RAND_bytes((unsigned char *)&seed, sizeof(seed)) != 1)
+		seed = (uint32_t)time(NULL);
+	return seed;
+}
 
 static uint32_t
 round_pow2(uint32_t n)

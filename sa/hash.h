@@ -53,6 +53,12 @@ struct hlink *htab_next(const struct htab *t, uint32_t *cursor);
 /* Bytes of bucket array (for the memory accounting). */
 size_t	htab_memory(const struct htab *t);
 
+/*
+ * A random seed for hash_bytes(), so that nobody can aim keys at one chain
+ * or slot (from OpenSSL's generator; the time if that fails).
+ */
+uint32_t hash_random_seed(void);
+
 /* Seeded FNV-1a over len bytes, continuing from h. */
 uint32_t hash_bytes(uint32_t h, const void *p, size_t len);
 

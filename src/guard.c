@@ -27,8 +27,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "sa/hash.h"
 
 #define LOG_MODULE "guard"
@@ -112,8 +110,7 @@ guard_init(struct proxy *px)
 		free(g);
 		return ENOMEM;
 	}
-	if (RAND_bytes((unsigned char *)&g->seed, sizeof(g->seed)) != 1)
-		g->seed = (uint32_t)time(NULL);
+	g->seed = hash_random_seed();
 	px->guard = g;
 	return 0;
 }

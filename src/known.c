@@ -17,9 +17,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <openssl/rand.h>
 
 #include "registrar/registrar.h"
 #include "sa/hash.h"
@@ -64,8 +61,7 @@ known_new(struct proxy *px)
 		free(k);
 		return ENOMEM;
 	}
-	if (RAND_bytes((unsigned char *)&k->seed, sizeof(k->seed)) != 1)
-		k->seed = (uint32_t)time(NULL);
+	k->seed = hash_random_seed();
 	px->known = k;
 	return 0;
 }

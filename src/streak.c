@@ -25,8 +25,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "sa/hash.h"
 
 #define LOG_MODULE "auth"
@@ -63,8 +61,7 @@ streak_init(struct proxy *px)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return ENOMEM;
 	/* Seeded, so that a peer cannot aim its epids at another's slot. */
-	if (RAND_bytes((unsigned char *)&s->seed, sizeof(s->seed)) != 1)
-		s->seed = (uint32_t)time(NULL);
+	s->seed = hash_random_seed();
 	px->streaks = s;
 	return 0;
 }
