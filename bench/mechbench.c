@@ -49,7 +49,7 @@
 
 #include "sa/mech.h"
 #include "sa/sa.h"
-#include "src/log.h"
+#include "log/log.h"
 #include "tests/mech/mech_test.h"
 
 struct realm realm;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define LOG_MODULE "conf"
-#include "src/log.h"
+#include "log/log.h"
 
 #include "conf/conf.h"
 #include "conf/conf_int.h"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 struct conf_pos {
-	const char	*file;		/* borrowed from the snapshot's file list */
+	const char	*file;		/* borrowed: the snapshot's files */
 	int		 line;
 	int		 col;
 };
@@ -47,14 +47,14 @@ enum conf_scheme {
 #define CONF_MAX_SCHEMES	2
 
 enum conf_ntlm_source {
-	CONF_NTLM_USERS_FILE,		/* smbpasswd or DOMAIN:USER:PASSWORD file */
+	CONF_NTLM_USERS_FILE,		/* smbpasswd or DOMAIN:USER:PASSWORD */
 	CONF_NTLM_USERS_WINBIND,	/* Active Directory through winbindd */
 };
 
 struct conf_listen {
 	struct conf_pos		 pos;
 	enum conf_transport	 transport;
-	char			*address;	/* "0.0.0.0", "::", "127.0.0.1" */
+	char			*address;	/* "0.0.0.0", "::", ... */
 	unsigned		 port;
 	enum conf_role		 role;
 	char			*tls_cert;	/* PEM, TLS only */
@@ -71,12 +71,12 @@ struct conf_auth {
 	struct conf_pos		 pos;
 	enum conf_scheme	 schemes[CONF_MAX_SCHEMES]; /* offer order */
 	int			 nschemes;
-	char			*realm;		/* "SIP Communications Service" */
+	char			*realm;		/* the challenges' realm */
 	int			 version;	/* 2, 3 or 4; default 4 */
 	/* Kerberos */
 	char			*keytab;	/* a secret */
-	char			*rcache_dir;	/* NULL: replay cache off ("none") is
-						   never the default; see conf.5 */
+	char			*rcache_dir;	/* NULL: off ("none"; never the
+						   default; sipsa.conf(5)) */
 	/* NTLM */
 	enum conf_ntlm_source	 ntlm_source;
 	char			*ntlm_user_file; /* a secret */
@@ -102,7 +102,7 @@ struct conf_guard {
 	unsigned	window;			/* s */
 	unsigned	block_min;		/* s, doubled at each block */
 	unsigned	block_max;		/* s */
-	unsigned	handshake_rate;		/* per source and second, 0 off */
+	unsigned	handshake_rate;		/* legs/s per source; 0: off */
 	unsigned	trust_time;		/* s a source that signed an
 						   account in stays trusted */
 	unsigned	entries;		/* slots per table */
@@ -114,15 +114,15 @@ struct conf_registrar {
 	unsigned	expires_max;		/* s */
 	unsigned	max_endpoints;		/* bindings per AOR */
 	unsigned	expires_jitter;		/* percent, 0 = off */
-	char		*store;			/* directory of the binding store */
+	char		*store;			/* binding store directory */
 	enum conf_sync	 sync;			/* commits; fixed at start */
-	char		**domains;		/* NULL-terminated; served domains */
+	char		**domains;		/* served domains, NULL-ended */
 };
 
 enum conf_home_kind {
 	CONF_HOME_USER,				/* exact "user@domain" */
 	CONF_HOME_DOMAIN,			/* exact domain */
-	CONF_HOME_PATTERN,			/* fnmatch(3) over "user@domain" */
+	CONF_HOME_PATTERN,			/* fnmatch(3), "user@domain" */
 	CONF_HOME_DEFAULT,
 };
 
@@ -130,15 +130,15 @@ struct conf_home {
 	struct conf_pos		 pos;
 	enum conf_home_kind	 kind;
 	char			*match;		/* NULL for CONF_HOME_DEFAULT */
-	char			*target;	/* "sip:host:port;transport=tls" or
-						   NULL for this node ("local") */
+	char			*target;	/* "sip:host:port;transport=tls"
+						   or NULL: this node */
 	struct conf_home	*next;
 };
 
 struct conf_route {
 	struct conf_pos		 pos;
 	char			*domain;	/* foreign domain */
-	char			*next_hop;	/* "sip:host:port;transport=tcp" */
+	char			*next_hop;	/* sip:host:port;transport=x */
 	struct conf_route	*next;
 };
 

@@ -15,6 +15,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_int.h"
+#include "log/log.h"
 
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
@@ -32,7 +33,8 @@ static const char *const target_names[] = { "stderr", "syslog", NULL };
 static const int target_values[] = { 0, 1 };
 static const char *const level_names[] = { "err", "warn", "notice", "info",
     "debug", NULL };
-static const int level_values[] = { 3, 4, 5, 6, 7 };	/* enum log_level */
+static const int level_values[] = { LOG_LVL_ERR, LOG_LVL_WARN,
+    LOG_LVL_NOTICE, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 static const char *const facilities[] = { "auth", "authpriv", "daemon",
     "user", "local0", "local1", "local2", "local3", "local4", "local5",

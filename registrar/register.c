@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #define LOG_MODULE "registrar"
-#include "src/log.h"
+#include "log/log.h"
 #include "registrar/internal.h"
 
 /* What the registrar decided for one Contact before touching the store. */

@@ -13,7 +13,7 @@
 #include <openssl/rand.h>
 
 #define LOG_MODULE "registrar"
-#include "src/log.h"
+#include "log/log.h"
 #include "registrar/internal.h"
 
 void

@@ -13,10 +13,10 @@
 #include <lmdb.h>
 
 #define LOG_MODULE "registrar"
-#include "src/log.h"
+#include "log/log.h"
 #include "registrar/internal.h"
 
-#define LMDB_DEFAULT_MAP	((size_t)1 << 30)	/* 1 GiB of address space */
+#define LMDB_DEFAULT_MAP	((size_t)1 << 30) /* 1 GiB of address space */
 
 struct store_lmdb {
 	MDB_env		*env;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define LOG_MODULE "sa"
-#include "src/log.h"
+#include "log/log.h"
 
 #include "sa/sa_priv.h"
 

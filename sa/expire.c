@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #define LOG_MODULE "sa"
-#include "src/log.h"
+#include "log/log.h"
 
 #include "sa/sa_priv.h"
 

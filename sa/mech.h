@@ -25,13 +25,13 @@ enum mech_kind {
 enum mech_reason {
 	MECH_OK = 0,
 	MECH_R_UNKNOWN_USER,		/* no such user (file, winbind, KDC) */
-	MECH_R_BAD_PASSWORD,		/* NTLM proof or ticket decrypt failed */
-	MECH_R_CLOCK_SKEW,		/* Kerberos authenticator out of window */
+	MECH_R_BAD_PASSWORD,		/* NTLM proof or ticket decrypt fails */
+	MECH_R_CLOCK_SKEW,		/* Kerberos authenticator time skewed */
 	MECH_R_REPLAYED_TICKET,		/* AP-REQ seen before (replay cache) */
 	MECH_R_BAD_TOKEN,		/* malformed or unexpected token */
 	MECH_R_BAD_SIGNATURE,		/* MIC does not verify */
 	MECH_R_FLAGS,			/* NTLM flags sipsa cannot accept */
-	MECH_R_NO_CREDENTIALS,		/* server keytab / service key missing */
+	MECH_R_NO_CREDENTIALS,		/* no server keytab or service key */
 	MECH_R_INTERNAL,		/* out of memory, library failure */
 	MECH_R_MAX,
 };
@@ -45,11 +45,11 @@ struct mech_status {
 
 /* Acceptor configuration, copied from sipsa.conf at start and on reload. */
 struct mech_server_params {
-	const char	*fqdn;		/* service host: sip/<fqdn> for Kerberos */
+	const char	*fqdn;		/* host: Kerberos service sip/<fqdn> */
 	const char	*keytab;	/* NULL: Kerberos disabled */
 	const char	*rcache_dir;	/* NULL: library default; "none" off */
 	int		 ntlm_enabled;
-	int		 ntlm_winbind;	/* users from winbindd (Active Directory) */
+	int		 ntlm_winbind;	/* winbindd: Active Directory users */
 	const char	*ntlm_user_file; /* when !ntlm_winbind */
 	const char	*netbios_domain;
 	const char	*netbios_computer;
@@ -82,11 +82,13 @@ struct mech_result {
 	int			complete;	/* context established */
 	uint8_t			*out;		/* token to send; free() it */
 	size_t			 out_len;
-	char			 user[256];	/* authenticated name once complete:
-						   "DOMAIN\user" (NTLM) or
-						   "user@REALM" (Kerberos) */
-	uint32_t		 lifetime;	/* s the context stays valid, 0 =
-						   unlimited (NTLM) */
+	char			 user[256];	/* authenticated name, once
+						   complete: "DOMAIN\user"
+						   (NTLM) or "user@REALM"
+						   (Kerberos) */
+	uint32_t		 lifetime;	/* seconds the context stays
+						   valid, 0 = unlimited
+						   (NTLM) */
 };
 
 /*

@@ -42,7 +42,7 @@ struct mech_ctx {
 	enum mech_kind	 kind;
 	unsigned int	 initiator:1;
 	unsigned int	 established:1;
-	unsigned int	 cred_borrowed:1;	/* gcred from mech_client_cred */
+	unsigned int	 cred_borrowed:1;	/* gcred: mech_client_cred's */
 	union {
 		/*
 		 * NTLM: while the handshake runs, a GSS context (acceptor:

@@ -24,7 +24,8 @@
 #include "sa/mech.h"
 #include "sa/mech_int.h"
 
-static gss_OID_desc krb5_oid = { 9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" };
+static gss_OID_desc krb5_oid = { 9,
+    (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" };
 static gss_OID_set_desc krb5_mechs = { 1, &krb5_oid };
 #define KRB5_MECH	(&krb5_oid)
 

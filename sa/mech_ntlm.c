@@ -355,8 +355,8 @@ accept_second(struct mech_server *s, struct mech_ctx *ctx,
 		mech_copy_buffer(&nb, res->user, sizeof(res->user));
 		(void)gss_release_buffer(&min, &nb);
 	}
-	res->reason = mech_ntlm_take_keys(s->ntlm->inquire_by_oid, ctx->u.ntlm.gctx,
-	    a.flags, &ctx->u.ntlm.keys, &res->status);
+	res->reason = mech_ntlm_take_keys(s->ntlm->inquire_by_oid,
+	    ctx->u.ntlm.gctx, a.flags, &ctx->u.ntlm.keys, &res->status);
 	if (res->reason == MECH_OK) {
 		ctx->established = 1;
 		res->complete = 1;

@@ -81,8 +81,8 @@ struct sa_assoc {
  */
 struct sa_tomb {
 	struct hlink		 link;
-	uint32_t		 gone_s;	/* when the SA left, rounded up */
-	uint8_t			 why;		/* SA_R_EXPIRED, SA_R_REPLACED */
+	uint32_t		 gone_s;	/* when it left, rounded up */
+	uint8_t			 why;		/* SA_R_EXPIRED or REPLACED */
 };
 
 struct heap_ent {

@@ -15,7 +15,7 @@
 #include <openssl/rand.h>
 
 #define LOG_MODULE "sa"
-#include "src/log.h"
+#include "log/log.h"
 
 #include "sa/sa_priv.h"
 

@@ -108,7 +108,8 @@ sipauth_b64_encode(su_home_t *home, const uint8_t *in, size_t len,
 	if ((buf = su_alloc(home, (len + 2) / 3 * 4 + 1)) == NULL)
 		return ENOMEM;
 	for (i = 0, p = buf; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		*p++ = b64_alphabet[v >> 18];
 		*p++ = b64_alphabet[(v >> 12) & 63];
 		*p++ = b64_alphabet[(v >> 6) & 63];

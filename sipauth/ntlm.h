@@ -26,7 +26,8 @@
 #define NTLM_NEG_ALWAYS_SIGN		0x00008000u
 #define NTLM_TARGET_TYPE_DOMAIN		0x00010000u
 #define NTLM_TARGET_TYPE_SERVER		0x00020000u
-#define NTLM_NEG_ESS			0x00080000u	/* extended session security */
+/* Extended session security. */
+#define NTLM_NEG_ESS			0x00080000u
 #define NTLM_NEG_IDENTIFY		0x00100000u
 #define NTLM_NEG_TARGET_INFO		0x00800000u
 #define NTLM_NEG_VERSION		0x02000000u
@@ -42,7 +43,8 @@
 
 #define NTLM_KEY_LEN		16
 #define NTLM_SIG_LEN		16
-#define NTLM_SIPAE_SEQ		100	/* fixed sequence number, both directions */
+/* The fixed sequence number of MS-SIPAE, both directions. */
+#define NTLM_SIPAE_SEQ		100
 
 /* Message types ([MS-NLMP] §2.2.1) */
 #define NTLM_MSG_NEGOTIATE	1
@@ -172,8 +174,8 @@ int	sipauth_ntlm_v2_check(const uint8_t ntowf[16],
 
 /* LMv2 response = HMAC_MD5(ResponseKeyLM, SC || CC) || CC (24 bytes). */
 int	sipauth_ntlm_lmv2(const uint8_t ntowf[16],
-	    const uint8_t server_challenge[8], const uint8_t client_challenge[8],
-	    uint8_t out[24]);
+	    const uint8_t server_challenge[8],
+	    const uint8_t client_challenge[8], uint8_t out[24]);
 
 /*
  * ExportedSessionKey = RC4(KeyExchangeKey, EncryptedRandomSessionKey) with

@@ -233,20 +233,20 @@ int	sipauth_format_cred(su_home_t *home, const struct sipauth_cred *c,
  */
 struct sipauth_sigfields {
 	int			version;	/* < 3: the v2 layout */
-	struct sipauth_str	scheme;		/* "NTLM", "Kerberos", "TLS-DSK" */
+	struct sipauth_str	scheme;		/* NTLM, Kerberos, TLS-DSK */
 	struct sipauth_str	rand;		/* crand or srand */
 	struct sipauth_str	num;		/* cnum or snum, as sent */
 	struct sipauth_str	realm;
 	struct sipauth_str	targetname;
 	struct sipauth_str	call_id;	/* Call-ID value */
 	struct sipauth_str	cseq_num;	/* CSeq number */
-	struct sipauth_str	method;		/* request method, or CSeq method */
+	struct sipauth_str	method;		/* request or CSeq method */
 	struct sipauth_str	from;		/* From value */
 	struct sipauth_str	to;		/* To value */
-	struct sipauth_str	pai;		/* first P-Asserted-Identity value */
-	struct sipauth_str	ppi;		/* first P-Preferred-Identity value */
+	struct sipauth_str	pai;		/* first P-Asserted-Identity */
+	struct sipauth_str	ppi;		/* first P-Preferred-Identity */
 	struct sipauth_str	expires;	/* Expires value */
-	int			status;		/* response code, 0 for a request */
+	int			status;		/* status code; 0: request */
 };
 
 /*

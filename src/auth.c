@@ -37,7 +37,7 @@
 #include "sipauth/sipauth.h"
 
 #define LOG_MODULE "auth"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 /* The challenge family of the listener the request came in on. */
@@ -426,8 +426,8 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	if (!scheme_enabled(ptx, cred->scheme))
 		return challenge(ptx, "scheme not offered");
 	if ((err = auth_endpoint(ptx, &aor, &epid)) != 0)
-		return ptx_refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
-		    "bad From header");
+		return ptx_refuse(ptx, 400, err == ENOENT ?
+		    "missing epid in From" : "bad From header");
 	if (sipauth_b64_decode(ptx->home, cred->gssapi_data.ptr,
 	    cred->gssapi_data.len, &tok, &toklen) != 0)
 		return ptx_refuse(ptx, 400, "gssapi-data is not base64");
@@ -511,8 +511,8 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 	if (!SIPAUTH_PRESENT(cred->opaque))
 		return challenge(ptx, NULL);
 	if ((err = auth_endpoint(ptx, &aor, &epid)) != 0)
-		return ptx_refuse(ptx, 400, err == ENOENT ? "missing epid in From" :
-		    "bad From header");
+		return ptx_refuse(ptx, 400, err == ENOENT ?
+		    "missing epid in From" : "bad From header");
 	r = sa_lookup_opaque(ptx->px->sa, cred->opaque.ptr, cred->opaque.len,
 	    &sa);
 	if (r != SA_R_OK)

@@ -30,7 +30,7 @@
 #include "sa/hash.h"
 
 #define LOG_MODULE "guard"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 #define GUARD_KEY	96		/* longer keys are hashed whole and

@@ -22,7 +22,7 @@
 #include "sa/hash.h"
 
 #define LOG_MODULE "known"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 struct known_aor {

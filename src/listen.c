@@ -26,7 +26,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #define LOG_MODULE "listen"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 /* The largest key or certificate file read, in bytes. */

@@ -1,8 +1,4 @@
-# src/: the daemon sipsad and the logging facade (a leaf every module uses).
-noinst_LIBRARIES += liblog.a
-liblog_a_SOURCES = src/log.c src/log.h
-
-tests_unit_unit_SOURCES += tests/unit/test_log.c
+# src/: the daemon sipsad.
 
 # sipsad: the request pipeline (proxy.c), its steps (validate.c, steps.c,
 # auth.c, register.c), signatures (sign.c), SAs, credentials and the

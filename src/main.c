@@ -16,7 +16,7 @@
 
 #define LOG_MODULE "main"
 #include "conf/conf.h"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 #define DEFAULT_CONF	SYSCONFDIR "/sipsa/sipsa.conf"

@@ -21,7 +21,7 @@
 #include <sofia-sip/msg.h>
 
 #define LOG_MODULE "proxy"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/mclass.h"
 #include "src/proxy.h"
 

@@ -172,8 +172,8 @@ struct ptx {
 	   passed it; NULL for the few requests let through without one.
 	   Every response is then signed with it. */
 	struct sa_assoc		*sa;
-	char			*sa_token;	/* AP-REP for the final response,
-						   base64, in home */
+	/* The AP-REP for the final response, base64, in home. */
+	char			*sa_token;
 	int			 kept;		/* a forwarding transaction owns
 						   the ptx now (src/route.c) */
 };
@@ -273,7 +273,8 @@ void	guard_succeeded(struct ptx *, const char *user);
 extern uint64_t (*guard_clock)(void);
 
 /*
- * src/sign.c: signatures on whole messages.  sig_verify() checks the crand/cnum/response of cred on sip against sa;
+ * src/sign.c: signatures on whole messages.  sig_verify() checks the
+ * crand/cnum/response of cred on sip against sa;
  * sig_sign() signs a message about to be sent toward the SA's client and
  * adds (Proxy-)Authentication-Info, with gssapi-data when not NULL.  The
  * message must be final (To tag set) before it is signed.

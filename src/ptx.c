@@ -22,7 +22,7 @@
 #include "sa/sa.h"
 
 #define LOG_MODULE "ptx"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 /* Fill ptx->peer with "addr:port" of the sender and find the listener. */

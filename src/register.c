@@ -27,7 +27,7 @@
 #include "sa/sa.h"
 
 #define LOG_MODULE "register"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 /*

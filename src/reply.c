@@ -21,7 +21,7 @@
 #include "sa/sa.h"
 
 #define LOG_MODULE "reply"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 #define SIPSA_SERVER	PACKAGE_NAME "/" PACKAGE_VERSION

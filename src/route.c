@@ -43,7 +43,7 @@ struct branch;
 #include "sipauth/sipauth.h"
 
 #define LOG_MODULE "route"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/mclass.h"
 #include "src/proxy.h"
 
@@ -209,8 +209,9 @@ resolve(struct ptx *ptx, struct targets *ts, const char **why)
 			return 0;
 		}
 	/* In dialog, toward an endpoint we know: To names it by epid. */
-	if (sip->sip_to->a_tag != NULL && sip->sip_to->a_url->url_user !=
-	    NULL && proxy_serves_domain(ptx->px, sip->sip_to->a_url->url_host) &&
+	if (sip->sip_to->a_tag != NULL &&
+	    sip->sip_to->a_url->url_user != NULL &&
+	    proxy_serves_domain(ptx->px, sip->sip_to->a_url->url_host) &&
 	    (ts->only_epid = to_epid(ptx)) != NULL) {
 		aor = ptx_aor(ptx, sip->sip_to->a_url->url_user,
 		    sip->sip_to->a_url->url_host);

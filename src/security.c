@@ -25,7 +25,7 @@
 #include "sa/sa.h"
 
 #define LOG_MODULE "security"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 /* Work done per timer tick: SAs examined at most. */

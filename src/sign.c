@@ -24,7 +24,7 @@
 #include "sipauth/sipauth.h"
 
 #define LOG_MODULE "sign"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 /* NTLM or Kerberos: the scheme of the SA's messages. */

@@ -18,7 +18,7 @@
 #include <sofia-sip/su_wait.h>
 
 #define LOG_MODULE "signals"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 struct signals {

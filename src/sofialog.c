@@ -22,7 +22,7 @@
 #include <sofia-sip/su_log.h>
 
 #define LOG_MODULE "sofia"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 /* Exported by libsofia-sip-ua, not declared in its public headers. */

@@ -16,7 +16,7 @@
 #include <sofia-sip/sip_tag.h>
 
 #define LOG_MODULE "steps"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 #define SIPSA_ALLOW	"REGISTER, OPTIONS, ACK, CANCEL, BYE, SUBSCRIBE, " \

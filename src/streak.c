@@ -28,7 +28,7 @@
 #include "sa/hash.h"
 
 #define LOG_MODULE "auth"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 #define STREAK_SLOTS	4096		/* power of two */

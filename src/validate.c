@@ -16,7 +16,7 @@
 #include <sofia-sip/sip_status.h>
 
 #define LOG_MODULE "validate"
-#include "src/log.h"
+#include "log/log.h"
 #include "src/proxy.h"
 
 enum validate_reason {

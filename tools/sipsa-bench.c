@@ -591,7 +591,8 @@ on_established(void *arg, struct uac *u, const struct uac_result *r)
 		b->est_failed++;
 		failure_key(r, key, sizeof(key));
 		if (b->est_failed <= 3)
-			fprintf(stderr, "sipsa-bench: user%u epid %s: %s (%s)\n",
+			fprintf(stderr,
+			    "sipsa-bench: user%u epid %s: %s (%s)\n",
 			    e->user, e->epid, r->text, key);
 	}
 	establish_more(b);

@@ -26,7 +26,7 @@
 #include <sofia-sip/nta.h>
 
 #include "conf/conf.h"
-#include "src/log.h"
+#include "log/log.h"
 #include "tests/fake/fake_mech.h"
 #include "tests/pipeline/pipeline.h"
 

@@ -55,7 +55,7 @@ struct harness {
 	char		 dir[128];	/* state directory, removed at stop */
 	unsigned	 port;		/* sipsad's TCP and UDP port */
 	char		 hop[64];	/* its TCP listener as a SIP URI */
-	uint64_t	 now_ms;	/* the SA table's clock; tests move it */
+	uint64_t	 now_ms;	/* SA table clock, moved by tests */
 	/* The last lines logged at warning level or worse (by sipsad, or
 	   by Sofia for sipsad or the peers). */
 	char		 warnings[HARNESS_WARNINGS][256];

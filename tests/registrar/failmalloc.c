@@ -4,9 +4,9 @@
  * registrar operation runs again and again, the n-th allocation failing
  * in run n, until it succeeds without a failure.  Each run must end with a
  * clean 500 (NO_MEMORY) or ENOMEM, free everything it allocated, and leave
- * the store as it was.  The program is linked with -Wl,--wrap for the
- * allocator, which catches the registrar's own allocations (LMDB and
- * OpenSSL are shared libraries and keep theirs).
+ * the store as it was.  The allocator wrappers (tests/failmalloc/wrap.h)
+ * catch the registrar's own allocations (LMDB and OpenSSL are shared
+ * libraries and keep theirs).
  */
 #include "config.h"
 
@@ -16,91 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "src/log.h"
+#include "log/log.h"
 #include "registrar/registrar.h"
-
-void	*__real_malloc(size_t);
-void	*__real_calloc(size_t, size_t);
-void	*__real_realloc(void *, size_t);
-char	*__real_strdup(const char *);
-char	*__real_strndup(const char *, size_t);
-void	 __real_free(void *);
-void	*__wrap_malloc(size_t);
-void	*__wrap_calloc(size_t, size_t);
-void	*__wrap_realloc(void *, size_t);
-char	*__wrap_strdup(const char *);
-char	*__wrap_strndup(const char *, size_t);
-void	 __wrap_free(void *);
-
-static long countdown = -1;	/* allocations left before one fails */
-static long live;		/* blocks allocated through the wrappers */
-static int injected;
-
-static int
-fail_now(void)
-{
-	if (countdown < 0)
-		return 0;
-	if (countdown-- == 0) {
-		injected = 1;
-		return 1;
-	}
-	return 0;
-}
-
-#define WRAP(call) do {							\
-	void *p_;							\
-	if (fail_now())							\
-		return NULL;						\
-	if ((p_ = (call)) != NULL)					\
-		live++;							\
-	return p_;							\
-} while (0)
-
-void *
-__wrap_malloc(size_t n)
-{
-	WRAP(__real_malloc(n));
-}
-
-void *
-__wrap_calloc(size_t n, size_t m)
-{
-	WRAP(__real_calloc(n, m));
-}
-
-char *
-__wrap_strdup(const char *s)
-{
-	WRAP(__real_strdup(s));
-}
-
-char *
-__wrap_strndup(const char *s, size_t n)
-{
-	WRAP(__real_strndup(s, n));
-}
-
-void *
-__wrap_realloc(void *p, size_t n)
-{
-	void *q;
-
-	if (fail_now())
-		return NULL;
-	q = __real_realloc(p, n);
-	if (q != NULL && p == NULL)
-		live++;
-	return q;
-}
-
-void
-__wrap_free(void *p)
-{
-	if (p != NULL)
-		live--;
-	__real_free(p);
-}
+#include "tests/failmalloc/wrap.h"
 
 static char dir[64];
 
@@ -144,12 +62,10 @@ ladder(struct registrar *reg, const char *name, const struct reg_req *rq,
 	long k, base;
 
 	for (k = 0;; k++) {
-		base = live;
-		injected = 0;
-		countdown = k;
+		base = failmalloc_live();
+		failmalloc_arm(k);
 		(void)registrar_handle(reg, rq, &rs);
-		countdown = -1;
-		if (!injected) {
+		if (!failmalloc_disarm()) {
 			if (rs.reason != ok_reason) {
 				fprintf(stderr, "%s: %s without failure\n",
 				    name, registrar_reason_name(rs.reason));
@@ -158,7 +74,7 @@ ladder(struct registrar *reg, const char *name, const struct reg_req *rq,
 			reg_resp_clear(&rs);
 			printf("failmalloc: %s: %ld allocation points, all "
 			    "clean\n", name, k);
-			return live == base ? 0 : 1;
+			return failmalloc_live() == base ? 0 : 1;
 		}
 		if (rs.reason != REG_REASON_NO_MEMORY) {
 			fprintf(stderr, "%s: failure %ld gave %s\n", name, k,
@@ -172,9 +88,9 @@ ladder(struct registrar *reg, const char *name, const struct reg_req *rq,
 			return 1;
 		}
 		reg_resp_clear(&rs);
-		if (live != base) {
+		if (failmalloc_live() != base) {
 			fprintf(stderr, "%s: failure %ld leaked %ld blocks\n",
-			    name, k, live - base);
+			    name, k, failmalloc_live() - base);
 			return 1;
 		}
 	}
@@ -193,13 +109,12 @@ reads(struct registrar *reg)
 	static const char *gruu_aor = "sip:u@example.test";
 	unsigned n;
 	long k, base;
-	int op, err;
+	int op, err, injected;
 
 	for (op = 0; op < 3; op++) {
 		for (k = 0;; k++) {
-			base = live;
-			injected = 0;
-			countdown = k;
+			base = failmalloc_live();
+			failmalloc_arm(k);
 			n = 0;
 			if (op == 0)
 				err = registrar_lookup(reg, gruu_aor, 1000,
@@ -209,12 +124,13 @@ reads(struct registrar *reg)
 				    count_cb, &n);
 			else
 				err = registrar_expire(reg, 1000, &n);
-			countdown = -1;
-			if (live != base || (err != 0 && err != ENOMEM) ||
+			injected = failmalloc_disarm();
+			if (failmalloc_live() != base ||
+			    (err != 0 && err != ENOMEM) ||
 			    (err != 0 && !injected)) {
 				fprintf(stderr, "%s: failure %ld: err %d, "
 				    "leak %ld\n", names[op], k, err,
-				    live - base);
+				    failmalloc_live() - base);
 				return 1;
 			}
 			if (!injected)
@@ -237,7 +153,7 @@ main(void)
 	struct registrar *reg;
 	char path[128];
 	long k, base;
-	int rc = 0;
+	int rc = 0, injected;
 
 	log_setlevel(LOG_LVL_ERR);
 	(void)snprintf(dir, sizeof(dir), "/tmp/sipsa-failmalloc-XXXXXX");
@@ -245,14 +161,13 @@ main(void)
 		return 1;
 	/* registrar_open: ENOMEM, nothing left behind. */
 	for (k = 0;; k++) {
-		base = live;
-		injected = 0;
-		countdown = k;
+		base = failmalloc_live();
+		failmalloc_arm(k);
 		reg = open_plain();
-		countdown = -1;
+		injected = failmalloc_disarm();
 		if (reg != NULL)
 			break;
-		if (!injected || live != base) {
+		if (!injected || failmalloc_live() != base) {
 			fprintf(stderr, "open: failure %ld: %s\n", k,
 			    injected ? "leak" : "failed on its own");
 			return 1;

@@ -90,7 +90,8 @@ main(int argc, char **argv)
 			    !wanted(s->pName, argc, argv))
 				continue;
 			if (CU_register_suites(one) != CUE_SUCCESS) {
-				fprintf(stderr, "unit: %s\n", CU_get_error_msg());
+				fprintf(stderr, "unit: %s\n",
+				    CU_get_error_msg());
 				CU_cleanup_registry();
 				return 1;
 			}

@@ -13,7 +13,7 @@
 #include <CUnit/CUnit.h>
 
 #include "conf/conf.h"
-#include "src/log.h"
+#include "log/log.h"
 #include "tests/unit/test_conf.h"
 #include "tests/unit/unit.h"
 

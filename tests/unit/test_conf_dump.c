@@ -14,7 +14,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_int.h"
-#include "src/log.h"
+#include "log/log.h"
 #include "tests/unit/test_conf.h"
 
 static int

@@ -8,7 +8,7 @@
 #include "tests/unit/unit.h"
 
 #define LOG_MODULE "unit"
-#include "src/log.h"
+#include "log/log.h"
 
 static char last_line[512];
 static int last_level;
@@ -50,7 +50,8 @@ test_log_filters_by_level_and_prefixes_module(void)
 	CU_ASSERT_STRING_EQUAL(last_line, "unit: shown 2");
 	errno = ENOENT;
 	log_warn("open %s", "x");
-	CU_ASSERT_STRING_EQUAL(last_line, "unit: open x: No such file or directory");
+	CU_ASSERT_STRING_EQUAL(last_line,
+	    "unit: open x: No such file or directory");
 	log_set_sink(NULL, NULL);
 	log_setlevel(saved);
 }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/log.h"
+#include "log/log.h"
 #include "tests/unit/test_sa.h"
 
 static int

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/log.h"
+#include "log/log.h"
 #include "tests/unit/test_sa.h"
 
 uint64_t sa_test_now;

@@ -772,7 +772,8 @@ test_format_exact(void)
 	ch.gssapi_data = sipauth_s("TlRMTVNTUAACAAAA");
 	CU_ASSERT_EQUAL_FATAL(sipauth_format_challenge(NULL, &ch, &s), 0);
 	CU_ASSERT_STRING_EQUAL(s, "NTLM opaque=\"7A1FFDC6\", "
-	    "gssapi-data=\"TlRMTVNTUAACAAAA\", targetname=\"proxy.example.test\", "
+	    "gssapi-data=\"TlRMTVNTUAACAAAA\", "
+	    "targetname=\"proxy.example.test\", "
 	    "realm=\"SIP Communications Service\", version=4");
 	su_free(NULL, s);
 	ch.scheme = SIPAUTH_KERBEROS;
@@ -861,19 +862,23 @@ test_pick(void)
 		{ "Authorization: NTLM realm=\"Other\", targetname=\"x.test\", "
 		  "crand=\"11111111\", cnum=\"1\", response=\"00\"\r\n"
 		  "Proxy-Authorization: NTLM qop=\"auth\", realm=\"SIP "
-		  "Communications Service\", targetname=\"PROXY.example.test\", "
+		  "Communications Service\", "
+		  "targetname=\"PROXY.example.test\", "
 		  "crand=\"22222222\", cnum=\"2\", response=\"01\"\r\n",
 		  0, "22222222" },
 		/* Kerberos needs "sip/" + fqdn. */
-		{ "Authorization: Kerberos realm=\"SIP Communications Service\", "
+		{ "Authorization: Kerberos "
+		  "realm=\"SIP Communications Service\", "
 		  "targetname=\"proxy.example.test\"\r\n"
-		  "Authorization: Kerberos realm=\"SIP Communications Service\", "
+		  "Authorization: Kerberos "
+		  "realm=\"SIP Communications Service\", "
 		  "targetname=\"sip/proxy.example.test\", crand=\"33333333\", "
 		  "cnum=\"3\", response=\"02\"\r\n", 0, "33333333" },
 		/* Realm is case-sensitive. */
 		{ "Authorization: NTLM realm=\"sip communications service\", "
 		  "targetname=\"proxy.example.test\"\r\n", ENOENT, NULL },
-		{ "Authorization: TLS-DSK realm=\"SIP Communications Service\", "
+		{ "Authorization: TLS-DSK "
+		  "realm=\"SIP Communications Service\", "
 		  "targetname=\"proxy.example.test\"\r\n", ENOTSUP, NULL },
 		{ "Authorization: NTLM realm=\"SIP Communications Service\", "
 		  "targetname=\"proxy.example.test\", cnum=\"4294967296\"\r\n",

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* src/log.c: stderr/syslog logging facade (after OpenSMTPD log.c). */
+/* log/log.c: stderr/syslog logging facade (after OpenSMTPD log.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "src/log.h"
+#include "log/log.h"
 
 static const char *log_progname = "sipsa";
 static int log_to_syslog;

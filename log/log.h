@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* src/log.h: the logging facade every sipsa module writes through. */
+/* log/log.h: the logging facade every sipsa module writes through. */
 #ifndef SIPSA_LOG_H
 #define SIPSA_LOG_H
 
