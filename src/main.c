@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define LOG_MODULE "main"
@@ -34,6 +35,39 @@ conf_err_stderr(const char *msg, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "%s\n", msg);
+}
+
+/*
+ * Every connection costs a descriptor: take all the hard limit allows
+ * (the soft default of 1,024 ran out at about a thousand idle TCP
+ * clients), and say how many there are.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("setrlimit(RLIMIT_NOFILE, %llu)",
+			    (unsigned long long)rl.rlim_max);
+			rl.rlim_cur = was;
+		}
+	}
+	if (rl.rlim_cur != was)
+		log_info("file descriptors: %llu (raised from %llu)",
+		    (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)was);
+	else
+		log_info("file descriptors: %llu",
+		    (unsigned long long)rl.rlim_cur);
 }
 
 static int
@@ -168,6 +202,7 @@ main(int argc, char *argv[])
 	if (pidfile != NULL)
 		write_pidfile(pidfile);
 
+	raise_nofile();
 	if (proxy_create(conf, abspath, debug, NULL, &px) != 0) {
 		if (pidfile != NULL)
 			(void)unlink(pidfile);

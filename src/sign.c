@@ -48,6 +48,14 @@ sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
 	if (!SIPAUTH_PRESENT(cred->crand) || !SIPAUTH_PRESENT(cred->cnum) ||
 	    !SIPAUTH_PRESENT(cred->response))
 		return SA_R_BAD_SIGNATURE;
+	/* MS-SIP §3.1.5.1: crand is 8 hex digits (the parser took hex of
+	   any length), cnum counts from 1. */
+	if (cred->crand.len != 8 || cred->cnum_val == 0) {
+		log_info("signature refused sa=%s: %s", sa_opaque(sa),
+		    cred->crand.len != 8 ? "crand is not 8 hex digits" :
+		    "cnum is 0");
+		return SA_R_BAD_SIGNATURE;
+	}
 	if (sipauth_hex_decode(cred->response.ptr, cred->response.len, mac,
 	    sizeof(mac), &maclen) != 0)
 		return SA_R_BAD_SIGNATURE;

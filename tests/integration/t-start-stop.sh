@@ -1,12 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # sipsad starts on UDP, TCP and TLS, each socket answers, and SIGTERM ends
-# it with status 0, leaving no process and no private files behind.
+# it with status 0, leaving no process and no private files behind.  It
+# takes the hard limit of file descriptors, and says how many it has.
 . "$top_srcdir/tests/integration/lib.sh"
 
 setup
 start_sipsad
 log "sipsad $SIPSAD_PID listening on udp+tcp $PORT, tls $TLS_PORT"
+
+hard=$(ulimit -Hn)
+soft=$(awk '/^Max open files/ { print $4 }' "/proc/$SIPSAD_PID/limits")
+[ "$soft" = "$hard" ] ||
+    fail "sipsad's descriptor limit is $soft, the hard limit $hard"
+log_has "file descriptors: $hard" ||
+    fail "no 'file descriptors: $hard' line in the log"
 
 # Every socket belongs to this sipsad.
 for spec in "t $PORT" "u $PORT" "t $TLS_PORT"; do

@@ -191,7 +191,7 @@ add_credential(struct peer *p, msg_t *msg, const char *gssapi, int sign,
 	struct sipauth_sigparams sp;
 	struct sipauth_cred cred;
 	uint8_t mac[FAKE_MECH_SIG_LEN];
-	char crand[9], cnum[12], hex[2 * FAKE_MECH_SIG_LEN + 1];
+	char crand[13], cnum[12], hex[2 * FAKE_MECH_SIG_LEN + 1];
 	char *str, *value;
 	size_t len;
 	int rc = -1;
@@ -211,9 +211,11 @@ add_credential(struct peer *p, msg_t *msg, const char *gssapi, int sign,
 	}
 	if (sign) {
 		p->cnum++;
-		(void)snprintf(crand, sizeof(crand), "%08X",
-		    (unsigned)(p->cnum * UINT32_C(2654435761)));
-		(void)snprintf(cnum, sizeof(cnum), "%u", (unsigned)p->cnum);
+		(void)snprintf(crand, sizeof(crand), "%08X%s",
+		    (unsigned)(p->cnum * UINT32_C(2654435761)),
+		    (flags & PEER_LONG_CRAND) ? "ABCD" : "");
+		(void)snprintf(cnum, sizeof(cnum), "%u", (flags &
+		    PEER_CNUM_ZERO) ? 0u : (unsigned)p->cnum);
 		sp = (struct sipauth_sigparams){
 			.version = p->version, .scheme = SIPAUTH_NTLM,
 			.rand = sipauth_s(crand), .num = sipauth_s(cnum),
@@ -228,7 +230,7 @@ add_credential(struct peer *p, msg_t *msg, const char *gssapi, int sign,
 		sipauth_hex_encode(mac, sizeof(mac), hex);
 		cred.crand = sipauth_s(crand);
 		cred.cnum = sipauth_s(cnum);
-		cred.cnum_val = p->cnum;
+		cred.cnum_val = (flags & PEER_CNUM_ZERO) ? 0 : p->cnum;
 		cred.response = sipauth_s(hex);
 	}
 	if (sipauth_format_cred(home, &cred, &value) == 0 &&

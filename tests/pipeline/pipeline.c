@@ -237,6 +237,32 @@ test_refusal_bad_signature(void)
 	CU_ASSERT_ALL_SIGNED(o);
 }
 
+/*
+ * Signatures that are right but of a form MS-SIP does not allow: a crand
+ * that is not 8 hex digits, a cnum of 0 (counters start at 1).
+ */
+static void
+test_refusal_strict(void)
+{
+	struct peer *alice;
+	struct peer_out *o;
+	unsigned bad[] = { PEER_LONG_CRAND, PEER_CNUM_ZERO };
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(H.px);
+	alice = registered("alice", "a1");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = peer_send(alice, "OPTIONS", H.hop, bad[i]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+		CU_ASSERT_EQUAL(peer_wait(o), 403);
+		CU_ASSERT_PTR_NOT_NULL(strstr(warning(o), "bad signature"));
+	}
+	o = peer_send(alice, "OPTIONS", H.hop, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_EQUAL(peer_wait(o), 200);
+	CU_ASSERT_ALL_SIGNED(o);
+}
+
 /* An opaque sipsad never issued: 403, or a fresh challenge to REGISTER. */
 static void
 test_refusal_unknown_opaque(void)
@@ -485,6 +511,7 @@ static CU_TestInfo pipeline_tests[] = {
 	{ "refusal_unauthenticated", test_refusal_unauthenticated },
 	{ "refusal_bad_signature", test_refusal_bad_signature },
 	{ "refusal_unknown_opaque", test_refusal_unknown_opaque },
+	{ "refusal_strict", test_refusal_strict },
 	{ "refusal_expired", test_refusal_expired },
 	{ "response_exit", test_response_exit },
 	{ "relay_signing", test_relay_signing },

@@ -140,6 +140,8 @@ struct peer {
 /* Flags of peer_send(), peer_send_register() and peer_respond(). */
 #define PEER_UNSIGNED	0x01	/* no Authorization at all */
 #define PEER_TAMPER	0x02	/* sign, then spoil the signature */
+#define PEER_LONG_CRAND	0x04	/* a 12-digit crand, rightly signed */
+#define PEER_CNUM_ZERO	0x08	/* cnum 0, rightly signed */
 
 /* A peer of h (harness_stop destroys it); NULL on failure. */
 struct peer *peer_create(struct harness *h, const char *user,
