@@ -225,6 +225,7 @@ proxy_destroy(struct proxy *px)
 	signals_fini(px);
 	if (px->agent != NULL)
 		nta_agent_destroy(px->agent);
+	sofialog_flush();
 	security_fini(px);
 	listen_close_all(px);
 	if (px->root != NULL)

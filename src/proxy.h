@@ -149,6 +149,8 @@ void	signals_fini(struct proxy *);
 /* src/sofialog.c: Sofia's own logs into the facade. */
 void	sofialog_init(void);
 void	sofialog_setlevel(int level);
+/* Write the counts of Sofia lines held back (each second, at exit). */
+void	sofialog_flush(void);
 
 /*
  * One incoming request.  The ptx owns its home (every temporary string of

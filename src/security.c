@@ -93,6 +93,7 @@ tick(struct proxy *px, su_timer_t *t, struct proxy *arg)
 
 	(void)t;
 	(void)arg;
+	sofialog_flush();
 	/* With sync none this bounds what a machine failure can lose. */
 	if (px->reg_flush && (err = registrar_sync(px->reg)) != 0)
 		log_warnx("binding store flush failed: %s", strerror(err));

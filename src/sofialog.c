@@ -11,6 +11,14 @@
  * written as debug.  Sofia 6-9 appear only through Sofia's own variables
  * (NTA_DEBUG, TPORT_DEBUG, SU_DEBUG): a log whose variable is set keeps
  * that level, and its lines are written at the facade's level.
+ *
+ * A condition Sofia meets in a loop (accept() failing for lack of
+ * descriptors: nta logs "Too many open files" for each try, hundreds of
+ * thousands a second) must not fill the disk: a line repeating the one
+ * before is written SOFIA_REPEATS times, then counted; and at most
+ * SOFIA_LINES lines a second are written in all, the rest counted.  The
+ * counts go out as one line when the burst ends (sofialog_flush(), every
+ * second, or the next line).
  */
 #include "config.h"
 
@@ -18,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sofia-sip/su_log.h>
 
@@ -35,11 +44,65 @@ static const char *const sofia_names[] = { "su", "nta", "tport" };
 /* The facade level Sofia's messages are written at (set by threshold). */
 static int sofia_emit_level = LOG_LVL_WARN;
 
+#define SOFIA_REPEATS	3	/* the same line in a row, then counted */
+#define SOFIA_LINES	100	/* lines a second in all */
+
+static struct {
+	char		last[1024];	/* the last line written or counted */
+	const char	*last_name;
+	unsigned long	repeats;	/* of last, not written */
+	unsigned	same;		/* last in a row */
+	time_t		second;
+	unsigned	lines;		/* written this second */
+	unsigned long	dropped;	/* over SOFIA_LINES */
+} rl;
+
+void
+sofialog_flush(void)
+{
+	if (rl.repeats > 0)
+		log_emit(sofia_emit_level, rl.last_name, 0, "(the line before "
+		    "repeated %lu more times: %s)", rl.repeats, rl.last);
+	if (rl.dropped > 0)
+		log_emit(sofia_emit_level, "sofia", 0, "(%lu more lines of "
+		    "Sofia's not written: over %u a second)", rl.dropped,
+		    SOFIA_LINES);
+	rl.repeats = rl.dropped = 0;
+}
+
+/* May this line be written?  Counts it when not. */
+static int
+sofia_may_write(const char *name, const char *line)
+{
+	time_t now = time(NULL);
+
+	if (name == rl.last_name && strcmp(line, rl.last) == 0) {
+		if (++rl.same > SOFIA_REPEATS) {
+			rl.repeats++;
+			return 0;
+		}
+	} else {
+		sofialog_flush();
+		rl.same = 1;
+		rl.last_name = name;
+		(void)snprintf(rl.last, sizeof(rl.last), "%s", line);
+	}
+	if (now != rl.second) {
+		rl.second = now;
+		rl.lines = 0;
+	}
+	if (++rl.lines > SOFIA_LINES) {
+		rl.dropped++;
+		return 0;
+	}
+	return 1;
+}
+
 static void
 sofia_logger(void *stream, char const *fmt, va_list ap)
 {
 	const char *name = stream;
-	char buf[1024];
+	char buf[1024], *line = buf;
 	size_t len;
 	int n;
 
@@ -55,9 +118,9 @@ sofia_logger(void *stream, char const *fmt, va_list ap)
 	n = (int)strlen(name);
 	if (strncmp(buf, name, (size_t)n) == 0 && buf[n] == ':' &&
 	    buf[n + 1] == ' ')
-		log_emit(sofia_emit_level, name, 0, "%s", buf + n + 2);
-	else
-		log_emit(sofia_emit_level, name, 0, "%s", buf);
+		line = buf + n + 2;
+	if (sofia_may_write(name, line))
+		log_emit(sofia_emit_level, name, 0, "%s", line);
 }
 
 void
