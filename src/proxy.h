@@ -180,7 +180,7 @@ struct ptx {
 						   the ptx now (src/route.c) */
 };
 
-/* src/ptx.c.  ptx_create() takes msg (also on failure). */
+/* src/ptx.c.  ptx_create() takes msg when it succeeds. */
 int	ptx_create(struct proxy *, struct msg_s *msg, struct sip_s *sip,
 	    struct ptx **ptx_out);
 void	ptx_free(struct ptx *);

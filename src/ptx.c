@@ -56,10 +56,8 @@ ptx_create(struct proxy *px, msg_t *msg, sip_t *sip, struct ptx **ptx_out)
 	struct ptx *ptx;
 
 	*ptx_out = NULL;
-	if ((ptx = su_home_new(sizeof(*ptx))) == NULL) {
-		msg_destroy(msg);
-		return ENOMEM;
-	}
+	if ((ptx = su_home_new(sizeof(*ptx))) == NULL)
+		return ENOMEM;	/* msg stays the caller's */
 	ptx->px = px;
 	ptx->msg = msg;
 	ptx->sip = sip;
