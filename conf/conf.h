@@ -95,6 +95,12 @@ struct conf_sa {
 	unsigned	tombstone_max;		/* such opaques at most */
 };
 
+/* What one TCP or TLS connection may cost (src/listen.c). */
+struct conf_conn {
+	unsigned	idle_timeout;		/* s; closed when unused */
+	unsigned	message_timeout;	/* s for a stalled message */
+};
+
 /* Lockout protection (src/guard.c). */
 struct conf_guard {
 	unsigned	user_failures;		/* per account in window */
@@ -158,6 +164,7 @@ struct sipsa_conf {
 	struct conf_auth	 auth;
 	struct conf_sa		 sa;
 	struct conf_guard	 guard;
+	struct conf_conn	 conn;
 	struct conf_registrar	 registrar;
 	struct conf_home	*homes;		/* in file order */
 	struct conf_route	*routes;

@@ -94,6 +94,7 @@ enum conf_block {
 	CONF_B_NTLM,
 	CONF_B_SA,
 	CONF_B_GUARD,
+	CONF_B_CONN,
 	CONF_B_REGISTRAR,
 	CONF_B_HOME,
 	CONF_B_LOG,

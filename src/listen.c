@@ -168,6 +168,10 @@ listen_open(struct proxy *px, struct listener *l,
 {
 	const char *tpname = conf_transport_name(cl->transport);
 	const char *host = cl->address;
+	/* A connection unused this long is closed (a CRLF keep-alive uses
+	   it); a message that stops arriving half-way is cut off. */
+	unsigned idle = px->conf->conn.idle_timeout * 1000;
+	unsigned stall = px->conf->conn.message_timeout * 1000;
 	char *url;
 	int rc, err;
 
@@ -185,15 +189,18 @@ listen_open(struct proxy *px, struct listener *l,
 	if (cl->transport == CONF_TP_TLS)
 		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
 		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1),
-		    TPTAG_PONG2PING(1), TPTAG_CERTIFICATE(l->tls_dir),
+		    TPTAG_PONG2PING(1), TPTAG_IDLE(idle), TPTAG_TIMEOUT(stall),
+		    TPTAG_CERTIFICATE(l->tls_dir),
 		    /* 0: negotiate the best version, not TLS 1.0 only. */
 		    TPTAG_TLS_VERSION(0), TAG_END());
 	else
 		/* PONG2PING: a CRLF pong to each double-CRLF keep-alive
-		   ping on a connection (RFC 5626 §3.5.1). */
+		   ping on a connection (RFC 5626 §3.5.1).  IDLE and TIMEOUT
+		   apply to connections only. */
 		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
 		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1),
-		    TPTAG_PONG2PING(1), TAG_END());
+		    TPTAG_PONG2PING(1), TPTAG_IDLE(idle), TPTAG_TIMEOUT(stall),
+		    TAG_END());
 	su_free(px->home, url);
 	if (rc != 0) {
 		err = errno ? errno : EIO;

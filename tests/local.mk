@@ -20,6 +20,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-challenge-loop.sh \
 	tests/integration/t-lockout.sh \
 	tests/integration/t-fd-exhaustion.sh \
+	tests/integration/t-connections.sh \
 	tests/integration/t-client-version.sh \
 	tests/integration/t-route-message.sh \
 	tests/integration/t-route-call.sh \
@@ -42,6 +43,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/resend.py \
 	tests/integration/tcpconnect.py \
 	tests/integration/holdconns.py \
+	tests/integration/tcpidle.py \
 	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \
 	tests/sipp/register-challenge-401.xml \

@@ -37,6 +37,7 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 	    !str_eq(a->pid_file, b->pid_file) ||
 	    memcmp(&a->sa, &b->sa, sizeof(a->sa)) != 0 ||
 	    memcmp(&a->guard, &b->guard, sizeof(a->guard)) != 0 ||
+	    memcmp(&a->conn, &b->conn, sizeof(a->conn)) != 0 ||
 	    a->auth.nschemes != b->auth.nschemes ||
 	    !str_eq(a->auth.realm, b->auth.realm) ||
 	    a->auth.version != b->auth.version ||
@@ -139,6 +140,7 @@ test_dump(void)
 	    "sa { lifetime 90\n idle-timeout 61\n half-open-max 5\n"
 	    " half-open-per-source 5\n max 3\n tombstone-time 2m\n"
 	    " tombstone-max 9 }\n"
+	    "connections { idle-close 5m\n message-timeout 7s }\n"
 	    "guard { user-failures 3\n source-failures 9\n window 2m\n"
 	    " block-time 5s\n block-max 2h\n handshake-rate 0\n"
 	    " trust-time 1d\n entries 64 }\n"

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""tests/integration/tcpidle.py: what sipsad does with a TCP connection
+that does little, for at most SECONDS.
+
+  tcpidle.py PORT idle SECONDS      connect, send nothing
+  tcpidle.py PORT ping SECONDS      connect, send a CRLFCRLF keep-alive
+                                    every second
+  tcpidle.py PORT partial SECONDS   connect, send half a REGISTER
+  tcpidle.py PORT crlf SECONDS      connect, send one CRLFCRLF, then nothing
+
+Prints "closed after N s" when sipsad closes the connection first (N
+rounded down, with anything it sent before as "got: ..."), or "open
+after N s" when it is still open at the end.  Exit status 0."""
+import socket
+import sys
+import time
+
+HALF = (b"REGISTER sip:example.test SIP/2.0\r\n"
+        b"Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKhalf\r\n"
+        b"From: <sip:user1@example.test>;tag=1;epid=0d0d0d0d0d\r\n")
+
+
+def main():
+    port, mode, seconds = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+    s = socket.create_connection(("127.0.0.1", port), timeout=2)
+    start = time.monotonic()
+    if mode == "partial":
+        s.sendall(HALF)
+    elif mode == "crlf":
+        s.sendall(b"\r\n\r\n")
+    got = b""
+    next_ping = start + 1
+    while True:
+        now = time.monotonic()
+        if now - start >= seconds:
+            print(f"open after {int(now - start)} s")
+            return 0
+        if mode == "ping" and now >= next_ping:
+            s.sendall(b"\r\n\r\n")
+            next_ping += 1
+        s.settimeout(0.2)
+        try:
+            data = s.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            data = b""
+        if not data:
+            print(f"closed after {int(time.monotonic() - start)} s"
+                  + (f" got: {got[:60]!r}" if got else ""))
+            return 0
+        got += data if data != b"\r\n" else b""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
