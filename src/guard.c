@@ -171,6 +171,11 @@ failures(struct guard_slot *s, uint64_t now, uint64_t window)
 	if (now - s->win_start >= 2 * window) {
 		s->prev = s->cur = 0;
 		s->win_start = now;
+		/* Two quiet windows after the last block: its escalation
+		   is forgotten too. */
+		if (s->blocked_until <= now &&
+		    now - s->blocked_until >= 2 * window)
+			s->level = 0;
 	} else if (now - s->win_start >= window) {
 		s->prev = s->cur;
 		s->cur = 0;

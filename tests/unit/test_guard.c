@@ -91,6 +91,11 @@ test_account_blocks_and_doubles(void)
 	test_now += 20000;
 	guard_failed(from("192.0.2.1"), "DOM\\alice");
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 25);
+	/* Two quiet windows (15m each) after the block: back to the start. */
+	test_now += 25000 + 2 * 900 * 1000;
+	for (i = 0; i < 3; i++)
+		guard_failed(from("192.0.2.1"), "DOM\\alice");
+	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 10);
 	teardown();
 }
 
