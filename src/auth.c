@@ -314,7 +314,8 @@ ntlm_challenge(struct ptx *ptx, struct sa_assoc *sa, const uint8_t *tok,
  */
 static int
 complete(struct ptx *ptx, struct sa_assoc *sa,
-    const struct sipauth_cred *cred, const char *aor, const char *epid)
+    const struct sipauth_cred *cred, const char *aor, const char *epid,
+    const char *claimed)
 {
 	struct sa_assoc *old = NULL;
 	enum sa_reason r;
@@ -350,7 +351,9 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	    sa_opaque(sa), epid);
 	ptx->sa = sa_ref(sa);
 	streak_reset(ptx, epid);
-	guard_succeeded(ptx, sa_user(sa));
+	/* Under the name guard_check() is asked with: the one NTLM's
+	   AUTHENTICATE claims (Kerberos accounts are not checked). */
+	guard_succeeded(ptx, claimed);
 	return 0;
 }
 
@@ -433,8 +436,10 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 		return ptx_refuse(ptx, 400, "gssapi-data is not base64");
 	if (kind == MECH_NTLM && SIPAUTH_PRESENT(cred->opaque) &&
 	    (r = continuable(ptx, cred, toklen, &sa)) != SA_R_OK) {
-		if (toklen > 0)
-			return challenge(ptx, reason_text(r));
+		if (toklen > 0) {
+			rc = challenge(ptx, reason_text(r));
+			goto done;
+		}
 		/* A first leg naming an SA that cannot go on: start anew
 		   (SIPE keeps the opaque of its last SA; refusing would
 		   loop). */
@@ -452,16 +457,16 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 			    "unreadable or with a control character in its "
 			    "names", ptx_method(ptx), ptx_call_id(ptx),
 			    ptx->peer);
-			sa_unref(sa);
 			guard_failed(ptx, NULL);
-			return challenge(ptx, reason_text(SA_R_BAD_TOKEN));
+			rc = challenge(ptx, reason_text(SA_R_BAD_TOKEN));
+			goto done;
 		}
 		user = claimed;
 	}
 	/* Lockout protection, before the mechanism sees anything. */
 	if ((blocked = guard_check(ptx, user)) > 0) {
-		sa_unref(sa);
-		return locked_out(ptx, user, blocked);
+		rc = locked_out(ptx, user, blocked);
+		goto done;
 	}
 	if (sa == NULL) {
 		err = sa_begin(px->sa, ptx->peer_addr, kind,
@@ -470,16 +475,13 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 		if (err != 0) {
 			log_warnx("cannot start a handshake for peer=%s: %s",
 			    ptx->peer, strerror(err));
-			return proxy_reply(ptx, 500, NULL, TAG_END());
+			rc = proxy_reply(ptx, 500, NULL, TAG_END());
+			goto done;
 		}
 	}
 	sa_set_version(sa, settle_version(ptx, cred));
 
 	r = sa_step(sa, tok, toklen, &out, &outlen);
-	if (tok != NULL) {
-		OPENSSL_cleanse(tok, toklen);
-		su_free(ptx->home, tok);
-	}
 	if (r != SA_R_OK && is_guess(r))
 		guard_failed(ptx, user);
 	if (r != SA_R_OK)
@@ -492,7 +494,13 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 		    out, outlen, &ptx->sa_token) != 0)
 			rc = proxy_reply(ptx, 500, NULL, TAG_END());
 		else
-			rc = complete(ptx, sa, cred, aor, epid);
+			rc = complete(ptx, sa, cred, aor, epid, user);
+	}
+ done:
+	/* The token (an NTLMv2 response, an AP-REQ) on every way out. */
+	if (tok != NULL) {
+		OPENSSL_cleanse(tok, toklen);
+		su_free(ptx->home, tok);
 	}
 	free(out);
 	sa_unref(sa);

@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,12 +34,15 @@
 #include "log/log.h"
 #include "src/proxy.h"
 
-#define GUARD_KEY	96		/* longer keys are hashed whole and
-					   compared on their first bytes */
 #define GUARD_LINES	20		/* block notices per minute */
 
+/*
+ * A slot is named by two seeded hashes of its whole key (64 bits, a
+ * random seed each run): no key is cut, and no name is kept.
+ */
 struct guard_slot {
 	uint32_t	hash;
+	uint32_t	hash2;
 	uint32_t	used;		/* 0: empty */
 	/* sliding window: failures in the current and the previous one */
 	uint64_t	win_start;	/* ms */
@@ -50,7 +54,6 @@ struct guard_slot {
 	double		tokens;
 	uint64_t	refilled;	/* ms */
 	uint64_t	signed_in;	/* pairs: last success, ms */
-	char		key[GUARD_KEY];
 };
 
 struct guard_tab {
@@ -59,7 +62,7 @@ struct guard_tab {
 };
 
 struct guard {
-	uint32_t		 seed;
+	uint32_t		 seed, seed2;
 	struct guard_tab	 src, user, pair;
 	uint64_t		 log_window;
 	unsigned		 lines, dropped;
@@ -111,6 +114,7 @@ guard_init(struct proxy *px)
 		return ENOMEM;
 	}
 	g->seed = hash_random_seed();
+	g->seed2 = hash_random_seed();
 	px->guard = g;
 	return 0;
 }
@@ -130,35 +134,73 @@ guard_fini(struct proxy *px)
 }
 
 /*
- * The slot of key; with create, a fresh one replaces whatever held the
- * slot.  NULL when the key has none.
+ * The key of an account: its user name without domain or realm, in ASCII
+ * lower case ("CORP\\Alice", "corp.example.com\\alice" and
+ * "alice@CORP.EXAMPLE.COM" are one AD account and one counter).
+ */
+static void
+account_key(const char *user, char *out, size_t outsz)
+{
+	const char *bs = strrchr(user, '\\'), *at;
+	size_t n, i;
+
+	if (bs != NULL)
+		user = bs + 1;
+	at = strchr(user, '@');
+	n = at != NULL ? (size_t)(at - user) : strlen(user);
+	if (n >= outsz)
+		n = outsz - 1;
+	for (i = 0; i < n; i++)
+		out[i] = user[i] >= 'A' && user[i] <= 'Z' ?
+		    (char)(user[i] - 'A' + 'a') : user[i];
+	out[n] = '\0';
+}
+
+/*
+ * The key of a source: its address, IPv6 cut to its /64 (one host holds
+ * a whole /64: counting each address would give it endless fresh ones).
+ */
+static void
+source_key(const char *addr, char *out, size_t outsz)
+{
+	unsigned char a6[16];
+
+	if (strchr(addr, ':') != NULL && inet_pton(AF_INET6, addr, a6) == 1) {
+		memset(a6 + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a6, out, (socklen_t)outsz) != NULL)
+			return;
+	}
+	(void)snprintf(out, outsz, "%s", addr);
+}
+
+/*
+ * The slot of a key made of a and b (b may be NULL).  With create, a
+ * fresh one replaces whatever held the slot, unless that one is blocked:
+ * names sprayed at the table must not wipe a block.  NULL when the key
+ * has no slot (or cannot have one now).
  */
 static struct guard_slot *
 slot_of(const struct guard *g, const struct guard_tab *t, const char *a,
-    const char *b, int create)
+    const char *b, int create, uint64_t now)
 {
 	struct guard_slot *s;
-	uint32_t h;
-	char key[GUARD_KEY];
+	uint32_t h, h2;
 
-	char *p;
-
-	/* Accounts compare without regard to ASCII case, as AD's do. */
-	(void)snprintf(key, sizeof(key), "%s%s%s", a, b != NULL ? "\n" : "",
-	    b != NULL ? b : "");
-	for (p = key; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	h = hash_bytes(g->seed, key, strlen(key));
+	h = hash_bytes(g->seed, a, strlen(a) + 1);
+	h2 = hash_bytes(g->seed2, a, strlen(a) + 1);
+	if (b != NULL) {
+		h = hash_bytes(h, b, strlen(b));
+		h2 = hash_bytes(h2, b, strlen(b));
+	}
 	s = &t->slot[h & t->mask];
-	if (s->used && s->hash == h && strcmp(s->key, key) == 0)
+	if (s->used && s->hash == h && s->hash2 == h2)
 		return s;
-	if (!create)
+	if (!create || (s->used && s->blocked_until > now))
 		return NULL;
 	memset(s, 0, sizeof(*s));
 	s->used = 1;
 	s->hash = h;
-	memcpy(s->key, key, sizeof(key));
+	s->hash2 = h2;
 	return s;
 }
 
@@ -212,23 +254,65 @@ blocked(const struct guard_slot *s, uint64_t now)
 	    (unsigned)((s->blocked_until - now + 999) / 1000) : 0;
 }
 
+/* The keys of the request's source and of user (NULL: none). */
+struct keys {
+	char	src[64];
+	char	user[256];
+};
+
+static const char *
+keys_of(struct ptx *ptx, const char *user, struct keys *k)
+{
+	source_key(ptx->peer_addr, k->src, sizeof(k->src));
+	if (user == NULL)
+		return NULL;
+	account_key(user, k->user, sizeof(k->user));
+	return k->user;
+}
+
+/*
+ * Seconds an account (or a trusted pair) is held back: while blocked,
+ * and also while its failures in the window are still at the threshold,
+ * so that the directory never sees more than the threshold in a window
+ * (once a block ends, the next guess would otherwise reach it).
+ */
+static unsigned
+held(struct guard_slot *s, unsigned threshold, uint64_t window,
+    uint64_t now)
+{
+	unsigned left;
+
+	if (s == NULL)
+		return 0;
+	if ((left = blocked(s, now)) > 0)
+		return left;
+	if (failures(s, now, window) < threshold)
+		return 0;
+	/* Until the oldest counted failures have aged out of the window. */
+	return (unsigned)((s->win_start + window - now + 999) / 1000) + 1;
+}
+
 unsigned
 guard_check(struct ptx *ptx, const char *user)
 {
 	struct proxy *px = ptx->px;
 	struct guard *g = px->guard;
 	const struct conf_guard *c = &px->conf->guard;
-	struct guard_slot *s, *u, *p;
-	uint64_t now = now_ms();
+	struct guard_slot *s, *p;
+	uint64_t now = now_ms(), window = (uint64_t)c->window * 1000;
+	struct keys k;
+	const char *uk;
 	unsigned left;
 
 	if (g == NULL)
 		return 0;
-	s = slot_of(g, &g->src, ptx->peer_addr, NULL, 1);
+	uk = keys_of(ptx, user, &k);
+	/* A slot of its own only for the rate (its token bucket). */
+	s = slot_of(g, &g->src, k.src, NULL, c->handshake_rate > 0, now);
 	if ((left = blocked(s, now)) > 0)
 		return left;
 	/* The handshake rate of the source: a bucket of 2 s worth. */
-	if (c->handshake_rate > 0) {
+	if (c->handshake_rate > 0 && s != NULL) {
 		s->tokens += (double)(now - s->refilled) * c->handshake_rate /
 		    1000.0;
 		if (s->tokens > 2.0 * c->handshake_rate || s->refilled == 0)
@@ -243,19 +327,19 @@ guard_check(struct ptx *ptx, const char *user)
 		}
 		s->tokens -= 1.0;
 	}
-	if (user == NULL)
+	if (uk == NULL)
 		return 0;
-	u = slot_of(g, &g->user, user, NULL, 0);
-	if ((left = blocked(u, now)) == 0)
-		return 0;
-	/* A source that has signed this account in before goes on. */
-	p = slot_of(g, &g->pair, user, ptx->peer_addr, 0);
+	/* A source that signed this account in before is held to the
+	   account's threshold on its own failures only. */
+	p = slot_of(g, &g->pair, uk, k.src, 0, now);
 	if (p != NULL && now - p->signed_in < (uint64_t)c->trust_time * 1000)
-		return 0;
-	return left;
+		return held(p, c->user_failures, window, now);
+	return held(slot_of(g, &g->user, uk, NULL, 0, now), c->user_failures,
+	    window, now);
 }
 
-/* A failure on s: count it, and block past the threshold. */
+/* A failure on s (NULL: no slot to be had): count it, block past the
+   threshold. */
 static void
 count(struct ptx *ptx, struct guard_slot *s, unsigned threshold,
     const char *what, const char *user, uint64_t now)
@@ -264,6 +348,8 @@ count(struct ptx *ptx, struct guard_slot *s, unsigned threshold,
 	uint64_t block;
 	unsigned n;
 
+	if (s == NULL)
+		return;
 	n = failures(s, now, (uint64_t)c->window * 1000);
 	s->cur++;
 	if (n + 1 < threshold || blocked(s, now) > 0)
@@ -288,14 +374,22 @@ guard_failed(struct ptx *ptx, const char *user)
 	struct guard *g = ptx->px->guard;
 	const struct conf_guard *c = &ptx->px->conf->guard;
 	uint64_t now = now_ms();
+	struct keys k;
+	const char *uk;
 
 	if (g == NULL)
 		return;
-	count(ptx, slot_of(g, &g->src, ptx->peer_addr, NULL, 1),
+	uk = keys_of(ptx, user, &k);
+	count(ptx, slot_of(g, &g->src, k.src, NULL, 1, now),
 	    c->source_failures, "source", user, now);
-	if (user != NULL)
-		count(ptx, slot_of(g, &g->user, user, NULL, 1),
-		    c->user_failures, "account", user, now);
+	if (uk == NULL)
+		return;
+	count(ptx, slot_of(g, &g->user, uk, NULL, 1, now), c->user_failures,
+	    "account", user, now);
+	/* A trusted source's own failures count against the account's
+	   threshold too (it is held back on them alone, see guard_check). */
+	count(ptx, slot_of(g, &g->pair, uk, k.src, 0, now), c->user_failures,
+	    "account from a source that signed it in before", user, now);
 }
 
 void
@@ -304,10 +398,12 @@ guard_succeeded(struct ptx *ptx, const char *user)
 	struct guard *g = ptx->px->guard;
 	struct guard_slot *s;
 	uint64_t now = now_ms();
+	struct keys k;
+	const char *uk;
 
-	if (g == NULL || user == NULL)
+	if (g == NULL || (uk = keys_of(ptx, user, &k)) == NULL)
 		return;
 	/* This source may sign the account in, whatever others do. */
-	if ((s = slot_of(g, &g->pair, user, ptx->peer_addr, 1)) != NULL)
+	if ((s = slot_of(g, &g->pair, uk, k.src, 1, now)) != NULL)
 		s->signed_in = now;
 }

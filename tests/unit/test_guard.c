@@ -70,29 +70,40 @@ test_account_blocks_and_doubles(void)
 {
 	int i;
 
-	setup("user-failures 3\nsource-failures 1000\nblock-time 10s\n"
-	    "block-max 25s\nhandshake-rate 0");
+	setup("user-failures 3\nsource-failures 1000\nwindow 60s\n"
+	    "block-time 10s\nblock-max 25s\nhandshake-rate 0");
 	for (i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"),
 		    0);
 		guard_failed(from("192.0.2.1"), "DOM\\alice");
 	}
-	/* Blocked for anyone (case does not matter), before any check. */
+	/* Blocked for anyone (domain and case do not matter), before any
+	   check. */
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 10);
-	CU_ASSERT_EQUAL(guard_check(from("198.51.100.9"), "dom\\ALICE"), 10);
+	CU_ASSERT_EQUAL(guard_check(from("198.51.100.9"),
+	    "dom.example.test\\ALICE"), 10);
+	CU_ASSERT_EQUAL(guard_check(from("198.51.100.9"),
+	    "alice@DOM.EXAMPLE.TEST"), 10);
 	/* Another account, the same source: free. */
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\bob"), 0);
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), NULL), 0);
+	/* The block is over, but its three failures are still in the
+	   window: held back until they age out, so that the directory
+	   never sees a fourth within a window. */
 	test_now += 10000;
+	i = (int)guard_check(from("192.0.2.1"), "DOM\\alice");
+	CU_ASSERT(i > 40 && i <= 51);
+	test_now += 51000;
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 0);
 	/* The next failure blocks again, twice as long; then the ceiling. */
 	guard_failed(from("192.0.2.1"), "DOM\\alice");
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 20);
 	test_now += 20000;
+	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 0);
 	guard_failed(from("192.0.2.1"), "DOM\\alice");
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 25);
-	/* Two quiet windows (15m each) after the block: back to the start. */
-	test_now += 25000 + 2 * 900 * 1000;
+	/* Two quiet windows after the block: back to the start. */
+	test_now += 25000 + 2 * 60 * 1000;
 	for (i = 0; i < 3; i++)
 		guard_failed(from("192.0.2.1"), "DOM\\alice");
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\alice"), 10);
@@ -134,6 +145,11 @@ test_trusted_source(void)
 	   that signed it in before is not. */
 	CU_ASSERT(guard_check(from("203.0.113.5"), "DOM\\dave") > 0);
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\dave"), 0);
+	/* Its own failures count against the threshold all the same. */
+	guard_failed(from("192.0.2.1"), "DOM\\dave");
+	CU_ASSERT_EQUAL(guard_check(from("192.0.2.1"), "DOM\\dave"), 0);
+	guard_failed(from("192.0.2.1"), "DOM\\dave");
+	CU_ASSERT(guard_check(from("192.0.2.1"), "DOM\\dave") > 0);
 	/* Trust ends. */
 	test_now += 3600 * 1000;
 	for (i = 0; i < 2; i++)
@@ -154,6 +170,15 @@ test_source_blocks(void)
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.66"), NULL), 30);
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.66"), "DOM\\erin"), 30);
 	CU_ASSERT_EQUAL(guard_check(from("192.0.2.67"), NULL), 0);
+	/* IPv6: one /64 is one source, whatever its addresses. */
+	for (i = 0; i < 5; i++) {
+		char a[40];
+
+		(void)snprintf(a, sizeof(a), "2001:db8:0:1::%x", i + 1);
+		guard_failed(from(a), NULL);
+	}
+	CU_ASSERT_EQUAL(guard_check(from("2001:db8:0:1:ffff::9"), NULL), 30);
+	CU_ASSERT_EQUAL(guard_check(from("2001:db8:0:2::1"), NULL), 0);
 	teardown();
 }
 
