@@ -544,9 +544,11 @@ branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
  * A CANCEL from the caller: nta has answered it 200 (sipsad's agent does
  * not answer the INVITE 487 by itself: NTATAG_CANCEL_487(0)); the pending
  * branches are cancelled and their 487s come back through the response
- * exit, signed.  A CANCEL that carries the caller's signature must
- * verify; an unsigned one is taken, as SIPE on a proxy listener signs
- * nothing (it would match the INVITE's branch, Call-ID and tags anyway).
+ * exit, signed.  Is the CANCEL's signature, when it carries one, the
+ * caller's?  Only logged: nta has answered the CANCEL before sipsad sees
+ * it and passes no second one, and an unsigned CANCEL is taken anyway
+ * (SIPE on a proxy listener signs nothing; a CANCEL must match the
+ * INVITE's branch, Call-ID and tags).
  */
 static int
 cancel_verified(struct ptx *ptx, const sip_t *sip)
@@ -579,11 +581,14 @@ fwd_cancel(struct fwd *f, nta_incoming_t *irq, sip_t const *sip)
 		return 0;
 	if (sip->sip_request->rq_method != sip_method_cancel)
 		return 500;
-	if (!cancel_verified(f->ptx, sip)) {
-		log_notice("CANCEL call-id=%s peer=%s: bad signature, "
-		    "ignored", ptx_call_id(f->ptx), f->ptx->peer);
-		return 0;
-	}
+	/* nta has answered this CANCEL 200 and will pass no other for the
+	   INVITE: ignoring it would leave the callee ringing while the
+	   caller believes the call cancelled.  A bad signature is logged;
+	   the branches are cancelled either way. */
+	if (!cancel_verified(f->ptx, sip))
+		log_notice("CANCEL call-id=%s peer=%s: bad signature (the "
+		    "INVITE is cancelled all the same: nta has answered it)",
+		    ptx_call_id(f->ptx), f->ptx->peer);
 	log_debug("CANCEL call-id=%s: cancelling %zu branch%s",
 	    ptx_call_id(f->ptx), f->pending, f->pending == 1 ? "" : "es");
 	for (i = 0; i < f->nbr; i++)
@@ -631,17 +636,20 @@ forward_ack(struct ptx *ptx, const struct targets *ts)
  * that 487, and sipsad relays it, checked and signed).
  */
 static nta_outgoing_t *
-branch_create(struct proxy *px, struct branch *b, const char *hop,
+branch_create(struct proxy *px, struct branch *b, const struct target *t,
     msg_t *msg, tport_t *tp)
 {
-	int invite = sip_object(msg)->sip_request->rq_method ==
-	    sip_method_invite;
+	/* Only toward an endpoint of ours: as a user agent's, nta would
+	   also ACK and BYE a 2xx with another To tag itself, which a next
+	   hop that forks further may send, instead of passing it up. */
+	int invite = t->aor != NULL &&
+	    sip_object(msg)->sip_request->rq_method == sip_method_invite;
 	nta_outgoing_t *orq;
 
 	if (invite)
 		(void)nta_agent_set_params(px->agent, NTATAG_UA(1), TAG_END());
 	orq = nta_outgoing_mcreate(px->agent, branch_response, b,
-	    (url_string_t const *)hop, msg,
+	    (url_string_t const *)t->next_hop, msg,
 	    TAG_IF(tp != NULL, NTATAG_TPORT(tp)), TAG_END());
 	if (invite)
 		(void)nta_agent_set_params(px->agent, NTATAG_UA(0), TAG_END());
@@ -700,7 +708,7 @@ ptx_route(struct ptx *ptx)
 			continue;
 		}
 		tp = binding_connection(ptx->px, ts.t[i].transport);
-		b->orq = branch_create(ptx->px, b, ts.t[i].next_hop, msg, tp);
+		b->orq = branch_create(ptx->px, b, &ts.t[i], msg, tp);
 		if (b->orq == NULL) {
 			msg_destroy(msg);
 			sa_unref(b->sa);
