@@ -274,4 +274,10 @@ security_reload(struct proxy *px, const struct sipsa_conf *next)
 	if (memcmp(&c->sa, &next->sa, sizeof(c->sa)) != 0)
 		log_warnx("security association limits changed: need a "
 		    "restart");
+	/* The guard's thresholds are read at each request; its tables
+	   and the connection limits (given to the listeners) are not. */
+	if (c->guard.entries != next->guard.entries)
+		log_warnx("guard entries changed: needs a restart");
+	if (memcmp(&c->conn, &next->conn, sizeof(c->conn)) != 0)
+		log_warnx("connection limits changed: need a restart");
 }

@@ -57,17 +57,24 @@ static struct {
 	unsigned long	dropped;	/* over SOFIA_LINES */
 } rl;
 
-void
-sofialog_flush(void)
+static void
+flush_repeats(void)
 {
 	if (rl.repeats > 0)
 		log_emit(sofia_emit_level, rl.last_name, 0, "(the line before "
 		    "repeated %lu more times: %s)", rl.repeats, rl.last);
+	rl.repeats = 0;
+}
+
+void
+sofialog_flush(void)
+{
+	flush_repeats();
 	if (rl.dropped > 0)
 		log_emit(sofia_emit_level, "sofia", 0, "(%lu more lines of "
 		    "Sofia's not written: over %u a second)", rl.dropped,
 		    SOFIA_LINES);
-	rl.repeats = rl.dropped = 0;
+	rl.dropped = 0;
 }
 
 /* May this line be written?  Counts it when not. */
@@ -82,7 +89,10 @@ sofia_may_write(const char *name, const char *line)
 			return 0;
 		}
 	} else {
-		sofialog_flush();
+		/* Only the repeat count: the count of lines over the budget
+		   goes out once a second (sofialog_flush from the tick), or
+		   a flood of distinct lines would write one count each. */
+		flush_repeats();
 		rl.same = 1;
 		rl.last_name = name;
 		(void)snprintf(rl.last, sizeof(rl.last), "%s", line);
