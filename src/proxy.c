@@ -22,6 +22,7 @@
 
 #define LOG_MODULE "proxy"
 #include "log/log.h"
+#include "sa/hash.h"
 #include "src/mclass.h"
 #include "src/proxy.h"
 
@@ -189,6 +190,7 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	   Sofia sets up its TLS contexts leaves one of them unfreed at exit
 	   (seen with valgrind). */
 	stateless_tag_init(px);
+	px->stateless_seed = hash_random_seed();
 	listen_wipe_tls(px);
 	if ((err = security_init(px, params)) != 0)
 		goto out;

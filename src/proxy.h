@@ -83,6 +83,12 @@ struct proxy {
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */
 	char			 stateless_tag[16];
+	/* An in-dialog INVITE keeps its To tag in a stateless answer: its
+	   ACK is known by Call-ID and CSeq instead (src/reply.c), in a
+	   ring of the last few. */
+	uint32_t		 stateless_invites[256];
+	unsigned		 stateless_next;
+	uint32_t		 stateless_seed;
 };
 
 /*
@@ -196,6 +202,12 @@ const char *ptx_aor(struct ptx *, const char *user, const char *host);
 /* Is the request, outside a dialog, addressed to the sender's own AOR
    (the AOR its SA is bound to)? */
 int	ptx_to_own_aor(struct ptx *);
+/* Was the INVITE this ACK belongs to (an in-dialog one) answered
+   statelessly with a non-2xx?  record > 0: remember the request (reply.c);
+   0: ask (steps.c); < 0: forget it, as the same INVITE, sent again with
+   credentials, is now handled with a transaction (SIPE keeps its CSeq),
+   so that the ACK of its 2xx goes on. */
+int	ptx_stateless_invite(struct ptx *, int record);
 /* Is host one of the domains the registrar serves? */
 int	proxy_serves_domain(const struct proxy *, const char *host);
 /* Remove every header of class c from a message. */

@@ -19,6 +19,7 @@
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/tport.h>
 
+#include "sa/hash.h"
 #include "sa/sa.h"
 
 #define LOG_MODULE "ptx"
@@ -72,6 +73,9 @@ ptx_transaction(struct ptx *ptx)
 	if (ptx->irq != NULL || ptx->sa == NULL ||
 	    ptx->sip->sip_request->rq_method == sip_method_ack)
 		return 0;
+	if (ptx->sip->sip_request->rq_method == sip_method_invite &&
+	    ptx->sip->sip_to->a_tag != NULL)
+		(void)ptx_stateless_invite(ptx, -1);
 	/* nta takes a reference of its own; ours stays with the ptx. */
 	ptx->irq = nta_incoming_create(ptx->px->agent, NULL,
 	    msg_ref_create(ptx->msg), (sip_t *)ptx->sip, TAG_END());
@@ -168,6 +172,34 @@ ptx_to_own_aor(struct ptx *ptx)
 		return 0;
 	aor = ptx_aor(ptx, u->url_user, u->url_host);
 	return aor != NULL && strcmp(self, aor) == 0;
+}
+
+int
+ptx_stateless_invite(struct ptx *ptx, int record)
+{
+	struct proxy *px = ptx->px;
+	const sip_t *sip = ptx->sip;
+	uint32_t h;
+	size_t i, n = sizeof(px->stateless_invites) /
+	    sizeof(px->stateless_invites[0]);
+
+	h = hash_bytes(px->stateless_seed, sip->sip_call_id->i_id,
+	    strlen(sip->sip_call_id->i_id));
+	h = hash_bytes(h, &sip->sip_cseq->cs_seq,
+	    sizeof(sip->sip_cseq->cs_seq));
+	if (h == 0)
+		h = 1;
+	if (record > 0) {
+		px->stateless_invites[px->stateless_next++ % n] = h;
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (px->stateless_invites[i] == h) {
+			if (record < 0)
+				px->stateless_invites[i] = 0;
+			return 1;
+		}
+	return 0;
 }
 
 int

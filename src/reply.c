@@ -106,6 +106,10 @@ reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 			return status;
 		}
 	}
+	/* An in-dialog INVITE keeps its tag: its ACK is known otherwise. */
+	if (status >= 300 && ptx->sip->sip_to->a_tag != NULL &&
+	    ptx->sip->sip_request->rq_method == sip_method_invite)
+		(void)ptx_stateless_invite(ptx, 1);
 	/* nta_msg_mreply takes both messages: it gets a reference. */
 	if (nta_msg_mreply(px->agent, msg, sip_object(msg), status, phrase,
 	    msg_ref_create(ptx->msg), TAG_END()) < 0) {

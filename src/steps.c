@@ -44,9 +44,11 @@ ptx_ack(struct ptx *ptx)
 
 	if (!method_is(ptx, sip_method_ack))
 		return 0;
-	/* The ACK of a non-2xx response sipsad sent statelessly. */
-	if (tag != NULL && strncmp(tag, ptx->px->stateless_tag,
-	    strlen(ptx->px->stateless_tag)) == 0) {
+	/* The ACK of a non-2xx response sipsad sent statelessly (by our
+	   tag, or, in a dialog, by Call-ID and CSeq). */
+	if (tag != NULL && (strncmp(tag, ptx->px->stateless_tag,
+	    strlen(ptx->px->stateless_tag)) == 0 ||
+	    ptx_stateless_invite(ptx, 0))) {
 		log_debug("ACK call-id=%s peer=%s: of a stateless response, "
 		    "absorbed", ptx_call_id(ptx), ptx->peer);
 		return 1;
