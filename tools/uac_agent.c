@@ -215,7 +215,9 @@ uac_trace_msg(struct uac *u, int sent, msg_t *msg)
 			p += sizeof(key) - 1;
 			for (q = p; *q != '\0' && *q != '"'; q++)
 				;
-			if (q - p > 16) {
+			/* Cut only what is longer than the cut form, so
+			   that the text never grows: out has len + 1. */
+			if (q - p > 19) {
 				memcpy(o, p, 16);
 				memcpy(o + 16, "...", 3);
 				o += 19;
