@@ -23,17 +23,23 @@ SIPREQ=$top_srcdir/tests/integration/sipreq.py
 SIPP_DIR=$top_srcdir/tests/sipp
 SIPSAD_PID=
 
-# At exit sipsad goes first; under valgrind its exit status says whether
-# valgrind found errors.
+# At exit sipsad goes first, and must end with status 0 on SIGTERM: a
+# crash or a sanitizer's abort at shutdown fails the test (under
+# valgrind, status 9 means valgrind found errors).
 sipsad_exit() {
 	[ -n "$SIPSAD_PID" ] || return 0
 	stop_pid "$SIPSAD_PID" >/dev/null 2>&1
+	[ "$STOP_STATUS" -ne 0 ] || return 0
 	if [ "${SIPSAD_WRAPPER:-}" = valgrind ] && [ "$STOP_STATUS" -eq 9 ]
 	then
 		echo "$TEST_NAME: FAIL: valgrind found errors:" >&2
 		grep '^==' "$T/sipsad.log" | tail -n 40 >&2
-		[ $rc -ne 0 ] || rc=1
+	else
+		echo "$TEST_NAME: FAIL: sipsad exited $STOP_STATUS at" \
+		    "SIGTERM:" >&2
+		tail -n 20 "$T/sipsad.log" >&2
 	fi
+	[ $rc -ne 0 ] || rc=1
 }
 on_exit sipsad_exit
 
