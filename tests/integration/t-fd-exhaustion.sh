@@ -18,7 +18,7 @@ hold=$!
 stop_at_exit "$hold"
 poll 200 grep -q '^held ' "$T/hold.out" || fail "holdconns.py did not start"
 wait_log 'Too many open files'
-wait "$hold" || true
+wait "$hold" || fail "holdconns.py could not open a connection"
 forget_pid "$hold"
 log "$(cat "$T/hold.out") connections, descriptors exhausted"
 

@@ -20,8 +20,8 @@
 #
 # For each: exit 0, signed on and off, no error, no "too many proxy
 # authentication retries", OCS 2007 mode (the three self-subscriptions of
-# OCS 2007, none of the OCS 2005 ones), every SUBSCRIBE answered by
-# something other than a challenge.  For the IMs: the text reached the
+# OCS 2007, none of the OCS 2005 ones), at least three SUBSCRIBEs answered
+# by something other than a challenge (one per self-subscription).  For the IMs: the text reached the
 # callee, the reply came back, the INVITE used the OCS 2007 form
 # (m=message, not m=x-ms-message).  sipsad logged no challenge streak and
 # is still running.
