@@ -8,11 +8,13 @@ bench_mechbench_LDADD = $(SIPSA_LDADD)
 EXTRA_DIST += bench/run-core.sh bench/README.md
 
 # The peer benchmark (issue 6): bench/run.sh against Kamailio, the nta
-# floor below and sipsad; never run by make check.
+# floor below and sipsad, and the soak (bench/soak.sh); never run by make
+# check.
 noinst_PROGRAMS += bench/nta-floor
 bench_nta_floor_SOURCES = bench/nta-floor.c
 bench_nta_floor_LDADD = $(SOFIA_LIBS) $(LIBS)
 EXTRA_DIST += bench/run.sh bench/peers.py bench/kamailio/kamailio.cfg \
+	bench/soak.sh bench/soak.py bench/attack.py \
 	bench/sipp/digest-register.xml bench/sipp/register.xml \
 	doc/benchmarks.md doc/bench
 
