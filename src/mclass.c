@@ -63,11 +63,51 @@ mclass_method(const char *token, const char **name_out)
 	return sip_method_unknown;
 }
 
+static int
+is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Sofia's extract_first() (msg_parser.c) skips the whitespace before a
+ * message's first line, k bytes of it, but with MSG_FLG_EXTRACT_COPY
+ * (which sipsad sets) it copies the line from the start of the buffer:
+ * the decoder gets the k whitespace bytes in front and the line's last k
+ * characters cut off.  So a request that follows a CRLF in the same read
+ * (a keep-alive CRLF, or the extra CRLF between RFC 4475 dblreq's two
+ * requests on a stream) was dropped as garbage.  Before the decoder runs,
+ * extract_first() has pointed h->sh_data at the buffer (the whitespace
+ * and the whole line, sh_len bytes); when s is that damaged copy, the line
+ * is copied again from there.  s has room for it: Sofia sized the copy
+ * for the line and its NUL.
+ */
+static void
+firstline_repair(msg_header_t *h, char *s, isize_t slen)
+{
+	const char *raw = h->sh_data;
+	size_t len = h->sh_len, k, n;
+
+	if (raw == NULL || slen <= 0 || !is_lws(s[0]))
+		return;
+	for (k = 0; k < len && is_lws(raw[k]); k++)
+		continue;
+	for (n = 0; k + n < len && raw[k + n] != '\r' && raw[k + n] != '\n';
+	    n++)
+		continue;
+	if (k == 0 || n != (size_t)slen || memcmp(s, raw, n) != 0)
+		return;
+	memcpy(s, raw + k, n);
+	s[n] = '\0';
+}
+
 /*
  * sip_request_d() with the method decoded by mclass_method().  The line
  * is split by msg_firstline_d() (method, URI, version at whitespace, in
  * place), and the URI and version go through url_d() and sip_version_d()
  * as in Sofia, so that everything but the method comes out the same.
+ * Whitespace beyond the single SPs of RFC 3261 is taken here, as Sofia
+ * takes it; ptx_validate (src/validate.c) answers it with 400.
  */
 issize_t
 mclass_request_d(su_home_t *home, msg_header_t *h, char *s, isize_t slen)
@@ -77,7 +117,7 @@ mclass_request_d(su_home_t *home, msg_header_t *h, char *s, isize_t slen)
 	sip_method_t m;
 
 	(void)home;
-	(void)slen;
+	firstline_repair(h, s, slen);
 	if (msg_firstline_d(s, &uri, &version) < 0 || uri == NULL ||
 	    version == NULL)
 		return -1;

@@ -40,9 +40,11 @@ sip_method_t	mclass_method(const char *token, const char **name_out);
  * mclass_method().  They take the methods Sofia refuses (see above) and
  * refuse two things Sofia takes: a method with "(" or ")" (no token) and,
  * on the request line, an empty method (which nta never passes: its
- * parser skips leading whitespace).  s is the header
- * text, NUL-terminated; it is cut up in place and the header points into
- * it.  On success the header takes Sofia's own class (sip_request_class,
+ * parser skips leading whitespace).  s is the header text,
+ * NUL-terminated; it is cut up in place and the header points into it.
+ * The request-line decoder first repairs the line that Sofia's parser
+ * hands it damaged when whitespace came before it (see mclass.c).  On
+ * success the header takes Sofia's own class (sip_request_class,
  * sip_cseq_class), so that code comparing classes sees a Sofia header.
  * Return 0, or -1 when the text is not a request line or CSeq.
  */

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # The first pipeline steps: ptx_validate (483 Max-Forwards, 482 loop, 400
-# CSeq method, 416 URI scheme), ptx_ack (ACK is never answered) and
-# ptx_cancel (481 for a CANCEL that matches nothing).  The daemon stays up
-# and keeps answering.
+# CSeq method, 416 URI scheme; its syntax checks are t-rfc4475.sh's),
+# ptx_ack (ACK is never answered) and ptx_cancel (481 for a CANCEL that
+# matches nothing).  The daemon stays up and keeps answering.
 . "$top_srcdir/tests/integration/lib.sh"
 
 setup
@@ -14,6 +14,10 @@ out=$(sipreq tcp REGISTER --max-forwards 0) || fail "no answer (483)"
 expect_status "$out" 483
 out=$(sipreq udp OPTIONS --max-forwards 0) || fail "no answer (OPTIONS MF 0)"
 expect_status "$out" 200
+# OPTIONS with Max-Forwards 0 to anyone else would be forwarded: 483.
+out=$(SIPREQ_URI="sip:user2@example.test" sipreq udp OPTIONS \
+    --max-forwards 0) || fail "no answer (OPTIONS MF 0 to a user)"
+expect_status "$out" 483
 
 # A Via of our own below the top one: the request came back to us.
 out=$(sipreq udp REGISTER \

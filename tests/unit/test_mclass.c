@@ -633,6 +633,61 @@ test_class_intmeth(void)
 	free(data);
 }
 
+/*
+ * A request after whitespace in the same buffer (a keep-alive CRLF, or the
+ * CRLF between RFC 4475 dblreq's two requests on a stream).  With
+ * MSG_FLG_EXTRACT_COPY, Sofia's extract_first() hands the decoder the
+ * whitespace and a line cut short by as many characters: Sofia's own
+ * class loses the request (no request line, an error), ours repairs the
+ * line from the received text and parses it as without the CRLFs.
+ */
+static void
+test_class_after_crlf(void)
+{
+	static const char *const pre[] = { "\r\n", "\r\n\r\n", "\n" };
+	char buf[1024];
+	msg_t *msg;
+	sip_t *sip;
+	size_t i;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "\r\n%s", SERVICE_REQ);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(buf));
+	(void)memcpy(buf + 2, "INVITE ", 7);	/* a method Sofia knows */
+	(void)memmove(buf + 9, buf + 10, strlen(buf + 10) + 1);
+	msg = msg_make(sip_default_mclass(), MSG_FLG_EXTRACT_COPY, buf,
+	    (ssize_t)strlen(buf));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	CU_ASSERT_PTR_NULL(sip_object(msg)->sip_request);
+	msg_destroy(msg);
+	msg = msg_make(sip_default_mclass(), MSG_FLG_EXTRACT_COPY, buf + 2,
+	    (ssize_t)strlen(buf + 2));		/* without the CRLF */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	CU_ASSERT_PTR_NOT_NULL(sip_object(msg)->sip_request);
+	msg_destroy(msg);
+
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		n = snprintf(buf, sizeof(buf), "%s%s", pre[i], SERVICE_REQ);
+		CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(buf));
+		msg = make(buf, (size_t)n);
+		sip = sip_object(msg);
+		CU_ASSERT_FALSE(msg_get_flags(msg, MSG_FLG_ERROR));
+		CU_ASSERT_PTR_NULL(sip->sip_error);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sip->sip_request);
+		CU_ASSERT_STRING_EQUAL(sip->sip_request->rq_method_name,
+		    "SERVICE");
+		CU_ASSERT_STRING_EQUAL(sip->sip_request->rq_url->url_user,
+		    "alice");
+		CU_ASSERT_PTR_EQUAL(sip->sip_request->rq_version,
+		    sip_version_2_0);
+		/* The received text: the whitespace and the whole line. */
+		CU_ASSERT_EQUAL(sip->sip_request->rq_common->h_len,
+		    strlen(pre[i]) + strlen("SERVICE sip:alice@example.com "
+		    "SIP/2.0\r\n"));
+		msg_destroy(msg);
+	}
+}
+
 static CU_TestInfo method_tests[] = {
 	{ "token_shapes", test_method_tokens },
 	{ "known_names_exactly", test_method_known },
@@ -651,6 +706,7 @@ static CU_TestInfo class_tests[] = {
 	{ "tables", test_class_tables },
 	{ "service_message", test_class_service_message },
 	{ "rfc4475_intmeth", test_class_intmeth },
+	{ "request_after_crlf", test_class_after_crlf },
 	CU_TEST_INFO_NULL,
 };
 
