@@ -99,6 +99,12 @@ struct conf_sa {
 struct conf_conn {
 	unsigned	idle_timeout;		/* s; closed when unused */
 	unsigned	message_timeout;	/* s for a stalled message */
+	unsigned	udp_answers;		/* signed UDP answers kept */
+	unsigned	total;			/* connections in all */
+	unsigned	per_source;		/* from one address (/64) */
+	unsigned	unauth_close;		/* s, quiet and not signed in */
+	unsigned	output_queue;		/* messages queued, each */
+	unsigned	socket_buffer;		/* bytes, SO_RCVBUF/SNDBUF */
 };
 
 /* Lockout protection (src/guard.c). */

@@ -160,3 +160,22 @@ log_fatal(const char *module, int with_errno, const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+int
+log_quota_take(struct log_quota *q, uint64_t now_ms)
+{
+	if (q->start == 0 || now_ms - q->start >= 60000) {
+		if (q->dropped > 0)
+			log_emit(LOG_LVL_NOTICE, q->module, 0, "%u more %s in "
+			    "the last minute (not logged one by one)",
+			    q->dropped, q->what);
+		q->start = now_ms;
+		q->lines = q->dropped = 0;
+	}
+	if (q->lines >= q->per_minute) {
+		q->dropped++;
+		return 0;
+	}
+	q->lines++;
+	return 1;
+}

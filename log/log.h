@@ -4,6 +4,7 @@
 #define SIPSA_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 /*
  * Levels, most severe first.  A message is emitted when its level is at or
@@ -53,6 +54,24 @@ void	log_vemit(int level, const char *module, int with_errno,
 	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 void	log_fatal(const char *module, int with_errno, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4), noreturn));
+
+/*
+ * A budget of lines per minute for one kind of event a peer can repeat
+ * at will (refused connections, blocks, looping clients).
+ * log_quota_take() says whether one more line may go out at now_ms (any
+ * millisecond clock); at the first call in a new minute, the lines held
+ * back in the one before are reported in one notice ("N more WHAT in the
+ * last minute (not logged one by one)").  Initialise per_minute, module
+ * and what, the rest to zero.
+ */
+struct log_quota {
+	unsigned	 per_minute;
+	const char	*module;	/* of the notice, as LOG_MODULE */
+	const char	*what;
+	uint64_t	 start;		/* ms, the minute's start */
+	unsigned	 lines, dropped;
+};
+int	log_quota_take(struct log_quota *, uint64_t now_ms);
 
 /* log_warn and fatal append strerror(errno); the x variants do not. */
 #define log_warn(...)	log_emit(LOG_LVL_WARN, LOG_MODULE, 1, __VA_ARGS__)

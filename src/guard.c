@@ -64,8 +64,7 @@ struct guard_tab {
 struct guard {
 	uint32_t		 seed, seed2;
 	struct guard_tab	 src, user, pair;
-	uint64_t		 log_window;
-	unsigned		 lines, dropped;
+	struct log_quota	 lines;		/* block notices */
 };
 
 static uint64_t
@@ -114,6 +113,9 @@ guard_init(struct proxy *px)
 		return ENOMEM;
 	}
 	g->seed = hash_random_seed();
+	g->lines.per_minute = GUARD_LINES;
+	g->lines.module = LOG_MODULE;
+	g->lines.what = "sign-in blocks and refusals";
 	g->seed2 = hash_random_seed();
 	px->guard = g;
 	return 0;
@@ -228,24 +230,6 @@ failures(struct guard_slot *s, uint64_t now, uint64_t window)
 	    window);
 }
 
-static int
-may_log(struct guard *g, uint64_t now)
-{
-	if (now - g->log_window >= 60000) {
-		if (g->dropped > 0)
-			log_notice("%u more sign-in blocks in the last minute "
-			    "(not logged one by one)", g->dropped);
-		g->log_window = now;
-		g->lines = g->dropped = 0;
-	}
-	if (g->lines >= GUARD_LINES) {
-		g->dropped++;
-		return 0;
-	}
-	g->lines++;
-	return 1;
-}
-
 /* Seconds left of s's block, 0 when not blocked. */
 static unsigned
 blocked(const struct guard_slot *s, uint64_t now)
@@ -319,7 +303,7 @@ guard_check(struct ptx *ptx, const char *user)
 			s->tokens = 2.0 * c->handshake_rate;
 		s->refilled = now;
 		if (s->tokens < 1.0) {
-			if (may_log(g, now))
+			if (log_quota_take(&g->lines, now))
 				log_notice("peer=%s: more than %u handshakes a "
 				    "second, refused", ptx->peer_addr,
 				    c->handshake_rate);
@@ -361,7 +345,7 @@ count(struct ptx *ptx, struct guard_slot *s, unsigned threshold,
 	else
 		s->level++;
 	s->blocked_until = now + block;
-	if (may_log(ptx->px->guard, now))
+	if (log_quota_take(&ptx->px->guard->lines, now))
 		log_notice("lockout: %s blocked for %llu s after %u failed "
 		    "sign-ins in %u s (user=%s peer=%s)", what,
 		    (unsigned long long)(block / 1000), n + 1, c->window,

@@ -169,7 +169,9 @@ listen_open(struct proxy *px, struct listener *l,
 	const char *tpname = conf_transport_name(cl->transport);
 	const char *host = cl->address;
 	/* A connection unused this long is closed (a CRLF keep-alive uses
-	   it); a message that stops arriving half-way is cut off. */
+	   it); a message that stops arriving half-way is cut off; what
+	   a connection does not read waits in a queue of output-queue
+	   messages (src/ptx.c closes the connection when it is full). */
 	unsigned idle = px->conf->conn.idle_timeout * 1000;
 	unsigned stall = px->conf->conn.message_timeout * 1000;
 	char *url;
@@ -190,6 +192,7 @@ listen_open(struct proxy *px, struct listener *l,
 		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
 		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1),
 		    TPTAG_PONG2PING(1), TPTAG_IDLE(idle), TPTAG_TIMEOUT(stall),
+		    TPTAG_QUEUESIZE(px->conf->conn.output_queue),
 		    TPTAG_CERTIFICATE(l->tls_dir),
 		    /* 0: negotiate the best version, not TLS 1.0 only. */
 		    TPTAG_TLS_VERSION(0), TAG_END());
@@ -200,6 +203,7 @@ listen_open(struct proxy *px, struct listener *l,
 		rc = nta_agent_add_tport(px->agent, URL_STRING_MAKE(url),
 		    TPTAG_IDENT(l->ident), TPTAG_SERVER(1),
 		    TPTAG_PONG2PING(1), TPTAG_IDLE(idle), TPTAG_TIMEOUT(stall),
+		    TPTAG_QUEUESIZE(px->conf->conn.output_queue),
 		    TAG_END());
 	su_free(px->home, url);
 	if (rc != 0) {

@@ -10,7 +10,7 @@ noinst_LIBRARIES += libsipsad.a
 libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
 	src/register.c src/route.c src/known.c src/streak.c src/guard.c \
-	src/security.c \
+	src/security.c src/answers.c src/conns.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
@@ -21,7 +21,9 @@ sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
 tests_unit_unit_SOURCES += src/mclass.c src/mclass.h tests/unit/test_mclass.c
 # Lockout protection on its own, with a test clock.
 tests_unit_unit_SOURCES += src/guard.c tests/unit/test_guard.c
-EXTRA_DIST += tests/data/rfc4475/intmeth.dat tests/data/rfc4475/README
+# Connection bounds, with real sockets and the accept() and close() that
+# src/conns.c provides.
+tests_unit_unit_SOURCES += src/conns.c tests/unit/test_conns.c
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \

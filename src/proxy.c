@@ -19,6 +19,7 @@
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_stateless.h>
 #include <sofia-sip/msg.h>
+#include <sofia-sip/msg_addr.h>
 
 #define LOG_MODULE "proxy"
 #include "log/log.h"
@@ -43,6 +44,7 @@ typedef int ptx_step_fn(struct ptx *);
 
 static ptx_step_fn *const pipeline[] = {
 	ptx_validate,		/* 400, 416, 482, 483 */
+	ptx_resend,		/* UDP retransmission of a kept answer */
 	ptx_ack,		/* ACK: never answered */
 	ptx_cancel,		/* CANCEL without transaction: 481 */
 	ptx_auth,		/* MS-SIPAE: challenge, handshake, verify */
@@ -92,12 +94,21 @@ proxy_request(struct proxy *px, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 	log_debug("%s call-id=%s peer=%s listener=%s", ptx_method(ptx),
 	    ptx_call_id(ptx), ptx->peer,
 	    ptx->listener ? ptx->listener->ident : "?");
+	if (ptx->stuck) {
+		conns_close(&msg_addr(msg)->su_sa, "it does not read its "
+		    "answers (output-queue full)");
+		ptx_free(ptx);
+		return 0;
+	}
+	conns_seen(&msg_addr(msg)->su_sa, 0);
 
 	for (i = 0; i < sizeof(pipeline) / sizeof(pipeline[0]); i++)
 		if (pipeline[i](ptx) != 0)
 			break;
 	if (i == sizeof(pipeline) / sizeof(pipeline[0]))
 		(void)proxy_reply(ptx, 500, "No step answered", TAG_END());
+	if (ptx->sa != NULL)
+		conns_seen(&msg_addr(msg)->su_sa, 1);
 
 	if (!ptx->kept)
 		ptx_free(ptx);
@@ -192,7 +203,8 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	stateless_tag_init(px);
 	px->stateless_seed = hash_random_seed();
 	listen_wipe_tls(px);
-	if ((err = security_init(px, params)) != 0)
+	if ((err = security_init(px, params)) != 0 ||
+	    (err = conns_init(px)) != 0)
 		goto out;
 	if (!(params->flags & PROXY_F_NO_SIGNALS) &&
 	    (err = signals_init(px)) != 0)
@@ -227,6 +239,7 @@ proxy_destroy(struct proxy *px)
 	signals_fini(px);
 	if (px->agent != NULL)
 		nta_agent_destroy(px->agent);
+	conns_fini(px);
 	sofialog_flush();
 	security_fini(px);
 	listen_close_all(px);

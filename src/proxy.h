@@ -33,6 +33,7 @@ struct sipauth_cred;
 struct known;
 struct streaks;
 struct guard;
+struct answers;
 struct msg_hclass_s;
 struct msg_mclass_s;
 
@@ -79,6 +80,8 @@ struct proxy {
 	struct known		*known;		/* users registered here */
 	struct streaks		*streaks;	/* challenges in a row */
 	struct guard		*guard;		/* lockout protection */
+	struct answers		*answers;	/* signed UDP answers kept for
+						   retransmissions */
 	unsigned long		 services;	/* SERVICE requests answered */
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */
@@ -148,6 +151,26 @@ int	listen_uri_is_self(const struct proxy *, const url_t *u);
 /* Log every listener difference between the running and a new conf. */
 int	listen_diff(const struct proxy *, const struct sipsa_conf *next);
 
+/*
+ * src/conns.c: the cost of TCP and TLS connections (caps in all and per
+ * source, unauthenticated ones closed when quiet, no spin when out of
+ * descriptors); it provides accept() and close() to the process.
+ * conns_seen() marks the connection of a message from sa active (and
+ * authenticated); conns_tick() closes the quiet unauthenticated ones
+ * and resumes or closes the stalled ones (each second).
+ */
+struct sockaddr;
+int	conns_init(struct proxy *);
+void	conns_fini(struct proxy *);
+void	conns_tick(struct proxy *);
+void	conns_seen(const struct sockaddr *sa, int authed);
+/* Shut the connection from sa down (why: for the log line). */
+void	conns_close(const struct sockaddr *sa, const char *why);
+/* Stop reading the connection from sa (its tport tp) until its queue
+   is empty again; closed when that takes longer than message-timeout. */
+struct tport_s;
+void	conns_stall(const struct sockaddr *sa, struct tport_s *tp);
+
 /* src/signals.c: signals delivered through the su_root. */
 int	signals_init(struct proxy *);
 void	signals_fini(struct proxy *);
@@ -173,6 +196,8 @@ struct ptx {
 	const struct listener	*listener;	/* borrowed, or NULL */
 	char			 peer[64];	/* "addr:port" */
 	char			 peer_addr[48];	/* "addr" */
+	int			 stuck;		/* on a connection whose output
+						   queue is full */
 	int			 status;	/* 0 until replied */
 	const char		*phrase;
 	int			 replied;
@@ -220,6 +245,7 @@ void	ptx_remove_headers(struct msg_s *msg, struct sip_s *sip,
  * went out through proxy_reply(), or, for ACK, nothing is to be sent).
  */
 int	ptx_validate(struct ptx *);
+int	ptx_resend(struct ptx *);
 int	ptx_ack(struct ptx *);
 int	ptx_cancel(struct ptx *);
 int	ptx_options(struct ptx *);
@@ -313,5 +339,21 @@ int	proxy_reply(struct ptx *, int status, const char *phrase,
  * with the caller's SA like any response.  Returns its status.
  */
 int	proxy_relay(struct ptx *, struct msg_s *msg);
+/* The same exit for an answer kept for retransmissions (src/answers.c):
+   bytes, a complete signed response, sent again as they are. */
+int	proxy_reply_again(struct ptx *, const char *bytes, size_t len);
+
+/*
+ * src/answers.c: signed answers to UDP requests handled without a
+ * server transaction (REGISTER), kept 32 s for retransmissions.
+ * answers_add() keeps bytes, the answer to ptx; the pipeline step
+ * ptx_resend() answers a retransmission with them; answers_expire()
+ * drops what is older than 32 s (each tick).
+ */
+int	answers_init(struct proxy *);
+void	answers_fini(struct proxy *);
+void	answers_add(struct ptx *, const char *bytes, size_t len);
+void	answers_expire(struct proxy *);
+void	answers_stats(const struct proxy *, uint32_t *count, size_t *bytes);
 
 #endif /* SIPSA_PROXY_H */

@@ -33,6 +33,7 @@ ptx_origin(struct ptx *ptx)
 	su_sockaddr_t const *su;
 	tport_t *tp;
 	char host[46];	/* INET6_ADDRSTRLEN */
+	unsigned q;
 
 	(void)snprintf(ptx->peer, sizeof(ptx->peer), "?");
 	(void)snprintf(ptx->peer_addr, sizeof(ptx->peer_addr), "?");
@@ -47,6 +48,15 @@ ptx_origin(struct ptx *ptx)
 	tp = nta_incoming_transport(ptx->px->agent, NULL, ptx->msg);
 	if (tp != NULL) {
 		ptx->listener = listen_by_ident(ptx->px, tport_ident(tp));
+		/* A client that does not read what it is sent as fast
+		   as it sends: its connection is no longer read from
+		   until what waits for it has gone (src/conns.c); with
+		   the queue full, it is closed. */
+		if (tport_is_stream(tp) && (q = (unsigned)tport_queuelen(
+		    tp)) >= ptx->px->conf->conn.output_queue / 2) {
+			conns_stall(&msg_addr(ptx->msg)->su_sa, tp);
+			ptx->stuck = q + 1 >= ptx->px->conf->conn.output_queue;
+		}
 		tport_decref(&tp);
 	}
 }
@@ -72,6 +82,15 @@ ptx_transaction(struct ptx *ptx)
 {
 	if (ptx->irq != NULL || ptx->sa == NULL ||
 	    ptx->sip->sip_request->rq_method == sip_method_ack)
+		return 0;
+	/* A REGISTER is always answered here, at once: over UDP, its
+	   answer is kept for retransmissions in a few hundred bytes
+	   (src/answers.c), where nta would hold the whole request and
+	   response for 32 s. */
+	if (ptx->sip->sip_request->rq_method == sip_method_register &&
+	    ptx->listener != NULL &&
+	    ptx->listener->transport == CONF_TP_UDP &&
+	    ptx->px->conf->conn.udp_answers > 0)
 		return 0;
 	if (ptx->sip->sip_request->rq_method == sip_method_invite &&
 	    ptx->sip->sip_to->a_tag != NULL)

@@ -26,6 +26,18 @@
 
 #define SIPSA_SERVER	PACKAGE_NAME "/" PACKAGE_VERSION
 
+/* A peer that does not take its answers must not fill the log. */
+static struct log_quota send_lines = { 20, LOG_MODULE,
+    "answers that could not be sent", 0, 0, 0 };
+
+static void
+send_failed(struct ptx *ptx, int status)
+{
+	if (log_quota_take(&send_lines, sa_clock_monotonic(NULL)))
+		log_warnx("cannot send %03d to %s peer=%s", status,
+		    ptx_method(ptx), ptx->peer);
+}
+
 /*
  * Sign (when the request has an SA) and send msg, a complete response to
  * ptx.  Takes msg.  Returns status.
@@ -51,8 +63,7 @@ reply_send(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 	}
 	rc = nta_incoming_mreply(irq, msg);	/* takes msg */
 	if (rc < 0) {
-		log_warnx("cannot send %03d to %s peer=%s", status,
-		    ptx_method(ptx), ptx->peer);
+		send_failed(ptx, status);
 		return status;
 	}
 	log_debug("%03d %s -> %s call-id=%s peer=%s", status, phrase,
@@ -76,6 +87,57 @@ reply_begin(struct ptx *ptx, int status, const char *phrase)
 	if (status >= 200)
 		ptx->replied = 1;
 	return 0;
+}
+
+/*
+ * Complete msg as a response to ptx (what nta_msg_mreply would add),
+ * sign it and keep a copy for retransmissions over UDP.  0, or -1 when
+ * msg could not be (msg is then gone, a 500 sent).
+ */
+static int
+reply_sign_stateless(struct ptx *ptx, msg_t *msg, int status,
+    const char *phrase)
+{
+	su_home_t *mh = msg_home(msg);
+	sip_t *sip = sip_object(msg);
+	const sip_t *rq = ptx->sip;
+	char *bytes;
+	size_t len = 0;
+
+	if (sip->sip_status == NULL)
+		sip->sip_status = sip_status_create(mh, status, phrase, NULL);
+	if (sip->sip_via == NULL)
+		sip->sip_via = sip_via_dup(mh, rq->sip_via);
+	if (sip->sip_from == NULL)
+		sip->sip_from = sip_from_dup(mh, rq->sip_from);
+	if (sip->sip_to == NULL)
+		sip->sip_to = sip_to_dup(mh, rq->sip_to);
+	if (sip->sip_call_id == NULL)
+		sip->sip_call_id = sip_call_id_dup(mh, rq->sip_call_id);
+	if (sip->sip_cseq == NULL)
+		sip->sip_cseq = sip_cseq_dup(mh, rq->sip_cseq);
+	if (sip->sip_status == NULL || sip->sip_via == NULL ||
+	    sip->sip_from == NULL || sip->sip_to == NULL ||
+	    sip->sip_call_id == NULL || sip->sip_cseq == NULL ||
+	    sip_complete_message(msg) < 0 ||
+	    msg_serialize(msg, (msg_pub_t *)sip) < 0) {
+		log_warnx("cannot build %03d for %s call-id=%s: out of memory",
+		    status, ptx_method(ptx), ptx_call_id(ptx));
+		goto fail;
+	}
+	if (sig_sign(ptx->home, ptx->sa, msg, sip, ptx->sa_token) != SA_R_OK)
+		goto fail;	/* logged in sa/ */
+	if (ptx->listener != NULL &&
+	    ptx->listener->transport == CONF_TP_UDP &&
+	    (bytes = msg_as_string(ptx->home, msg, (msg_pub_t *)sip, 0,
+	    &len)) != NULL)
+		answers_add(ptx, bytes, len);
+	return 0;
+ fail:
+	msg_destroy(msg);
+	(void)nta_msg_treply(ptx->px->agent, msg_ref_create(ptx->msg), 500,
+	    "Cannot Sign", SIPTAG_SERVER_STR(SIPSA_SERVER), TAG_END());
+	return -1;
 }
 
 /*
@@ -106,6 +168,11 @@ reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 			return status;
 		}
 	}
+	/* A request with an SA here is a REGISTER over UDP: signed, and
+	   kept for its retransmissions (src/answers.c). */
+	if (ptx->sa != NULL && reply_sign_stateless(ptx, msg, status,
+	    phrase) != 0)
+		return status;
 	/* An in-dialog INVITE keeps its tag: its ACK is known otherwise. */
 	if (status >= 300 && ptx->sip->sip_to->a_tag != NULL &&
 	    ptx->sip->sip_request->rq_method == sip_method_invite)
@@ -113,8 +180,7 @@ reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 	/* nta_msg_mreply takes both messages: it gets a reference. */
 	if (nta_msg_mreply(px->agent, msg, sip_object(msg), status, phrase,
 	    msg_ref_create(ptx->msg), TAG_END()) < 0) {
-		log_warnx("cannot send %03d to %s peer=%s", status,
-		    ptx_method(ptx), ptx->peer);
+		send_failed(ptx, status);
 		return status;
 	}
 	log_debug("%03d %s -> %s call-id=%s peer=%s (stateless)", status,
@@ -169,6 +235,34 @@ proxy_reply(struct ptx *ptx, int status, const char *phrase,
 	if (irq != NULL)
 		(void)nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR,
 		    TAG_END());
+	return status;
+}
+
+int
+proxy_reply_again(struct ptx *ptx, const char *bytes, size_t len)
+{
+	msg_t *msg;
+	sip_t *sip;
+	int status;
+
+	msg = msg_make(ptx->px->mclass, 0, bytes, (ssize_t)len);
+	if (msg == NULL || (sip = sip_object(msg)) == NULL ||
+	    sip->sip_status == NULL) {
+		msg_destroy(msg);
+		log_warnx("%s call-id=%s: cannot send the kept answer again",
+		    ptx_method(ptx), ptx_call_id(ptx));
+		return 500;
+	}
+	status = sip->sip_status->st_status;
+	if (reply_begin(ptx, status, sip->sip_status->st_phrase) != 0) {
+		msg_destroy(msg);
+		return status;
+	}
+	/* Complete already: nta adds nothing and routes it by its Via. */
+	if (nta_msg_mreply(ptx->px->agent, msg, sip, status,
+	    sip->sip_status->st_phrase, msg_ref_create(ptx->msg),
+	    TAG_END()) < 0)
+		send_failed(ptx, status);
 	return status;
 }
 

@@ -94,6 +94,8 @@ tick(struct proxy *px, su_timer_t *t, struct proxy *arg)
 	(void)t;
 	(void)arg;
 	sofialog_flush();
+	answers_expire(px);
+	conns_tick(px);
 	/* With sync none this bounds what a machine failure can lose. */
 	if (px->reg_flush && (err = registrar_sync(px->reg)) != 0)
 		log_warnx("binding store flush failed: %s", strerror(err));
@@ -179,7 +181,8 @@ security_init(struct proxy *px, const struct proxy_params *params)
 	if ((e = registrar_open(&rc, &reg_store_lmdb, (uint64_t)time(NULL),
 	    &px->reg)) != 0)
 		return e;	/* logged by the registrar */
-	if ((e = streak_init(px)) != 0 || (e = guard_init(px)) != 0)
+	if ((e = streak_init(px)) != 0 || (e = guard_init(px)) != 0 ||
+	    (e = answers_init(px)) != 0)
 		return e;
 	if ((e = known_load(px)) != 0) {
 		log_warnx("cannot read the users of the binding store: %s",
@@ -234,6 +237,7 @@ security_fini(struct proxy *px)
 	known_free(px);
 	streak_fini(px);
 	guard_fini(px);
+	answers_fini(px);
 }
 
 static int

@@ -35,8 +35,7 @@
 #define STREAK_EPID	48		/* longer epids are cut (they hash
 					   whole) */
 #define STREAK_NOTICE	6		/* challenges in a row to log */
-#define STREAK_LINES	10		/* notices per STREAK_WINDOW */
-#define STREAK_WINDOW	60		/* s */
+#define STREAK_LINES	10		/* notices a minute */
 
 struct streak_slot {
 	uint32_t	hash;
@@ -47,9 +46,7 @@ struct streak_slot {
 
 struct streaks {
 	uint32_t		seed;
-	time_t			window;		/* start of the current one */
-	unsigned		lines;		/* notices in it */
-	unsigned		dropped;	/* beyond STREAK_LINES */
+	struct log_quota	lines;		/* notices */
 	struct streak_slot	slot[STREAK_SLOTS];
 };
 
@@ -62,6 +59,9 @@ streak_init(struct proxy *px)
 		return ENOMEM;
 	/* Seeded, so that a peer cannot aim its epids at another's slot. */
 	s->seed = hash_random_seed();
+	s->lines.per_minute = STREAK_LINES;
+	s->lines.module = LOG_MODULE;
+	s->lines.what = "clients looping on challenges";
 	px->streaks = s;
 	return 0;
 }
@@ -87,29 +87,6 @@ same(const struct streak_slot *sl, uint32_t hash, const char *epid)
 	    strncmp(sl->epid, epid, sizeof(sl->epid) - 1) == 0;
 }
 
-/* Room for one more notice in this minute?  Reports what was dropped. */
-static int
-may_log(struct streaks *s)
-{
-	time_t now = time(NULL);
-
-	if (now - s->window >= STREAK_WINDOW) {
-		if (s->dropped > 0)
-			log_notice("%u more clients looping on challenges in "
-			    "the last minute (not logged one by one)",
-			    s->dropped);
-		s->window = now;
-		s->lines = 0;
-		s->dropped = 0;
-	}
-	if (s->lines >= STREAK_LINES) {
-		s->dropped++;
-		return 0;
-	}
-	s->lines++;
-	return 1;
-}
-
 void
 streak_challenged(struct ptx *ptx, const char *epid, const char *why,
     const char *hint)
@@ -131,7 +108,8 @@ streak_challenged(struct ptx *ptx, const char *epid, const char *why,
 		(void)strncpy(sl->epid, epid, sizeof(sl->epid) - 1);
 		sl->epid[sizeof(sl->epid) - 1] = '\0';
 	}
-	if (++sl->count != STREAK_NOTICE || !may_log(s))
+	if (++sl->count != STREAK_NOTICE || !log_quota_take(&s->lines,
+	    (uint64_t)time(NULL) * 1000))
 		return;
 	log_notice("epid=%s peer=%s listener=%s: %u challenges in a row "
 	    "without signing in (last: %s, reason: %s)%s%s", epid, ptx->peer,

@@ -20,6 +20,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-challenge-loop.sh \
 	tests/integration/t-lockout.sh \
 	tests/integration/t-fd-exhaustion.sh \
+	tests/integration/t-flood.sh \
 	tests/integration/t-connections.sh \
 	tests/integration/t-client-version.sh \
 	tests/integration/t-route-message.sh \
@@ -29,7 +30,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-redirect.sh \
 	tests/integration/t-replay.sh \
 	tests/integration/t-sa-lifetime.sh \
-	tests/integration/t-methods.sh
+	tests/integration/t-methods.sh \
+	tests/integration/t-rfc4475.sh
 TESTS += $(INTEGRATION_TESTS)
 
 EXTRA_DIST += $(INTEGRATION_TESTS) \
@@ -38,11 +40,13 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/client.sh \
 	tests/integration/route.sh \
 	tests/integration/sipreq.py \
+	tests/integration/torture.py \
 	tests/integration/benchcheck.py \
 	tests/integration/bigreq.py \
 	tests/integration/resend.py \
 	tests/integration/tcpconnect.py \
 	tests/integration/holdconns.py \
+	tests/integration/flood.py \
 	tests/integration/tcpidle.py \
 	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \
@@ -57,3 +61,32 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	scripts/sipsa-realm \
 	scripts/test \
 	scripts/demo
+
+# RFC 4475's 49 torture messages (t-rfc4475.sh; intmeth.dat is also read
+# by tests/unit/test_mclass.c and t-methods.sh).
+EXTRA_DIST += .gitattributes tests/data/rfc4475/README \
+	tests/data/rfc4475/badaspec.dat tests/data/rfc4475/badbranch.dat \
+	tests/data/rfc4475/baddate.dat tests/data/rfc4475/baddn.dat \
+	tests/data/rfc4475/badinv01.dat tests/data/rfc4475/badvers.dat \
+	tests/data/rfc4475/bcast.dat tests/data/rfc4475/bext01.dat \
+	tests/data/rfc4475/bigcode.dat tests/data/rfc4475/clerr.dat \
+	tests/data/rfc4475/cparam01.dat tests/data/rfc4475/cparam02.dat \
+	tests/data/rfc4475/dblreq.dat tests/data/rfc4475/esc01.dat \
+	tests/data/rfc4475/esc02.dat tests/data/rfc4475/escnull.dat \
+	tests/data/rfc4475/escruri.dat tests/data/rfc4475/insuf.dat \
+	tests/data/rfc4475/intmeth.dat tests/data/rfc4475/inv2543.dat \
+	tests/data/rfc4475/invut.dat tests/data/rfc4475/longreq.dat \
+	tests/data/rfc4475/ltgtruri.dat tests/data/rfc4475/lwsdisp.dat \
+	tests/data/rfc4475/lwsruri.dat tests/data/rfc4475/lwsstart.dat \
+	tests/data/rfc4475/mcl01.dat tests/data/rfc4475/mismatch01.dat \
+	tests/data/rfc4475/mismatch02.dat tests/data/rfc4475/mpart01.dat \
+	tests/data/rfc4475/multi01.dat tests/data/rfc4475/ncl.dat \
+	tests/data/rfc4475/noreason.dat tests/data/rfc4475/novelsc.dat \
+	tests/data/rfc4475/quotbal.dat tests/data/rfc4475/regaut01.dat \
+	tests/data/rfc4475/regbadct.dat tests/data/rfc4475/regescrt.dat \
+	tests/data/rfc4475/scalar02.dat tests/data/rfc4475/scalarlg.dat \
+	tests/data/rfc4475/sdp01.dat tests/data/rfc4475/semiuri.dat \
+	tests/data/rfc4475/transports.dat tests/data/rfc4475/trws.dat \
+	tests/data/rfc4475/unkscm.dat tests/data/rfc4475/unksm2.dat \
+	tests/data/rfc4475/unreason.dat tests/data/rfc4475/wsinv.dat \
+	tests/data/rfc4475/zeromf.dat

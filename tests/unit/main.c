@@ -26,6 +26,7 @@
 #pragma weak registrar_suites
 #pragma weak mclass_suites
 #pragma weak guard_suites
+#pragma weak conns_suites
 
 static const struct {
 	const char	*name;
@@ -39,6 +40,7 @@ static const struct {
 	{ "registrar", registrar_suites },
 	{ "mclass", mclass_suites },
 	{ "guard", guard_suites },
+	{ "conns", conns_suites },
 };
 
 const char *
