@@ -7,6 +7,8 @@
 #ifndef SIPSA_SA_MECH_INT_H
 #define SIPSA_SA_MECH_INT_H
 
+#include <iconv.h>
+
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 
@@ -31,6 +33,10 @@ struct mech_server {
 	gss_name_t		 ntlm_name;	/* sip@<fqdn>, a plugin name */
 	gss_cred_id_t		 ntlm_cred;	/* a plugin credential */
 	struct mech_ntlm_index	*ntlm_index;	/* of ntlm_user_file */
+	/* The conversions gss-ntlmssp opens in every context, held open
+	   for the server's life (mech_ntlm_server_create). */
+	iconv_t			 ntlm_conv[2];
+	int			 ntlm_nconv;
 };
 
 struct mech_client_cred {

@@ -98,6 +98,38 @@ acquire_acceptor(struct mech_server *s, const char *keyfile,
 	    GSS_C_NO_CRED_STORE, cred, NULL, NULL);
 }
 
+/*
+ * gss-ntlmssp converts names between UTF-8 and UTF-16LE with iconv, with
+ * handles it opens in every context.  glibc loads that conversion (a
+ * gconv module) at its first use and, when the load fails (out of file
+ * descriptors at that moment), remembers the failure for the life of
+ * the process: iconv_open() then fails with EINVAL for ever, and so would
+ * every NTLM handshake, Kerberos unaffected, until a restart.  Both
+ * directions are opened here, at start, while descriptors are plenty,
+ * and held open so that the module stays loaded.
+ */
+static int
+pin_conversions(struct mech_server *s, char *err, size_t errsz)
+{
+	static const char *const dir[2][2] = {
+		{ "UTF16LE", "UTF-8" }, { "UTF-8", "UTF16LE" },
+	};
+	int i, rc;
+
+	for (i = 0; i < 2; i++) {
+		s->ntlm_conv[i] = iconv_open(dir[i][0], dir[i][1]);
+		if (s->ntlm_conv[i] == (iconv_t)-1) {
+			rc = errno;
+			(void)snprintf(err, errsz, "iconv_open(%s, %s), which "
+			    "gss-ntlmssp needs: %s", dir[i][0], dir[i][1],
+			    strerror(rc));
+			return rc;
+		}
+		s->ntlm_nconv = i + 1;
+	}
+	return 0;
+}
+
 int
 mech_ntlm_server_create(struct mech_server *s,
     const struct mech_server_params *p, char *err, size_t errsz)
@@ -139,6 +171,16 @@ mech_ntlm_server_create(struct mech_server *s,
 		return ENOMEM;
 	if ((rc = plugin_load(s->ntlm, err, errsz)) != 0)
 		return rc;
+	if ((rc = pin_conversions(s, err, errsz)) != 0)
+		return rc;
+	/* Our own NTLM crypto (signatures) loads OpenSSL's legacy provider:
+	   now, while descriptors are plenty, rather than at the first
+	   handshake.  It stays loaded, for gss-ntlmssp's MD4 and RC4 too. */
+	if (!sipauth_ntlm_crypto_ready()) {
+		(void)snprintf(err, errsz, "OpenSSL's MD4, MD5, RC4 or HMAC "
+		    "(the legacy provider) is not available");
+		return ENOTSUP;
+	}
 	(void)snprintf(svc, sizeof(svc), "sip@%s",
 	    s->fqdn != NULL ? s->fqdn : "localhost");
 	b = (gss_buffer_desc){ strlen(svc), svc };
@@ -177,6 +219,8 @@ mech_ntlm_server_free(struct mech_server *s)
 		free(s->ntlm);
 		s->ntlm = NULL;
 	}
+	while (s->ntlm_nconv > 0)
+		(void)iconv_close(s->ntlm_conv[--s->ntlm_nconv]);
 	mech_ntlm_index_free(s->ntlm_index);
 	s->ntlm_index = NULL;
 	free(s->ntlm_user_file);

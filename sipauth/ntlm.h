@@ -157,6 +157,12 @@ void	sipauth_ntlm_keys_wipe(struct ntlm_keys *keys);
  * upper-casing.  Return 0 or an errno value.
  */
 int	sipauth_ntlm_nt_hash(const char *password, uint8_t out[16]);
+/*
+ * Set up the OpenSSL algorithms NTLM needs (MD4, MD5, RC4, HMAC; MD4 and
+ * RC4 from the legacy provider) now rather than at the first use: 1 when
+ * they are there.  A failure is tried again at the next use.
+ */
+int	sipauth_ntlm_crypto_ready(void);
 int	sipauth_ntlm_ntowfv2(const uint8_t nt_hash[16], const char *user,
 	    const char *domain, uint8_t out[16]);
 

@@ -20,7 +20,14 @@
 #include "sipauth/ntlm.h"
 #include "sipauth/ntlm_crypto.h"
 
-/* Fetched once per process; shared read-only by all threads. */
+/*
+ * Fetched once per process and then shared read-only by all threads.  A
+ * failed set-up (the legacy provider is a module OpenSSL loads from a
+ * file: out of file descriptors at that moment, it fails) is not kept:
+ * the next call tries again, so that NTLM does not stay broken for the
+ * life of the process.  sipauth_ntlm_crypto_ready() lets a server set
+ * everything up at start.
+ */
 static struct {
 	OSSL_LIB_CTX	*libctx;
 	OSSL_PROVIDER	*prov_default, *prov_legacy;
@@ -30,13 +37,13 @@ static struct {
 	uint32_t	 crc_table[256];
 	int		 ok;
 } nc;
-static pthread_once_t nc_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t nc_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 nc_init(void)
 {
 	uint32_t c;
-	int i, k;
+	int i, k, ok;
 
 	for (i = 0; i < 256; i++) {
 		c = (uint32_t)i;
@@ -52,13 +59,13 @@ nc_init(void)
 	nc.md5 = EVP_MD_fetch(nc.libctx, "MD5", NULL);
 	nc.rc4 = EVP_CIPHER_fetch(nc.libctx, "RC4", NULL);
 	nc.hmac = EVP_MAC_fetch(nc.libctx, "HMAC", NULL);
-	nc.ok = nc.md4 != NULL && nc.md5 != NULL && nc.rc4 != NULL &&
+	ok = nc.md4 != NULL && nc.md5 != NULL && nc.rc4 != NULL &&
 	    nc.hmac != NULL;
+	__atomic_store_n(&nc.ok, ok, __ATOMIC_RELEASE);
 }
 
-/* Release at exit so that leak checkers see a clean process. */
-__attribute__((destructor)) static void
-nc_fini(void)
+static void
+nc_release(void)
 {
 	EVP_MD_free(nc.md4);
 	EVP_MD_free(nc.md5);
@@ -72,11 +79,34 @@ nc_fini(void)
 	memset(&nc, 0, sizeof(nc));
 }
 
+/* Release at exit so that leak checkers see a clean process. */
+__attribute__((destructor)) static void
+nc_fini(void)
+{
+	nc_release();
+}
+
 static int
 nc_ready(void)
 {
-	(void)pthread_once(&nc_once, nc_init);
-	return nc.ok;
+	int ok;
+
+	if (__atomic_load_n(&nc.ok, __ATOMIC_ACQUIRE))
+		return 1;
+	(void)pthread_mutex_lock(&nc_lock);
+	if (!nc.ok) {
+		nc_release();
+		nc_init();
+	}
+	ok = nc.ok;
+	(void)pthread_mutex_unlock(&nc_lock);
+	return ok;
+}
+
+int
+sipauth_ntlm_crypto_ready(void)
+{
+	return nc_ready();
 }
 
 static int

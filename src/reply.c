@@ -170,8 +170,8 @@ reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 	}
 	/* A request with an SA here is a REGISTER over UDP: signed, and
 	   kept for its retransmissions (src/answers.c). */
-	if (ptx->sa != NULL && reply_sign_stateless(ptx, msg, status,
-	    phrase) != 0)
+	if (ptx->sa != NULL && status > 100 && reply_sign_stateless(ptx, msg,
+	    status, phrase) != 0)
 		return status;
 	/* An in-dialog INVITE keeps its tag: its ACK is known otherwise. */
 	if (status >= 300 && ptx->sip->sip_to->a_tag != NULL &&

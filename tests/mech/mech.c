@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/resource.h>
 
 #include <CUnit/Basic.h>
 
@@ -85,6 +88,48 @@ check_signatures(struct mech_ctx *srv, struct mech_ctx *cli)
 	    NULL), MECH_R_BAD_SIGNATURE);
 	CU_ASSERT_EQUAL(mech_verify(cli, msg_s, strlen(msg_s), sig, 0,
 	    NULL), MECH_R_BAD_SIGNATURE);
+}
+
+/*
+ * The process's first NTLM handshake runs out of file descriptors; once
+ * they are back, NTLM works.  glibc remembers a failed load of the UTF-16
+ * conversion gss-ntlmssp opens in each context for the life of the
+ * process, so this failed until a restart; the server holds the
+ * conversions open from its creation (sa/mech_ntlm.c).  First of the
+ * tests, so that no NTLM context has run in this process before.
+ */
+static void
+test_ntlm_after_no_descriptors(void)
+{
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct ntlm_challenge ch;
+	struct mech_result r;
+	struct rlimit was, rl;
+	int fill[256], n = 0, lowest;
+
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_NOFILE, &was), 0);
+	lowest = dup(0);
+	CU_ASSERT_FATAL(lowest >= 0);
+	(void)close(lowest);
+	rl = was;
+	rl.rlim_cur = (rlim_t)lowest + 64;
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while (n < 256 && (fill[n] = open("/dev/null", O_RDONLY)) >= 0)
+		n++;
+	CU_ASSERT(n > 0 && n < 256);
+	/* Whatever it gives, it must not break NTLM for good. */
+	(void)ntlm_handshake(server, "user1", "user1pw", &srv, &cli, &ch,
+	    &r);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+	srv = cli = NULL;
+	while (n > 0)
+		(void)close(fill[--n]);
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_NOFILE, &was), 0);
+	CU_ASSERT_EQUAL(ntlm_handshake(server, "user1", "user1pw", &srv,
+	    &cli, &ch, &r), MECH_OK);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
 }
 
 static void
@@ -369,6 +414,8 @@ test_shared(void)
 }
 
 static CU_TestInfo tests[] = {
+	{ "NTLM after running out of descriptors",
+	  test_ntlm_after_no_descriptors },
 	{ "NTLM round trip", test_ntlm_round_trip },
 	{ "NTLM rejections", test_ntlm_rejections },
 	{ "NTLM user file lookup", test_ntlm_user_file },
