@@ -16,6 +16,10 @@
 # - One TCP connection pipelining 20,000 REGISTERs (200 in flight) and
 #   reading the answers: every one is answered, one by one, and the
 #   connection stays open.
+# Under AddressSanitizer (scripts/check-asan) RSS says nothing about
+# sipsad's own memory (ASan keeps up to 256 MiB of freed memory in
+# quarantine, and its shadow on top): there the floods run and every
+# other check holds, the RSS bounds are asserted by the main pass only.
 REALM_ARGS="--users 50 --passwords 3"
 . "$top_srcdir/tests/integration/lib.sh"
 FLOOD=$top_srcdir/tests/integration/flood.py
@@ -36,7 +40,13 @@ start_sipsad
 # rss: sipsad's resident memory in KiB.
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$SIPSAD_PID/status"; }
 # grown FROM TO MIB WHAT: fail when TO - FROM (KiB) is MIB MiB or more.
+asan=0
+! ldd "$SIPSAD" 2>/dev/null | grep -q libasan || asan=1
 grown() {
+	if [ "$asan" -eq 1 ]; then
+		log "$4: RSS $1 -> $2 KiB (ASan build: bound not asserted)"
+		return 0
+	fi
 	[ $(($2 - $1)) -lt $(($3 * 1024)) ] ||
 	    fail "$4: RSS grew from $1 to $2 KiB (bound $3 MiB)"
 	log "$4: RSS $1 -> $2 KiB (bound: +$3 MiB)"
@@ -49,7 +59,8 @@ python3 "$FLOOD" udp "$PORT" 100000 >"$T/udp.out"
 r1=$(rss)
 [ "$(value "$T/udp.out" answers)" -gt 0 ] || fail "no answer to the flood"
 grown "$r0" "$r1" 30 "100000 unauthenticated UDP requests"
-[ "$r1" -lt $((100 * 1024)) ] || fail "RSS $r1 KiB over 100 MiB"
+[ "$asan" -eq 1 ] || [ "$r1" -lt $((100 * 1024)) ] ||
+    fail "RSS $r1 KiB over 100 MiB"
 
 "$BENCH" --realm-dir "$T/realm" --json -q --scenario refresh \
     --server "udp:127.0.0.1:$PORT" --rate 2000 --duration 15 --users 50 \
