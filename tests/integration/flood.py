@@ -79,7 +79,6 @@ def udp(port, count):
 
 def tcp_noread(port, seconds):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lport = s.getsockname()[1]
     s.setblocking(False)
     sent = nbytes = closed = 0
