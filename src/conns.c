@@ -590,9 +590,10 @@ conns_tick(struct proxy *px)
 	while (C.active && C.oldest != NULL &&
 	    now - C.oldest->last >= C.unauth_ms) {
 		C.closed_unauth++;
-		log_info("connection from %s closed: not signed in, quiet for "
-		    "%llu s", C.oldest->name, (unsigned long long)(now -
-		    C.oldest->last) / 1000);
+		if (log_quota_take(&C.lines, now))
+			log_info("connection from %s closed: not signed in, "
+			    "quiet for %llu s", C.oldest->name,
+			    (unsigned long long)(now - C.oldest->last) / 1000);
 		conn_shut(C.oldest);
 	}
 }

@@ -8,6 +8,8 @@ that does little, for at most SECONDS.
                                     every second
   tcpidle.py PORT partial SECONDS   connect, send half a REGISTER
   tcpidle.py PORT crlf SECONDS      connect, send one CRLFCRLF, then nothing
+  tcpidle.py PORT trickle SECONDS   connect, send half a REGISTER, then one
+                                    more byte of it every half second
 
 Prints "closed after N s" when sipsad closes the connection first (N
 rounded down, with anything it sent before as "got: ..."), or "open
@@ -29,8 +31,11 @@ def main():
         s.sendall(HALF)
     elif mode == "crlf":
         s.sendall(b"\r\n\r\n")
+    elif mode == "trickle":
+        s.sendall(HALF)
     got = b""
     next_ping = start + 1
+    next_byte = start + 0.5
     while True:
         now = time.monotonic()
         if now - start >= seconds:
@@ -39,6 +44,12 @@ def main():
         if mode == "ping" and now >= next_ping:
             s.sendall(b"\r\n\r\n")
             next_ping += 1
+        if mode == "trickle" and now >= next_byte:
+            try:
+                s.sendall(b"X")
+            except OSError:
+                pass
+            next_byte += 0.5
         s.settimeout(0.2)
         try:
             data = s.recv(65536)
