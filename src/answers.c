@@ -52,7 +52,6 @@ struct answers {
 	struct answer	*oldest, *newest;
 	uint32_t	 count, max;
 	uint32_t	 seed[2];
-	size_t		 bytes;		/* held in records */
 	uint64_t	 evicted;	/* dropped before expiry (full) */
 };
 
@@ -117,7 +116,6 @@ answer_drop_oldest(struct answers *a)
 		a->newest = NULL;
 	htab_remove(&a->index, &r->link);
 	a->count--;
-	a->bytes -= r->len;
 	free(r);
 }
 
@@ -143,15 +141,6 @@ answers_expire(struct proxy *px)
 
 	while (a != NULL && a->oldest != NULL && a->oldest->expires <= now)
 		answer_drop_oldest(a);
-}
-
-void
-answers_stats(const struct proxy *px, uint32_t *count, size_t *bytes)
-{
-	const struct answers *a = px->answers;
-
-	*count = a != NULL ? a->count : 0;
-	*bytes = a != NULL ? a->bytes : 0;
 }
 
 void
@@ -189,7 +178,6 @@ answers_add(struct ptx *ptx, const char *bytes, size_t len)
 		a->oldest = r;
 	a->newest = r;
 	a->count++;
-	a->bytes += len;
 }
 
 /*

@@ -98,7 +98,7 @@ static struct conns {
 	unsigned	 stall_ms;
 	int		 spare;		/* reserved descriptor */
 	struct log_quota lines;
-	unsigned long	 refused, evicted, closed_unauth, shed;
+	unsigned long	 shed;		/* connections shed, for the log */
 } C = { .spare = -1 };
 
 typedef int accept_fn(int, struct sockaddr *, socklen_t *);
@@ -358,7 +358,6 @@ byfd_grow(int fd)
 static void
 refusal(const char *peer, const char *why)
 {
-	C.refused++;
 	if (log_quota_take(&C.lines, conns_now()))
 		log_notice("connection from %s refused: %s", peer, why);
 }
@@ -387,7 +386,6 @@ conn_admit(int fd, struct sockaddr_storage *ss)
 			refusal(name, "too many connections");
 			return 0;
 		}
-		C.evicted++;
 		if (log_quota_take(&C.lines, conns_now()))
 			log_notice("connection from %s closed to make room: "
 			    "not signed in, quiet for %llu s", C.oldest->name,
@@ -589,7 +587,6 @@ conns_tick(struct proxy *px)
 	}
 	while (C.active && C.oldest != NULL &&
 	    now - C.oldest->last >= C.unauth_ms) {
-		C.closed_unauth++;
 		if (log_quota_take(&C.lines, now))
 			log_info("connection from %s closed: not signed in, "
 			    "quiet for %llu s", C.oldest->name,

@@ -100,15 +100,14 @@ proxy_request(struct proxy *px, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 		ptx_free(ptx);
 		return 0;
 	}
-	conns_seen(&msg_addr(msg)->su_sa, 0);
 
 	for (i = 0; i < sizeof(pipeline) / sizeof(pipeline[0]); i++)
 		if (pipeline[i](ptx) != 0)
 			break;
 	if (i == sizeof(pipeline) / sizeof(pipeline[0]))
 		(void)proxy_reply(ptx, 500, "No step answered", TAG_END());
-	if (ptx->sa != NULL)
-		conns_seen(&msg_addr(msg)->su_sa, 1);
+	/* Its connection was active, and authenticated if it had an SA. */
+	conns_seen(&msg_addr(msg)->su_sa, ptx->sa != NULL);
 
 	if (!ptx->kept)
 		ptx_free(ptx);

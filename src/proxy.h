@@ -354,6 +354,5 @@ int	answers_init(struct proxy *);
 void	answers_fini(struct proxy *);
 void	answers_add(struct ptx *, const char *bytes, size_t len);
 void	answers_expire(struct proxy *);
-void	answers_stats(const struct proxy *, uint32_t *count, size_t *bytes);
 
 #endif /* SIPSA_PROXY_H */
