@@ -150,19 +150,32 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/sipsa-$TEST_NAME.XXXXXX")
 chmod 700 "$T"
 
 # Ports (ss, from iproute2: a test that picks ports needs need_tool ss).
+# port_free counts every socket on the port, not only listeners: a
+# connection's local port blocks a later bind() as well.
 port_free() {
-	! ss -Hltnu "( sport = :$1 )" 2>/dev/null | grep -q .
+	! ss -Hatnu "( sport = :$1 )" 2>/dev/null | grep -q .
 }
 tcp_listening() {
 	ss -Hltn "( sport = :$1 )" 2>/dev/null | grep -q .
 }
 
-# free_port [N]: prints a port P in 20000..49999 such that the N ports
-# from P (1 by default) are free on the loopback, for TCP and UDP.
+# free_port [N]: prints a port P such that the N ports from P (1 by
+# default) are free on the loopback, for TCP and UDP.  P is drawn outside
+# the kernel's ephemeral range (net.ipv4.ip_local_port_range), where the
+# outgoing connections of tests running at the same time take their
+# local ports: below it when at least 5000 ports are there, else above.
 free_port() {
+	read -r h_lo h_hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+	    { h_lo=32768; h_hi=60999; }
+	if [ "$h_lo" -ge 15000 ]; then
+		h_base=10000 h_span=$((h_lo - 10000 - ${1:-1}))
+	else
+		h_base=$((h_hi + 1)) h_span=$((65535 - h_hi - ${1:-1}))
+	fi
+	[ "$h_span" -gt 100 ] || h_base=20000 h_span=30000
 	h_i=0
 	while [ $h_i -lt 200 ]; do
-		h_p=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		h_p=$(( $(od -An -N2 -tu2 /dev/urandom) % h_span + h_base ))
 		h_k=0
 		while [ $h_k -lt "${1:-1}" ] && port_free $((h_p + h_k)); do
 			h_k=$((h_k + 1))
