@@ -699,8 +699,15 @@ parse_options(int argc, char **argv, struct options *o, struct client *c)
 			domain = o->domain;
 		}
 		(void)snprintf(o->user, sizeof(o->user), "%s", bs + 1);
-	} else
+	} else {
 		(void)snprintf(o->user, sizeof(o->user), "%s", user);
+		/* A user principal name (user@domain) goes with an empty
+		   NTLM domain, as Windows and SIPE send it. */
+		if (strchr(user, '@') != NULL && domain == NULL) {
+			o->domain[0] = '\0';
+			domain = o->domain;
+		}
+	}
 	if (domain == NULL) {
 		(void)snprintf(o->domain, sizeof(o->domain), "%.*s",
 		    (int)strcspn(at + 1, "."), at + 1);
