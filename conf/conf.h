@@ -82,6 +82,8 @@ struct conf_auth {
 	char			*ntlm_user_file; /* a secret */
 	char			*netbios_domain;
 	char			*netbios_computer;
+	unsigned		 winbind_threads; /* checks at once */
+	unsigned		 winbind_queue;	/* waiting or running */
 };
 
 struct conf_sa {

@@ -27,12 +27,14 @@ gss_text(const struct sa_mech_ops *ops, const struct mech_status *st,
 	char txt[256];
 
 	buf[0] = '\0';
-	if (ops == NULL || (st->major == 0 && st->minor == 0))
+	if (ops == NULL || (st->major == 0 && st->minor == 0 &&
+	    st->nt_status == 0 && st->wbc_error == 0))
 		return buf;
 	txt[0] = '\0';
 	ops->status_text(st, txt, sizeof(txt));
 	if (txt[0] != '\0')
-		(void)snprintf(buf, bufsz, " gss=\"%s\"", txt);
+		(void)snprintf(buf, bufsz, " %s=\"%s\"", st->nt_status != 0 ||
+		    st->wbc_error != 0 ? "dc" : "gss", txt);
 	return buf;
 }
 
@@ -70,50 +72,37 @@ complete(struct sa_assoc *sa, const struct mech_result *res)
 	return SA_R_OK;
 }
 
-enum sa_reason
-sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
-    uint8_t **out, size_t *out_len)
+/*
+ * The end of a leg: the SA established or still half-open with the token
+ * to send, or, on failure, out of the table with the reason logged (with
+ * the account claimed: res->user, or the AUTHENTICATE's names).
+ */
+static enum sa_reason
+step_end(struct sa_assoc *sa, struct mech_result *res, enum sa_reason r,
+    const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len)
 {
-	struct mech_result res;
-	struct sa_table *t;
-	enum sa_reason r;
+	struct sa_table *t = sa->table;
 	char peer[72], gss[300], who[320], user[340];
 
-	*out = NULL;
-	*out_len = 0;
-	memset(&res, 0, sizeof(res));
-	if (assoc_expired(sa)) {
-		r = SA_R_EXPIRED;
-		log_notice("handshake failed sa=%s scheme=%s reason=%s",
-		    sa->opaque_text, sa_kind_name(sa->kind), sa_reason_name(r));
-		return r;
-	}
-	t = sa->table;
-	if (sa->state != ASSOC_HALF_OPEN) {
-		r = SA_R_WRONG_STATE;
-		log_notice("handshake failed sa=%s scheme=%s reason=%s",
-		    sa->opaque_text, sa_kind_name(sa->kind), sa_reason_name(r));
-		return r;
-	}
+	/* Before complete(), which leaves the half-open list. */
 	(void)sa_logsafe(peer, sizeof(peer), sa->u.ho.src->addr);
-	if (t->mech->accept(sa->u.ho.server, sa->kind, &sa->mech, in, in_len,
-	    &res) != 0)
-		r = SA_R_INTERNAL;
-	else if ((r = (enum sa_reason)res.reason) == SA_R_OK && res.complete)
-		r = complete(sa, &res);
+	if (r == SA_R_OK && res->complete)
+		r = complete(sa, res);
 	if (r != SA_R_OK) {
-		free(res.out);
+		free(res->out);
 		t->st.handshake_failures++;
 		/* The account an NTLM AUTHENTICATE claims, so that an admin
 		   sees which one is attacked (Kerberos hides it). */
-		if (sa->kind != MECH_NTLM || in_len == 0 ||
+		if (res->user[0] != '\0')
+			(void)snprintf(who, sizeof(who), "%s", res->user);
+		else if (sa->kind != MECH_NTLM || in_len == 0 ||
 		    sipauth_ntlm_claimed_user(in, in_len, who,
 		    sizeof(who)) != 0)
 			(void)snprintf(who, sizeof(who), "-");
 		log_notice("handshake failed sa=%s scheme=%s peer=%s user=%s "
 		    "reason=%s%s", sa->opaque_text, sa_kind_name(sa->kind),
 		    peer, sa_logsafe(user, sizeof(user), who),
-		    sa_reason_name(r), gss_text(t->mech, &res.status, gss,
+		    sa_reason_name(r), gss_text(t->mech, &res->status, gss,
 		    sizeof(gss)));
 		assoc_detach(sa, "handshake failed");
 		return r;
@@ -122,9 +111,92 @@ sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
 		log_info("established sa=%s scheme=%s peer=%s user=%s",
 		    sa->opaque_text, sa_kind_name(sa->kind), peer,
 		    sa_logsafe(gss, sizeof(gss), sa->strs));
-	*out = res.out;
-	*out_len = res.out != NULL ? res.out_len : 0;
+	*out = res->out;
+	*out_len = res->out != NULL ? res->out_len : 0;
 	return SA_R_OK;
+}
+
+/*
+ * Can the SA take a handshake leg (finish: the end of a pending one, which
+ * needs its context)?  SA_R_OK, or why not (logged).
+ */
+static enum sa_reason
+step_allowed(struct sa_assoc *sa, int finish)
+{
+	enum sa_reason r;
+
+	if (sa->table == NULL || assoc_expired(sa))
+		r = SA_R_EXPIRED;
+	else if (sa->state != ASSOC_HALF_OPEN ||
+	    (finish && sa->mech == NULL))
+		r = SA_R_WRONG_STATE;
+	else
+		return SA_R_OK;
+	log_notice("handshake failed sa=%s scheme=%s reason=%s",
+	    sa->opaque_text, sa_kind_name(sa->kind), sa_reason_name(r));
+	return r;
+}
+
+enum sa_reason
+sa_step_async(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
+    uint8_t **out, size_t *out_len, struct mech_job **job)
+{
+	struct mech_result res;
+	struct sa_table *t;
+	enum sa_reason r;
+
+	*out = NULL;
+	*out_len = 0;
+	if (job != NULL)
+		*job = NULL;
+	memset(&res, 0, sizeof(res));
+	if ((r = step_allowed(sa, 0)) != SA_R_OK)
+		return r;
+	t = sa->table;
+	if (t->mech->accept(sa->u.ho.server, sa->kind, &sa->mech, in, in_len,
+	    &res) != 0)
+		r = SA_R_INTERNAL;
+	else
+		r = (enum sa_reason)res.reason;
+	if (r == SA_R_PENDING) {
+		if (job != NULL) {
+			*job = res.job;
+			return SA_R_PENDING;
+		}
+		/* A caller that cannot wait. */
+		if (res.job != NULL && t->mech->job_free != NULL)
+			t->mech->job_free(res.job);
+		r = SA_R_INTERNAL;
+	}
+	return step_end(sa, &res, r, in, in_len, out, out_len);
+}
+
+enum sa_reason
+sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
+    uint8_t **out, size_t *out_len)
+{
+	return sa_step_async(sa, in, in_len, out, out_len, NULL);
+}
+
+enum sa_reason
+sa_step_finish(struct sa_assoc *sa, struct mech_job *job, uint8_t **out,
+    size_t *out_len)
+{
+	struct mech_result res;
+	enum sa_reason r;
+
+	*out = NULL;
+	*out_len = 0;
+	memset(&res, 0, sizeof(res));
+	if ((r = step_allowed(sa, 1)) != SA_R_OK)
+		return r;
+	if (sa->table->mech->accept_finish == NULL ||
+	    sa->table->mech->accept_finish(sa->u.ho.server, &sa->mech, job,
+	    &res) != 0)
+		r = SA_R_INTERNAL;
+	else
+		r = (enum sa_reason)res.reason;
+	return step_end(sa, &res, r, NULL, 0, out, out_len);
 }
 
 /* The account part of "DOMAIN\user" or "user@REALM". */

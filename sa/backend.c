@@ -16,4 +16,6 @@ const struct sa_mech_ops sa_mech_gss = {
 	.ctx_free = mech_ctx_free,
 	.ctx_memory = mech_ctx_memory,
 	.status_text = mech_status_text,
+	.accept_finish = mech_accept_finish,
+	.job_free = mech_job_free,
 };

@@ -102,6 +102,16 @@ mech_accept(struct mech_server *server, enum mech_kind kind,
 }
 
 int
+mech_accept_finish(struct mech_server *server, struct mech_ctx **ctxp,
+    struct mech_job *job, struct mech_result *res)
+{
+	result_reset(res);
+	if (server == NULL || ctxp == NULL || job == NULL)
+		return EINVAL;
+	return mech_ntlm_accept_finish(server, ctxp, job, res);
+}
+
+int
 mech_init(const struct mech_client_params *params, struct mech_ctx **ctxp,
     const uint8_t *in, size_t in_len, struct mech_result *res)
 {
@@ -145,8 +155,9 @@ mech_client_cred_create(const struct mech_client_params *params,
 		    NULL, NULL);
 	if (GSS_ERROR(maj)) {
 		if (st != NULL)
-			*st = (struct mech_status){ maj, min,
-			    params->kind == MECH_KERBEROS };
+			*st = (struct mech_status){ .major = maj,
+			    .minor = min,
+			    .mech_is_krb5 = params->kind == MECH_KERBEROS };
 		free(c);
 		return EACCES;
 	}
@@ -214,6 +225,8 @@ mech_ctx_memory(const struct mech_ctx *ctx)
 	else if (ctx->kind == MECH_NTLM &&
 	    ctx->u.ntlm.gctx != GSS_C_NO_CONTEXT)
 		n += MECH_NTLM_HALF_OPEN_BYTES;
+	else if (ctx->kind == MECH_NTLM)
+		n += ctx->u.ntlm.challenge_len + ctx->u.ntlm.auth_len;
 	return n;
 }
 
@@ -243,6 +256,13 @@ mech_reason_text(enum mech_reason reason)
 		[MECH_R_BAD_SIGNATURE] = "bad signature",
 		[MECH_R_FLAGS] = "unacceptable NTLM flags",
 		[MECH_R_NO_CREDENTIALS] = "no server credentials",
+		[MECH_R_ACCOUNT_DISABLED] = "account disabled",
+		[MECH_R_ACCOUNT_LOCKED] = "account locked out",
+		[MECH_R_PASSWORD_EXPIRED] = "password expired",
+		[MECH_R_ACCOUNT_EXPIRED] = "account expired",
+		[MECH_R_ACCOUNT_RESTRICTED] = "account restricted",
+		[MECH_R_UNAVAILABLE] = "domain controller unavailable",
+		[MECH_R_PENDING] = "waiting for the domain controller",
 		[MECH_R_INTERNAL] = "internal error",
 	};
 
@@ -298,7 +318,13 @@ mech_status_text(const struct mech_status *st, char *buf, size_t bufsz)
 	if (bufsz == 0)
 		return;
 	buf[0] = '\0';
-	if (st == NULL || (st->major == 0 && st->minor == 0))
+	if (st == NULL)
+		return;
+	if (st->nt_status != 0 || st->wbc_error != 0) {
+		mech_ntlm_wb_status_text(st, buf, bufsz);
+		return;
+	}
+	if (st->major == 0 && st->minor == 0)
 		return;
 	if (st->major != 0)
 		status_append(st->major, GSS_C_GSS_CODE, GSS_C_NO_OID, buf,

@@ -32,15 +32,31 @@ enum mech_reason {
 	MECH_R_BAD_SIGNATURE,		/* MIC does not verify */
 	MECH_R_FLAGS,			/* NTLM flags sipsa cannot accept */
 	MECH_R_NO_CREDENTIALS,		/* no server keytab or service key */
+	/* The domain controller refused an account with the right
+	   password (NTLM through winbindd): */
+	MECH_R_ACCOUNT_DISABLED,	/* the account is disabled */
+	MECH_R_ACCOUNT_LOCKED,		/* locked out by the domain */
+	MECH_R_PASSWORD_EXPIRED,	/* expired, or must be changed */
+	MECH_R_ACCOUNT_EXPIRED,		/* the account's end date passed */
+	MECH_R_ACCOUNT_RESTRICTED,	/* logon hours, workstations */
+	MECH_R_UNAVAILABLE,		/* winbindd or the DC cannot answer */
+	MECH_R_PENDING,			/* not a failure: the step waits for
+					   mech_job_run() (struct mech_job) */
 	MECH_R_INTERNAL,		/* out of memory, library failure */
 	MECH_R_MAX,
 };
 
-/* A GSS major/minor pair kept for the one log line that reports it. */
+/*
+ * A GSS major/minor pair, or winbindd's answer, kept for the one log line
+ * that reports it.
+ */
 struct mech_status {
 	uint32_t	major;
 	uint32_t	minor;
 	int		mech_is_krb5;	/* which mechanism's minor codes */
+	uint32_t	nt_status;	/* winbindd: the DC's NTSTATUS */
+	int		wbc_error;	/* winbindd: a wbcErr other than
+					   success or an auth error */
 };
 
 /* Acceptor configuration, copied from sipsa.conf at start and on reload. */
@@ -89,7 +105,25 @@ struct mech_result {
 	uint32_t		 lifetime;	/* seconds the context stays
 						   valid, 0 = unlimited
 						   (NTLM) */
+	struct mech_job		*job;		/* MECH_R_PENDING: the
+						   caller's (below) */
 };
+
+/*
+ * The part of a step that blocks: an NTLM AUTHENTICATE checked by a domain
+ * controller through winbindd (users winbind), which may take as long as
+ * winbindd's timeouts when the DC is slow or gone.  mech_accept() then
+ * answers MECH_R_PENDING with res->job, and keeps the context half-open.
+ * The caller runs mech_job_run(job) on a thread of its own (the job holds
+ * copies of what it needs and touches nothing else: any thread, at any
+ * time), then hands the job back to mech_accept_finish() on the thread
+ * that owns the context, which completes the step as mech_accept() would
+ * have (res, *ctxp).  The job stays the caller's: mech_job_free() it
+ * afterwards, or when its context went away meanwhile.
+ */
+struct mech_job;
+void	mech_job_run(struct mech_job *job);
+void	mech_job_free(struct mech_job *job);
 
 /*
  * Acceptor step.  *ctxp is NULL on the first leg (it is then created); in
@@ -101,6 +135,10 @@ struct mech_result {
 int	mech_accept(struct mech_server *server, enum mech_kind kind,
 	    struct mech_ctx **ctxp, const uint8_t *in, size_t in_len,
 	    struct mech_result *res);
+
+/* See struct mech_job.  Returns as mech_accept(). */
+int	mech_accept_finish(struct mech_server *server, struct mech_ctx **ctxp,
+	    struct mech_job *job, struct mech_result *res);
 
 /* Initiator (client) parameters. */
 struct mech_client_params {

@@ -61,6 +61,16 @@ struct mech_ctx {
 			gss_cred_id_t		 gcred;
 			struct mech_server	*server; /* acceptor only */
 			struct ntlm_keys	 keys;
+			/* users winbind (mech_ntlm_wb.c), while the
+			   handshake runs: the CHALLENGE sent, then the
+			   AUTHENTICATE the DC is checking (the MIC covers
+			   both); pending from the job's making to its
+			   finish. */
+			uint8_t			*challenge;
+			uint8_t			*auth;
+			uint16_t		 challenge_len;
+			uint16_t		 auth_len;
+			uint8_t			 pending;
 		} ntlm;
 		/*
 		 * Kerberos: the MIT context; for an established acceptor
@@ -170,6 +180,22 @@ int	mech_ntlm_index_subset(struct mech_ntlm_index *ix, const char *path,
 	    struct mech_ntlm_subset *sub);
 /* Overwrite the memfd with zeros and close it (no-op when fd is -1). */
 void	mech_ntlm_subset_close(struct mech_ntlm_subset *sub);
+
+/*
+ * mech_ntlm_wb.c.  A job for the AUTHENTICATE a (its fields copied) and the
+ * server challenge: 0, ENOMEM, or EBADMSG for names that are not UTF-16.
+ */
+int	mech_ntlm_wb_job(const struct ntlm_authenticate *a,
+	    const uint8_t challenge[8], struct mech_job **job_out);
+/* The step's outcome once the job ran: keys and res->user on success. */
+enum mech_reason mech_ntlm_wb_finish(struct mech_ctx *ctx,
+	    struct mech_job *job, struct mech_result *res);
+/* The text of a status with nt_status or wbc_error set. */
+void	mech_ntlm_wb_status_text(const struct mech_status *st, char *buf,
+	    size_t bufsz);
+int	mech_ntlm_accept_finish(struct mech_server *s,
+	    struct mech_ctx **ctxp, struct mech_job *job,
+	    struct mech_result *res);
 
 /* mech_krb5.c */
 int	mech_krb5_server_create(struct mech_server *s,

@@ -24,6 +24,11 @@
 #include "sa/mech.h"
 #include "sa/mech_int.h"
 
+/* A status with Kerberos minor codes. */
+#define KRB5_STATUS(maj, min) \
+	((struct mech_status){ .major = (maj), .minor = (min), \
+	    .mech_is_krb5 = 1 })
+
 static gss_OID_desc krb5_oid = { 9,
     (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" };
 static gss_OID_set_desc krb5_mechs = { 1, &krb5_oid };
@@ -110,7 +115,7 @@ mech_krb5_server_create(struct mech_server *s,
 	if (!GSS_ERROR(maj))
 		return 0;
 fail:
-	st = (struct mech_status){ maj, min, 1 };
+	st = KRB5_STATUS(maj, min);
 	mech_status_text(&st, text, sizeof(text));
 	(void)snprintf(err, errsz, "Kerberos acceptor credential for %s from "
 	    "keytab %s: %s", svc, p->keytab, text);
@@ -161,7 +166,7 @@ step_end(struct mech_ctx *ctx, struct mech_ctx **ctxp, OM_uint32 maj,
 	OM_uint32 m2;
 	int rc = 0;
 
-	res->status = (struct mech_status){ maj, min, 1 };
+	res->status = KRB5_STATUS(maj, min);
 	if (GSS_ERROR(maj))
 		res->reason = mech_krb5_reason(maj, min);
 	else if ((rc = mech_copy_token(out, res)) != 0)
@@ -371,7 +376,7 @@ mech_krb5_sign(struct mech_ctx *ctx, const void *msg, size_t len,
 	maj = gss_get_mic(&min, ctx->u.krb.gctx, GSS_C_QOP_DEFAULT, &m, &t);
 	if (GSS_ERROR(maj)) {
 		if (st != NULL)
-			*st = (struct mech_status){ maj, min, 1 };
+			*st = KRB5_STATUS(maj, min);
 		return MECH_R_INTERNAL;
 	}
 	if (t.length > MECH_SIG_MAX)
@@ -409,7 +414,7 @@ mech_krb5_verify(struct mech_ctx *ctx, const void *msg, size_t len,
 	if (!GSS_ERROR(maj))
 		return MECH_OK;
 	if (st != NULL)
-		*st = (struct mech_status){ maj, min, 1 };
+		*st = KRB5_STATUS(maj, min);
 	return MECH_R_BAD_SIGNATURE;
 }
 

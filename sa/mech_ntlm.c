@@ -278,6 +278,17 @@ mech_ntlm_flags_ok(uint32_t f)
 	    (f & (NTLM_NEG_SIGN | NTLM_NEG_ALWAYS_SIGN));
 }
 
+/* A copy of len bytes into *dst (malloc'd); 0 or ENOMEM. */
+static int
+keep_copy(const void *src, size_t len, uint8_t **dst, uint16_t *dst_len)
+{
+	if (len > UINT16_MAX || (*dst = malloc(len)) == NULL)
+		return ENOMEM;
+	memcpy(*dst, src, len);
+	*dst_len = (uint16_t)len;
+	return 0;
+}
+
 static void
 accept_first(struct mech_server *s, struct mech_ctx *ctx,
     struct mech_result *res)
@@ -300,6 +311,15 @@ accept_first(struct mech_server *s, struct mech_ctx *ctx,
 	} else
 		res->reason = mech_copy_token(&out, res) == 0 ? MECH_OK :
 		    MECH_R_INTERNAL;
+	/* With winbind the DC checks the AUTHENTICATE: the CHALLENGE is
+	   all that is kept of the gss-ntlmssp context (67 KB). */
+	if (res->reason == MECH_OK && s->ntlm_winbind) {
+		if (keep_copy(out.value, out.length, &ctx->u.ntlm.challenge,
+		    &ctx->u.ntlm.challenge_len) != 0)
+			res->reason = MECH_R_INTERNAL;
+		(void)s->ntlm->delete_ctx(&min, &ctx->u.ntlm.gctx,
+		    GSS_C_NO_BUFFER);
+	}
 	(void)gss_release_buffer(&min, &out);
 }
 
@@ -338,6 +358,34 @@ user_cred(struct mech_server *s, const struct ntlm_authenticate *a,
 	return cred;
 }
 
+/* users winbind: a job for the DC (mech_ntlm_wb.c); the step waits. */
+static void
+wb_second(struct mech_ctx *ctx, const uint8_t *token, size_t len,
+    const struct ntlm_authenticate *a, struct mech_result *res)
+{
+	struct ntlm_challenge c;
+	int rc;
+
+	if (sipauth_ntlm_decode_challenge(ctx->u.ntlm.challenge,
+	    ctx->u.ntlm.challenge_len, &c) != 0) {
+		res->reason = MECH_R_INTERNAL;
+		return;
+	}
+	rc = mech_ntlm_wb_job(a, c.server_challenge, &res->job);
+	if (rc == 0)
+		rc = keep_copy(token, len, &ctx->u.ntlm.auth,
+		    &ctx->u.ntlm.auth_len);
+	if (rc != 0) {
+		mech_job_free(res->job);
+		res->job = NULL;
+		res->reason = rc == EBADMSG ? MECH_R_BAD_TOKEN :
+		    MECH_R_INTERNAL;
+		return;
+	}
+	ctx->u.ntlm.pending = 1;
+	res->reason = MECH_R_PENDING;
+}
+
 static void
 accept_second(struct mech_server *s, struct mech_ctx *ctx,
     const uint8_t *token, size_t len, struct mech_result *res)
@@ -366,6 +414,10 @@ accept_second(struct mech_server *s, struct mech_ctx *ctx,
 	if (!mech_ntlm_flags_ok(a.flags) || a.nt_response.len < 16 + 28 ||
 	    a.enc_session_key.len != NTLM_KEY_LEN) {
 		res->reason = MECH_R_FLAGS;
+		return;
+	}
+	if (s->ntlm_winbind) {
+		wb_second(ctx, token, len, &a, res);
 		return;
 	}
 	cred = user_cred(s, &a, &sub);
@@ -433,12 +485,17 @@ mech_ntlm_accept(struct mech_server *s, struct mech_ctx **ctxp,
 		ctx->u.ntlm.gcred = GSS_C_NO_CREDENTIAL;
 		ctx->u.ntlm.server = s;
 		accept_first(s, ctx, res);
-	} else if (ctx->established || ctx->initiator ||
-	    ctx->u.ntlm.gctx == GSS_C_NO_CONTEXT || in_len == 0) {
+	} else if (ctx->u.ntlm.pending) {
+		/* The same AUTHENTICATE again while the DC checks it. */
+		res->reason = MECH_R_PENDING;
+		return 0;
+	} else if (ctx->established || ctx->initiator || in_len == 0 ||
+	    (ctx->u.ntlm.gctx == GSS_C_NO_CONTEXT &&
+	    ctx->u.ntlm.challenge == NULL)) {
 		res->reason = MECH_R_BAD_TOKEN;
 	} else
 		accept_second(s, ctx, in, in_len, res);
-	if (res->reason != MECH_OK) {
+	if (res->reason != MECH_OK && res->reason != MECH_R_PENDING) {
 		free(res->out);
 		res->out = NULL;
 		res->out_len = 0;
@@ -446,6 +503,44 @@ mech_ntlm_accept(struct mech_server *s, struct mech_ctx **ctxp,
 		ctx = NULL;
 	}
 	*ctxp = ctx;
+	return 0;
+}
+
+/* Forget the winbind handshake's copies (the AUTHENTICATE is a secret:
+   an offline password guess needs only it and the CHALLENGE). */
+static void
+wb_forget(struct mech_ctx *ctx)
+{
+	if (ctx->u.ntlm.auth != NULL)
+		OPENSSL_cleanse(ctx->u.ntlm.auth, ctx->u.ntlm.auth_len);
+	free(ctx->u.ntlm.auth);
+	free(ctx->u.ntlm.challenge);
+	ctx->u.ntlm.auth = ctx->u.ntlm.challenge = NULL;
+	ctx->u.ntlm.auth_len = ctx->u.ntlm.challenge_len = 0;
+}
+
+int
+mech_ntlm_accept_finish(struct mech_server *s, struct mech_ctx **ctxp,
+    struct mech_job *job, struct mech_result *res)
+{
+	struct mech_ctx *ctx = *ctxp;
+
+	(void)s;
+	if (ctx == NULL || ctx->kind != MECH_NTLM || !ctx->u.ntlm.pending) {
+		res->reason = MECH_R_BAD_TOKEN;
+		return 0;
+	}
+	ctx->u.ntlm.pending = 0;
+	res->reason = mech_ntlm_wb_finish(ctx, job, res);
+	wb_forget(ctx);
+	if (res->reason == MECH_OK) {
+		ctx->established = 1;
+		res->complete = 1;
+		res->lifetime = 0;
+	} else {
+		mech_ctx_free(ctx);
+		*ctxp = NULL;
+	}
 	return 0;
 }
 
@@ -491,5 +586,6 @@ mech_ntlm_ctx_release(struct mech_ctx *ctx)
 	}
 	if (ctx->u.ntlm.gcred != GSS_C_NO_CREDENTIAL && !ctx->cred_borrowed)
 		(void)gss_release_cred(&min, &ctx->u.ntlm.gcred);
+	wb_forget(ctx);
 	sipauth_ntlm_keys_wipe(&ctx->u.ntlm.keys);
 }

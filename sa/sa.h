@@ -65,6 +65,13 @@ enum sa_reason {
 	SA_R_BAD_SIGNATURE = MECH_R_BAD_SIGNATURE,
 	SA_R_FLAGS = MECH_R_FLAGS,
 	SA_R_NO_CREDENTIALS = MECH_R_NO_CREDENTIALS,
+	SA_R_ACCOUNT_DISABLED = MECH_R_ACCOUNT_DISABLED,
+	SA_R_ACCOUNT_LOCKED = MECH_R_ACCOUNT_LOCKED,
+	SA_R_PASSWORD_EXPIRED = MECH_R_PASSWORD_EXPIRED,
+	SA_R_ACCOUNT_EXPIRED = MECH_R_ACCOUNT_EXPIRED,
+	SA_R_ACCOUNT_RESTRICTED = MECH_R_ACCOUNT_RESTRICTED,
+	SA_R_UNAVAILABLE = MECH_R_UNAVAILABLE,
+	SA_R_PENDING = MECH_R_PENDING,	/* sa_step_async(): not a failure */
 	SA_R_INTERNAL = MECH_R_INTERNAL,
 	SA_R_REPLAYED_CNUM = MECH_R_MAX, /* cnum seen, or below the window */
 	SA_R_UNKNOWN_OPAQUE,		/* no SA and no tombstone has this
@@ -149,6 +156,13 @@ struct sa_mech_ops {
 	size_t	(*ctx_memory)(const struct mech_ctx *ctx);
 	void	(*status_text)(const struct mech_status *st, char *buf,
 		    size_t bufsz);
+	/* Steps that wait (struct mech_job); NULL when accept never
+	   answers MECH_R_PENDING.  job_free: for sa_step(), which
+	   cannot wait. */
+	int	(*accept_finish)(struct mech_server *server,
+		    struct mech_ctx **ctxp, struct mech_job *job,
+		    struct mech_result *res);
+	void	(*job_free)(struct mech_job *job);
 };
 
 /* The real mechanisms (sa/mech.h). */
@@ -238,6 +252,23 @@ enum sa_reason sa_lookup_opaque(struct sa_table *table, const char *opaque,
  * now be established (sa_state).  On failure the SA leaves the table and
  * the reason is logged; *out is NULL.
  */
+/*
+ * sa_step() for a caller that can wait: a leg whose check blocks (an NTLM
+ * AUTHENTICATE that winbindd checks with a domain controller) returns
+ * SA_R_PENDING with the job in *job, for the caller to run with
+ * mech_job_run() off its thread and to hand back to sa_step_finish(); the
+ * SA stays half-open meanwhile.  SA_R_PENDING with *job NULL: the SA
+ * waits for a job already (the same leg again); nothing changed.
+ * sa_step() is sa_step_async() that cannot wait (a pending leg fails).
+ */
+enum sa_reason sa_step_async(struct sa_assoc *sa, const uint8_t *in,
+	    size_t in_len, uint8_t **out, size_t *out_len,
+	    struct mech_job **job);
+/* The end of a pending leg, as sa_step() ends (an SA that left the table
+   meanwhile: SA_R_EXPIRED).  The job stays the caller's, to free with
+   mech_job_free(). */
+enum sa_reason sa_step_finish(struct sa_assoc *sa, struct mech_job *job,
+	    uint8_t **out, size_t *out_len);
 enum sa_reason sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,
 	    uint8_t **out, size_t *out_len);
 

@@ -134,7 +134,7 @@ sipauth_ntlm_decode_authenticate(const uint8_t *buf, size_t len,
 	/* The MIC sits at 72 after the Version field, before the payload. */
 	if (min_off >= 88 && avflags_has_mic(&out->nt_response)) {
 		out->has_mic = 1;
-		memcpy(out->mic, buf + 72, 16);
+		memcpy(out->mic, buf + NTLM_MIC_OFFSET, 16);
 	}
 	return 0;
 bad:

@@ -191,4 +191,16 @@ int	sipauth_ntlm_lmv2(const uint8_t ntowf[16],
 int	sipauth_ntlm_exported_key(const uint8_t kxkey[NTLM_KEY_LEN],
 	    const uint8_t enc[NTLM_KEY_LEN], uint8_t esk[NTLM_KEY_LEN]);
 
+/*
+ * The MIC of a connectionless handshake ([MS-NLMP] §3.2.5.1.2, §3.1.5.1.2):
+ * HMAC_MD5(ExportedSessionKey, CHALLENGE || AUTHENTICATE), the AUTHENTICATE
+ * with its MIC field (16 bytes at NTLM_MIC_OFFSET) zeroed, must equal mic.
+ * Returns 0, EACCES when it does not, EBADMSG for a short AUTHENTICATE.
+ */
+#define NTLM_MIC_OFFSET	72
+int	sipauth_ntlm_mic_check(const uint8_t esk[NTLM_KEY_LEN],
+	    const uint8_t *challenge, size_t challenge_len,
+	    const uint8_t *authenticate, size_t authenticate_len,
+	    const uint8_t mic[16]);
+
 #endif /* SIPSA_SIPAUTH_NTLM_H */

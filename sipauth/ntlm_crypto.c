@@ -344,6 +344,31 @@ sipauth_ntlm_verify(const struct ntlm_keys *keys, enum ntlm_dir dir,
 	return rc;
 }
 
+int
+sipauth_ntlm_mic_check(const uint8_t esk[NTLM_KEY_LEN],
+    const uint8_t *challenge, size_t challenge_len,
+    const uint8_t *authenticate, size_t authenticate_len,
+    const uint8_t mic[16])
+{
+	static const uint8_t zero[16];
+	struct ntlm_iov iov[4];
+	uint8_t want[16];
+	int rc;
+
+	if (authenticate_len < NTLM_MIC_OFFSET + 16)
+		return EBADMSG;
+	iov[0] = (struct ntlm_iov){ challenge, challenge_len };
+	iov[1] = (struct ntlm_iov){ authenticate, NTLM_MIC_OFFSET };
+	iov[2] = (struct ntlm_iov){ zero, sizeof(zero) };
+	iov[3] = (struct ntlm_iov){ authenticate + NTLM_MIC_OFFSET + 16,
+	    authenticate_len - NTLM_MIC_OFFSET - 16 };
+	if ((rc = ntlm_hmac_md5(esk, NTLM_KEY_LEN, iov, 4, want)) != 0)
+		return rc;
+	rc = CRYPTO_memcmp(want, mic, sizeof(want)) == 0 ? 0 : EACCES;
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
+}
+
 void
 sipauth_ntlm_keys_wipe(struct ntlm_keys *keys)
 {

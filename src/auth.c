@@ -14,6 +14,11 @@
  * would loop.  CANCEL of a transaction nta matched never reaches this
  * step; ACK does, when nta matched it to no transaction (ack_auth: the
  * ACK of a 2xx on its way to the callee; never challenged nor answered).
+ *
+ * With ntlm { users winbind } the AUTHENTICATE is checked by a domain
+ * controller, which may be slow or gone: that check runs on a worker
+ * thread (src/workers.c) while the request waits, and the leg ends in
+ * waiting_done() on the event loop.
  */
 #include "config.h"
 
@@ -39,6 +44,11 @@
 #define LOG_MODULE "auth"
 #include "log/log.h"
 #include "src/proxy.h"
+
+/* Retry-After, in seconds: the domain controller cannot answer; too many
+   sign-ins wait for it. */
+#define AUTH_DC_RETRY_AFTER	30
+#define AUTH_BUSY_RETRY_AFTER	5
 
 /* The challenge family of the listener the request came in on. */
 static enum sipauth_family
@@ -99,6 +109,18 @@ reason_text(enum sa_reason r)
 		return "unexpected handshake message";
 	case SA_R_IDENTITY:
 		return "identity does not match the security association";
+	case SA_R_ACCOUNT_DISABLED:
+		return "account disabled";
+	case SA_R_ACCOUNT_LOCKED:
+		return "account locked out";
+	case SA_R_PASSWORD_EXPIRED:
+		return "password expired: change it first";
+	case SA_R_ACCOUNT_EXPIRED:
+		return "account expired";
+	case SA_R_ACCOUNT_RESTRICTED:
+		return "account may not sign in now or from here";
+	case SA_R_UNAVAILABLE:
+		return "domain controller unavailable; try again later";
 	default:
 		return "authentication error";
 	}
@@ -400,13 +422,159 @@ locked_out(struct ptx *ptx, const char *user, unsigned seconds)
 	    "try again later")), TAG_END());
 }
 
+/* Too many checks wait for the domain controller: try again soon. */
+static int
+busy(struct ptx *ptx)
+{
+	char ra[16];
+
+	log_debug("%s call-id=%s peer=%s: sign-in checks queue full",
+	    ptx_method(ptx), ptx_call_id(ptx), ptx->peer);
+	(void)snprintf(ra, sizeof(ra), "%u", AUTH_BUSY_RETRY_AFTER);
+	return proxy_reply(ptx, 503, NULL, SIPTAG_RETRY_AFTER_STR(ra),
+	    SIPTAG_WARNING_STR(ptx_warning(ptx, "too many sign-ins being "
+	    "checked; try again later")), TAG_END());
+}
+
+static int is_account_state(enum sa_reason r);
+
 /* Failures that count as a wrong guess (not a protocol slip). */
 static int
 is_guess(enum sa_reason r)
 {
 	return r == SA_R_BAD_PASSWORD || r == SA_R_UNKNOWN_USER ||
 	    r == SA_R_BAD_TOKEN || r == SA_R_REPLAYED_TICKET ||
-	    r == SA_R_CLOCK_SKEW;
+	    r == SA_R_CLOCK_SKEW || is_account_state(r);
+}
+
+/* What the domain said of an account whose password may be right. */
+static int
+is_account_state(enum sa_reason r)
+{
+	return r == SA_R_ACCOUNT_DISABLED || r == SA_R_ACCOUNT_LOCKED ||
+	    r == SA_R_PASSWORD_EXPIRED || r == SA_R_ACCOUNT_EXPIRED ||
+	    r == SA_R_ACCOUNT_RESTRICTED;
+}
+
+/*
+ * A handshake leg failed.  The account's state in the domain is final
+ * for now: 403, since a new challenge would only loop; a domain
+ * controller that cannot answer: 503, try later; the rest: a new
+ * challenge.
+ */
+static int
+leg_refused(struct ptx *ptx, enum sa_reason r)
+{
+	char ra[16];
+
+	if (is_account_state(r))
+		return ptx_refuse(ptx, 403, reason_text(r));
+	if (r == SA_R_UNAVAILABLE) {
+		(void)snprintf(ra, sizeof(ra), "%u", AUTH_DC_RETRY_AFTER);
+		return proxy_reply(ptx, 503, NULL, SIPTAG_RETRY_AFTER_STR(ra),
+		    SIPTAG_WARNING_STR(ptx_warning(ptx, reason_text(r))),
+		    TAG_END());
+	}
+	return challenge(ptx, reason_text(r));
+}
+
+/*
+ * The rest of a leg, once the mechanism stepped (at once, or after a
+ * worker ran its check): the CHALLENGE, or the SA complete, or the
+ * refusal.  user: the account an NTLM AUTHENTICATE claims, or NULL.
+ */
+static int
+leg_end(struct ptx *ptx, struct sa_assoc *sa, const struct sipauth_cred *cred,
+    const char *aor, const char *epid, const char *user, enum sa_reason r,
+    uint8_t *out, size_t outlen)
+{
+	if (r != SA_R_OK && is_guess(r))
+		guard_failed(ptx, user);
+	if (r != SA_R_OK)
+		return leg_refused(ptx, r);
+	if (sa_state(sa) == ASSOC_HALF_OPEN)
+		return ntlm_challenge(ptx, sa, out, outlen);
+	/* Kerberos with mutual authentication: the AP-REP. */
+	if (out != NULL && outlen > 0 && sipauth_b64_encode(ptx->home, out,
+	    outlen, &ptx->sa_token) != 0)
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	return complete(ptx, sa, cred, aor, epid, user);
+}
+
+/* A leg that waits for a worker: what its end needs, in the ptx home. */
+struct waiting_leg {
+	struct ptx		*ptx;
+	struct sa_assoc		*sa;		/* a reference */
+	struct mech_job		*job;
+	struct sipauth_cred	 cred;		/* borrows from the ptx */
+	const char		*aor, *epid, *user;
+};
+
+static void
+waiting_run(void *arg)
+{
+	struct waiting_leg *w = arg;
+
+	mech_job_run(w->job);
+}
+
+static void
+waiting_done(void *arg, int cancelled)
+{
+	struct waiting_leg *w = arg;
+	struct ptx *ptx = w->ptx;
+	uint8_t *out = NULL;
+	size_t outlen = 0;
+	enum sa_reason r;
+	int rc;
+
+	if (cancelled) {
+		mech_job_free(w->job);
+		sa_unref(w->sa);
+		rc = proxy_reply(ptx, 503, NULL, TAG_END());
+		proxy_resume(ptx, 1);
+		return;
+	}
+	r = sa_step_finish(w->sa, w->job, &out, &outlen);
+	mech_job_free(w->job);
+	rc = leg_end(ptx, w->sa, &w->cred, w->aor, w->epid, w->user, r, out,
+	    outlen);
+	free(out);
+	sa_unref(w->sa);
+	proxy_resume(ptx, rc != 0);
+}
+
+/*
+ * Hand the leg's check to a worker; the request waits (kept) and goes on
+ * in waiting_done().  Returns non-zero: the pipeline stops here for now.
+ */
+static int
+leg_wait(struct ptx *ptx, struct sa_assoc *sa, const struct sipauth_cred *cred,
+    const char *aor, const char *epid, const char *user, struct mech_job *job)
+{
+	struct waiting_leg *w;
+
+	if ((w = su_zalloc(ptx->home, sizeof(*w))) == NULL ||
+	    (user != NULL && (w->user = su_strdup(ptx->home, user)) == NULL)) {
+		mech_job_free(job);
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	}
+	w->ptx = ptx;
+	w->sa = sa_ref(sa);
+	w->job = job;
+	w->cred = *cred;
+	w->aor = aor;
+	w->epid = epid;
+	ptx->kept = ptx->waiting = 1;
+	if (workers_submit(ptx->px->workers, waiting_run, waiting_done,
+	    w) != 0) {
+		/* Out of memory: the check on this thread, once. */
+		waiting_run(w);
+		ptx->kept = ptx->waiting = 0;
+		waiting_done(w, 0);
+		return 1;
+	}
+	return 1;
 }
 
 /* A leg carrying gssapi-data: NTLM legs 1 and 2, or Kerberos. */
@@ -418,6 +586,7 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	    MECH_KERBEROS : MECH_NTLM;
 	const char *aor, *epid;
 	struct sa_assoc *sa = NULL;
+	struct mech_job *job = NULL;
 	uint8_t *tok = NULL, *out = NULL;
 	size_t toklen = 0, outlen = 0;
 	enum sa_reason r;
@@ -481,21 +650,26 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	}
 	sa_set_version(sa, settle_version(ptx, cred));
 
-	r = sa_step(sa, tok, toklen, &out, &outlen);
-	if (r != SA_R_OK && is_guess(r))
-		guard_failed(ptx, user);
-	if (r != SA_R_OK)
-		rc = challenge(ptx, reason_text(r));
-	else if (sa_state(sa) == ASSOC_HALF_OPEN)
-		rc = ntlm_challenge(ptx, sa, out, outlen);
-	else {
-		/* Kerberos with mutual authentication: the AP-REP. */
-		if (out != NULL && outlen > 0 && sipauth_b64_encode(ptx->home,
-		    out, outlen, &ptx->sa_token) != 0)
-			rc = proxy_reply(ptx, 500, NULL, TAG_END());
-		else
-			rc = complete(ptx, sa, cred, aor, epid, user);
+	/* A check that blocks goes to a worker, when there are workers
+	   and room for one more; a full queue is an overload: 503. */
+	if (px->workers != NULL && workers_full(px->workers)) {
+		rc = busy(ptx);
+		goto done;
 	}
+	r = sa_step_async(sa, tok, toklen, &out, &outlen,
+	    px->workers != NULL ? &job : NULL);
+	if (r == SA_R_PENDING && job != NULL)
+		rc = leg_wait(ptx, sa, cred, aor, epid, user, job);
+	else if (r == SA_R_PENDING) {
+		/* The same AUTHENTICATE again (a UDP retransmission)
+		   while the DC checks it: the answer to the first will
+		   do. */
+		log_debug("%s call-id=%s peer=%s: handshake leg already "
+		    "being checked: dropped", ptx_method(ptx),
+		    ptx_call_id(ptx), ptx->peer);
+		rc = 1;
+	} else
+		rc = leg_end(ptx, sa, cred, aor, epid, user, r, out, outlen);
  done:
 	/* The token (an NTLMv2 response, an AP-REQ) on every way out. */
 	if (tok != NULL) {

@@ -20,7 +20,8 @@
  *   descriptors, one kept in reserve is freed to accept the pending
  *   connection and close it at once: the listening socket does not stay
  *   readable, so the loop does not spin, and the line is rate-limited.
- * - close(): forgets the descriptor.
+ * - close(): forgets the descriptor (on the event loop's thread only:
+ *   worker threads close only descriptors of their own).
  * - Each complete message marks its connection active (conns_seen), and
  *   authenticated once it passed authentication; once a second,
  *   conns_tick() shuts down the connections that have not authenticated
@@ -37,6 +38,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -87,6 +89,7 @@ struct conn {
 
 static struct conns {
 	int		 active;
+	pthread_t	 loop;		/* the only thread that accepts */
 	struct conn	**byfd;
 	size_t		 nfd;
 	struct htab	 peers, sources;
@@ -496,7 +499,9 @@ accept(int s, struct sockaddr *sa, socklen_t *len)
 int
 close(int fd)
 {
-	if (C.active)
+	/* Other threads (src/workers.c) close only their own descriptors,
+	   never a connection, and must not touch the table. */
+	if (C.active && pthread_equal(pthread_self(), C.loop))
 		conn_forget(fd);
 	return real_close(fd);
 }
@@ -534,6 +539,7 @@ conns_init(struct proxy *px)
 	C.lines.module = LOG_MODULE;
 	C.lines.what = "refused or closed connections";
 	C.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	C.loop = pthread_self();
 	C.active = 1;
 	return 0;
 }

@@ -10,7 +10,7 @@ noinst_LIBRARIES += libsipsad.a
 libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
 	src/register.c src/route.c src/known.c src/streak.c src/guard.c \
-	src/security.c src/answers.c src/conns.c \
+	src/security.c src/answers.c src/conns.c src/workers.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c

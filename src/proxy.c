@@ -66,11 +66,13 @@ static ptx_step_fn *const pipeline[] = {
  * behind.  The step ptx_transaction gives the requests that pass
  * authentication their server transaction.
  */
+static void pipeline_from(struct ptx *, size_t start);
+static void pipeline_end(struct ptx *);
+
 static int
 proxy_request(struct proxy *px, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 {
 	struct ptx *ptx = NULL;
-	size_t i;
 
 	(void)agent;
 	/* A response that matched no client transaction (a late answer
@@ -101,17 +103,48 @@ proxy_request(struct proxy *px, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 		return 0;
 	}
 
-	for (i = 0; i < sizeof(pipeline) / sizeof(pipeline[0]); i++)
+	pipeline_from(ptx, 0);
+	return 0;
+}
+
+/* Run the steps from the one at start on; then the request is done. */
+static void
+pipeline_from(struct ptx *ptx, size_t start)
+{
+	size_t i;
+
+	for (i = start; i < sizeof(pipeline) / sizeof(pipeline[0]); i++)
 		if (pipeline[i](ptx) != 0)
 			break;
 	if (i == sizeof(pipeline) / sizeof(pipeline[0]))
 		(void)proxy_reply(ptx, 500, "No step answered", TAG_END());
-	/* Its connection was active, and authenticated if it had an SA. */
-	conns_seen(&msg_addr(msg)->su_sa, ptx->sa != NULL);
+	pipeline_end(ptx);
+}
 
+static void
+pipeline_end(struct ptx *ptx)
+{
+	/* Its connection was active, and authenticated if it had an SA;
+	   unless it waits (ptx_auth: a check on a worker thread). */
+	if (!ptx->waiting)
+		conns_seen(&msg_addr(ptx->msg)->su_sa, ptx->sa != NULL);
 	if (!ptx->kept)
 		ptx_free(ptx);
-	return 0;
+}
+
+void
+proxy_resume(struct ptx *ptx, int finished)
+{
+	size_t i;
+
+	ptx->kept = ptx->waiting = 0;
+	if (finished) {
+		pipeline_end(ptx);
+		return;
+	}
+	for (i = 0; pipeline[i] != ptx_auth; i++)
+		;
+	pipeline_from(ptx, i + 1);
 }
 
 /* A random prefix, new at each start, for stateless To tags. */
@@ -236,6 +269,9 @@ proxy_destroy(struct proxy *px)
 	if (px == NULL)
 		return;
 	signals_fini(px);
+	/* Requests waiting for a worker end before their agent. */
+	workers_destroy(px->workers);
+	px->workers = NULL;
 	if (px->agent != NULL)
 		nta_agent_destroy(px->agent);
 	conns_fini(px);

@@ -82,6 +82,8 @@ struct proxy {
 	struct guard		*guard;		/* lockout protection */
 	struct answers		*answers;	/* signed UDP answers kept for
 						   retransmissions */
+	struct workers		*workers;	/* blocking checks (winbind),
+						   or NULL */
 	unsigned long		 services;	/* SERVICE requests answered */
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */
@@ -175,6 +177,20 @@ void	conns_stall(const struct sockaddr *sa, struct tport_s *tp);
 int	signals_init(struct proxy *);
 void	signals_fini(struct proxy *);
 
+/*
+ * src/workers.c: threads for checks that block (struct mech_job).  run(arg)
+ * goes on a worker thread, then done(arg, 0) on the event loop; at
+ * workers_destroy() what has not run ends with done(arg, 1).  At most max
+ * submitted and not yet done: workers_submit() then says EAGAIN.
+ */
+struct workers;
+int	workers_create(struct proxy *, unsigned nthreads, unsigned max,
+	    struct workers **out);
+void	workers_destroy(struct workers *);
+int	workers_full(const struct workers *);
+int	workers_submit(struct workers *, void (*run)(void *),
+	    void (*done)(void *, int cancelled), void *arg);
+
 /* src/sofialog.c: Sofia's own logs into the facade. */
 void	sofialog_init(void);
 void	sofialog_setlevel(int level);
@@ -194,6 +210,10 @@ struct ptx {
 	struct nta_incoming_s	*irq;		/* owned; NULL: stateless */
 	const struct sip_s	*sip;		/* borrowed */
 	const struct listener	*listener;	/* borrowed, or NULL */
+	struct tport_s		*tport;		/* a reference: what delivered
+						   the request, for answers
+						   sent after its callback
+						   (a waiting ptx), or NULL */
 	char			 peer[64];	/* "addr:port" */
 	char			 peer_addr[48];	/* "addr" */
 	int			 stuck;		/* on a connection whose output
@@ -208,7 +228,9 @@ struct ptx {
 	/* The AP-REP for the final response, base64, in home. */
 	char			*sa_token;
 	int			 kept;		/* a forwarding transaction owns
-						   the ptx now (src/route.c) */
+						   the ptx now (src/route.c),
+						   or it waits (waiting) */
+	int			 waiting;	/* for a worker (src/auth.c) */
 };
 
 /* src/ptx.c.  ptx_create() takes msg when it succeeds. */
@@ -256,6 +278,12 @@ int	ptx_auth(struct ptx *);
 int	ptx_transaction(struct ptx *);
 int	ptx_register(struct ptx *);
 int	ptx_route(struct ptx *);
+/*
+ * A request whose step waited (ptx->kept set, the step returned non-zero)
+ * goes on: finished non-zero when the step answered it, else the steps
+ * after ptx_auth run; then the ptx is freed unless kept again.
+ */
+void	proxy_resume(struct ptx *, int finished);
 
 /*
  * src/security.c.  security_init() creates the acceptor credentials

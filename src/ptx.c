@@ -57,7 +57,9 @@ ptx_origin(struct ptx *ptx)
 			conns_stall(&msg_addr(ptx->msg)->su_sa, tp);
 			ptx->stuck = q + 1 >= ptx->px->conf->conn.output_queue;
 		}
-		tport_decref(&tp);
+		/* nta finds the transport of a request by itself only
+		   during its delivery. */
+		ptx->tport = tp;
 	}
 }
 
@@ -97,7 +99,8 @@ ptx_transaction(struct ptx *ptx)
 		(void)ptx_stateless_invite(ptx, -1);
 	/* nta takes a reference of its own; ours stays with the ptx. */
 	ptx->irq = nta_incoming_create(ptx->px->agent, NULL,
-	    msg_ref_create(ptx->msg), (sip_t *)ptx->sip, TAG_END());
+	    msg_ref_create(ptx->msg), (sip_t *)ptx->sip,
+	    TAG_IF(ptx->tport != NULL, NTATAG_TPORT(ptx->tport)), TAG_END());
 	if (ptx->irq == NULL) {
 		log_warnx("%s call-id=%s peer=%s: cannot create a server "
 		    "transaction", ptx_method(ptx), ptx_call_id(ptx),
@@ -119,6 +122,8 @@ ptx_free(struct ptx *ptx)
 	if (ptx->irq != NULL)
 		nta_incoming_destroy(ptx->irq);
 	sa_unref(ptx->sa);
+	if (ptx->tport != NULL)
+		tport_decref(&ptx->tport);
 	msg_destroy(ptx->msg);
 	su_home_unref(ptx->home);
 }

@@ -136,7 +136,8 @@ reply_sign_stateless(struct ptx *ptx, msg_t *msg, int status,
  fail:
 	msg_destroy(msg);
 	(void)nta_msg_treply(ptx->px->agent, msg_ref_create(ptx->msg), 500,
-	    "Cannot Sign", SIPTAG_SERVER_STR(SIPSA_SERVER), TAG_END());
+	    "Cannot Sign", SIPTAG_SERVER_STR(SIPSA_SERVER),
+	    TAG_IF(ptx->tport != NULL, NTATAG_TPORT(ptx->tport)), TAG_END());
 	return -1;
 }
 
@@ -179,7 +180,9 @@ reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 		(void)ptx_stateless_invite(ptx, 1);
 	/* nta_msg_mreply takes both messages: it gets a reference. */
 	if (nta_msg_mreply(px->agent, msg, sip_object(msg), status, phrase,
-	    msg_ref_create(ptx->msg), TAG_END()) < 0) {
+	    msg_ref_create(ptx->msg),
+	    TAG_IF(ptx->tport != NULL, NTATAG_TPORT(ptx->tport)),
+	    TAG_END()) < 0) {
 		send_failed(ptx, status);
 		return status;
 	}
@@ -261,6 +264,7 @@ proxy_reply_again(struct ptx *ptx, const char *bytes, size_t len)
 	/* Complete already: nta adds nothing and routes it by its Via. */
 	if (nta_msg_mreply(ptx->px->agent, msg, sip, status,
 	    sip->sip_status->st_phrase, msg_ref_create(ptx->msg),
+	    TAG_IF(ptx->tport != NULL, NTATAG_TPORT(ptx->tport)),
 	    TAG_END()) < 0)
 		send_failed(ptx, status);
 	return status;

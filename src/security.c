@@ -166,6 +166,12 @@ security_init(struct proxy *px, const struct proxy_params *params)
 	if (!(params->flags & PROXY_F_NO_CREDENTIALS) &&
 	    (e = acceptor_credentials(px)) != 0)
 		return e;
+	/* Domain controllers answer on worker threads (src/auth.c). */
+	if (conf_has_scheme(&c->auth, CONF_SCHEME_NTLM) &&
+	    c->auth.ntlm_source == CONF_NTLM_USERS_WINBIND &&
+	    (e = workers_create(px, c->auth.winbind_threads,
+	    c->auth.winbind_queue, &px->workers)) != 0)
+		return e;
 
 	memset(&tp, 0, sizeof(tp));
 	sa_limits_from_conf(&c->sa, &tp.limits);
@@ -273,7 +279,9 @@ security_reload(struct proxy *px, const struct sipsa_conf *next)
 	    c->auth.ntlm_source != next->auth.ntlm_source ||
 	    str_differs(c->auth.netbios_domain, next->auth.netbios_domain) ||
 	    str_differs(c->auth.netbios_computer,
-	    next->auth.netbios_computer))
+	    next->auth.netbios_computer) ||
+	    c->auth.winbind_threads != next->auth.winbind_threads ||
+	    c->auth.winbind_queue != next->auth.winbind_queue)
 		log_warnx("server credentials changed: need a restart");
 	if (memcmp(&c->sa, &next->sa, sizeof(c->sa)) != 0)
 		log_warnx("security association limits changed: need a "
