@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #include <sys/resource.h>
 
 #include <CUnit/Basic.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "sa/mech.h"
 #include "sipauth/ntlm.h"
@@ -153,6 +156,91 @@ test_ntlm_round_trip(void)
 	CU_ASSERT_TRUE(mech_ctx_memory(srv) < 1024);
 	CU_ASSERT_TRUE(mech_ctx_memory(cli) < 1024);
 	check_signatures(srv, cli);
+	mech_ctx_free(srv);
+	mech_ctx_free(cli);
+}
+
+/*
+ * What sipsad does with the answer of a domain controller (users winbind,
+ * sa/mech_ntlm_wb.c), the DC's part done here with the password: the
+ * session base key from the NTLMv2 response of a real gss-ntlmssp client,
+ * the exported session key, whose keys verify that client's signature;
+ * then the MIC check, against a MIC made as a client makes it.
+ */
+static void
+test_ntlm_dc_key_chain(void)
+{
+	struct mech_client_params cp;
+	struct mech_ctx *srv = NULL, *cli = NULL;
+	struct mech_result r, cr;
+	struct ntlm_challenge ch;
+	struct ntlm_authenticate a;
+	uint8_t chal[1024], auth[2048], both[3072], nt[16], ntowf[16],
+	    sbk[16], esk[16], sig[64], mic[EVP_MAX_MD_SIZE];
+	static const char msg[] = "<NTLM><1><2><realm><target>";
+	struct ntlm_keys k;
+	struct mech_status st;
+	size_t chal_len, auth_len, sig_len = sizeof(sig);
+	unsigned int mic_len = 0;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.kind = MECH_NTLM;
+	cp.target_fqdn = realm.fqdn;
+	cp.user = "user1";
+	cp.domain = realm.netbios;
+	cp.password = "user1pw";
+	CU_ASSERT_EQUAL_FATAL(mech_init(&cp, &cli, NULL, 0, &cr), 0);
+	free(cr.out);
+	CU_ASSERT_EQUAL_FATAL(mech_accept(server, MECH_NTLM, &srv, NULL, 0,
+	    &r), 0);
+	CU_ASSERT_FATAL(r.reason == MECH_OK && r.out_len <= sizeof(chal));
+	memcpy(chal, r.out, chal_len = r.out_len);
+	CU_ASSERT_EQUAL_FATAL(mech_init(&cp, &cli, r.out, r.out_len, &cr), 0);
+	free(r.out);
+	CU_ASSERT_FATAL(cr.reason == MECH_OK && cr.out_len <= sizeof(auth));
+	memcpy(auth, cr.out, auth_len = cr.out_len);
+	free(cr.out);
+	CU_ASSERT_EQUAL_FATAL(sipauth_ntlm_decode_challenge(chal, chal_len,
+	    &ch), 0);
+	CU_ASSERT_EQUAL_FATAL(sipauth_ntlm_decode_authenticate(auth, auth_len,
+	    &a), 0);
+	CU_ASSERT_EQUAL(sipauth_ntlm_nt_hash("user1pw", nt), 0);
+	CU_ASSERT_EQUAL(sipauth_ntlm_ntowfv2(nt, "user1", realm.netbios,
+	    ntowf), 0);
+	CU_ASSERT_EQUAL_FATAL(sipauth_ntlm_v2_check(ntowf,
+	    ch.server_challenge, a.nt_response.data, a.nt_response.len, sbk),
+	    0);
+	CU_ASSERT_EQUAL(sipauth_ntlm_exported_key(sbk, a.enc_session_key.data,
+	    esk), 0);
+	/* The keys from that exported key verify the client's signature. */
+	sipauth_ntlm_derive_keys(esk, a.flags, &k);
+	CU_ASSERT_EQUAL_FATAL(mech_sign(cli, msg, sizeof(msg) - 1, sig,
+	    &sig_len, &st), MECH_OK);
+	CU_ASSERT_EQUAL(sipauth_ntlm_verify(&k, NTLM_CLIENT_TO_SERVER,
+	    NTLM_SIPAE_SEQ, msg, sizeof(msg) - 1, sig, sig_len), 0);
+	sipauth_ntlm_keys_wipe(&k);
+	/*
+	 * The MIC, as a client that sends one computes it (OpenSSL's
+	 * one-shot HMAC): HMAC_MD5(ESK, CHALLENGE || AUTHENTICATE with the
+	 * MIC field zeroed).
+	 */
+	CU_ASSERT_FATAL(auth_len > NTLM_MIC_OFFSET + 16);
+	memset(auth + NTLM_MIC_OFFSET, 0, 16);
+	memcpy(both, chal, chal_len);
+	memcpy(both + chal_len, auth, auth_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(HMAC(EVP_md5(), esk, sizeof(esk), both,
+	    chal_len + auth_len, mic, &mic_len));
+	memcpy(auth + NTLM_MIC_OFFSET, mic, 16);
+	CU_ASSERT_EQUAL(sipauth_ntlm_mic_check(esk, chal, chal_len, auth,
+	    auth_len, mic), 0);
+	/* The MIC covers the CHALLENGE and the flags. */
+	CU_ASSERT_EQUAL(sipauth_ntlm_mic_check(esk, chal, chal_len - 1, auth,
+	    auth_len, mic), EACCES);
+	auth[60] ^= 0x20;	/* NTLMSSP_NEGOTIATE_128 off */
+	CU_ASSERT_EQUAL(sipauth_ntlm_mic_check(esk, chal, chal_len, auth,
+	    auth_len, mic), EACCES);
+	CU_ASSERT_EQUAL(sipauth_ntlm_mic_check(esk, chal, chal_len, auth,
+	    NTLM_MIC_OFFSET, mic), EBADMSG);
 	mech_ctx_free(srv);
 	mech_ctx_free(cli);
 }
@@ -418,6 +506,8 @@ static CU_TestInfo tests[] = {
 	  test_ntlm_after_no_descriptors },
 	{ "NTLM round trip", test_ntlm_round_trip },
 	{ "NTLM rejections", test_ntlm_rejections },
+	{ "NTLM key chain of a domain controller, MIC",
+	    test_ntlm_dc_key_chain },
 	{ "NTLM user file lookup", test_ntlm_user_file },
 	{ "NTLM user file index", test_ntlm_user_index },
 	{ "Kerberos round trip", test_krb_round_trip },
