@@ -42,7 +42,7 @@ EXTRA_PIDS=		# processes to stop at exit (stop_at_exit adds to it)
 h_fail_hooks=
 h_exit_hooks=
 
-log() { echo "$TEST_NAME: $*"; }
+log() { printf '%s\n' "$TEST_NAME: $*"; }
 
 # on_fail FUNCTION: when the test fails, FUNCTION prints (on stderr) what
 # the failure needs to be understood: a daemon's log, a client's output.

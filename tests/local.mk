@@ -34,6 +34,23 @@ INTEGRATION_TESTS = \
 	tests/integration/t-rfc4475.sh
 TESTS += $(INTEGRATION_TESTS)
 
+# tests/ad: a real Active Directory (scripts/sipsa-ad: a Samba AD DC and
+# a joined domain member), each test in its own private network and mount
+# namespaces; they need root and fail without it.
+AD_TESTS = \
+	tests/ad/t-ad-env.sh \
+	tests/ad/t-ad-ntlm.sh \
+	tests/ad/t-ad-sipe.sh
+TESTS += $(AD_TESTS)
+EXTRA_DIST += $(AD_TESTS) \
+	tests/ad/lib.sh \
+	scripts/sipsa-ad
+# The template of a provisioned DC that the AD tests copy (tests/ad/lib.sh).
+clean-local: clean-ad-cache
+clean-ad-cache:
+	rm -rf tests/ad/cache
+.PHONY: clean-ad-cache
+
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/lib.sh \
 	tests/integration/lib.sh \
