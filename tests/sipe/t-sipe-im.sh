@@ -27,62 +27,12 @@ sipe_require
 setup info
 start_sipsad
 
-# pair TAG CALLER CALLER_AUTH CALLER_TP CALLEE CALLEE_AUTH CALLEE_TP
+# pair TAG CALLER CALLER_AUTH CALLER_TP CALLEE CALLEE_AUTH CALLEE_TP:
+# users of the realm, with their passwords (userNpw).
 pair() {
-	tag=$1 from=$2 to=$5
-	hello="hello from $from" reply="reply from $to"
-	callee=$tag-$to caller=$tag-$from
-	rm -f "$SIPE_WORK/$callee.rc" "$SIPE_WORK/$caller.rc"
-	# The callee answers the first message it gets, then stays 3 s
-	# (the caller's BYE and sign-off come in that time).
-	sipe_run_user "$callee" "$to" "$6" "$7" "$(port_of "$7")" \
-	    --im-reply "$reply" --im-wait 1 --linger 3 &
-	pid_callee=$!
-	sipe_wait_ready "$callee"
-	[ ! -f "$SIPE_WORK/$callee.rc" ] ||
-	    fail "$callee: exited before the message came"
-	# The caller starts in a later second (sipe_next_second).
-	sipe_next_second
-	sipe_run_user "$caller" "$from" "$3" "$4" "$(port_of "$4")" \
-	    --im-to "sip:$to@example.test" --im-text "$hello" --im-wait 1 \
-	    --linger 2 &
-	pid_caller=$!
-	wait "$pid_caller" || true
-	wait "$pid_callee" || true
-
-	for name in "$caller" "$callee"; do
-		sipe_rc "$name"
-		sipe_expect_rc "$name" 0
-		sipe_expect_order "$name" SIGNED-ON SIGNED-OFF
-		sipe_expect_no_out "$name" ERROR
-		sipe_expect_no_out "$name" IM-FAILED
-		sipe_expect_no_out "$name" TIMEOUT
-		sipe_expect_log "$name" 'signature of incoming message validated'
-		sipe_expect_no_log "$name" 'Invalid message signature'
-		sipe_expect_no_log "$name" 'message without authentication data'
-		# SIPE opens an IM with g_str_has_prefix(content type) on a
-		# NULL type: a GLib critical per message sent, harmless.
-		sipe_expect_glib_quiet "$name" \
-		    "g_str_has_prefix: assertion 'str != NULL' failed"
-	done
-	# The caller's message went out as an INVITE with the text, then
-	# (after the 200 OK and the ACK) as a MESSAGE in that dialog ...
-	sipe_expect_out "$caller" "IM-SENT to=sip:$to@example.test text=$hello"
-	sipe_expect_log "$caller" "INVITE sip:$to@example.test SIP/2.0"
-	sipe_expect_log "$caller" 'ms-text-format: text/plain'
-	sipe_expect_log "$caller" "ACK sip:$to@example.test"
-	sipe_expect_log "$caller" "MESSAGE sip:$to@example.test"
-	# ... and the callee got it, through sipsad, from the caller.
-	sipe_expect_out "$callee" "IM-RECEIVED from=sip:$from@example.test text=$hello"
-	# The reply came back the other way, a MESSAGE in the same dialog.
-	sipe_expect_out "$callee" "IM-SENT to=sip:$from@example.test text=$reply"
-	sipe_expect_log "$callee" "MESSAGE sip:$from@example.test"
-	sipe_expect_out "$caller" "IM-RECEIVED from=sip:$to@example.test text=$reply"
-	sipe_expect_order "$caller" \
-	    "IM-SENT to=sip:$to@example.test text=$hello" \
-	    "IM-RECEIVED from=sip:$to@example.test text=$reply"
-	alive "$SIPSAD_PID" || fail "sipsad died during $tag"
-	sipe_ok "$tag: sipsad still running"
+	sipe_im_pair "$1" example.test \
+	    "$2" "$(sipe_login "$2" "$3")" "${2}pw" "$3" "$4" \
+	    "$5" "$(sipe_login "$5" "$6")" "${5}pw" "$6" "$7"
 }
 
 pair ntlm user1 ntlm tcp user2 ntlm tcp
