@@ -88,6 +88,31 @@ int	mech_server_create(const struct mech_server_params *params,
 	    struct mech_server **server_out, char *err, size_t errsz);
 void	mech_server_free(struct mech_server *server);
 
+/* Outcomes of the keytab checks below. */
+#define MECH_KT_OK		0
+#define MECH_KT_ERROR		1	/* the keytab is wrong, or unreadable */
+#define MECH_KT_UNTESTED	2	/* probe: no credentials, KDC error */
+#define MECH_KT_WEAK		3	/* check: only RC4 or DES keys */
+
+/*
+ * The keys of sip/<fqdn> (any realm, as the acceptor matches) in keytab,
+ * read with the krb5 keytab API (key contents untouched, entries wiped).
+ * MECH_KT_OK or MECH_KT_WEAK: line says "keytab PATH: PRINCIPAL kvno N
+ * ENCTYPE ..." (and warn, for MECH_KT_WEAK, why RC4 needs replacing);
+ * MECH_KT_ERROR: line says what is missing and how to export the key.
+ */
+int	mech_keytab_check(const char *keytab, const char *fqdn, char *line,
+	    size_t linesz, char *warn, size_t warnsz);
+/*
+ * Does keytab decrypt the ticket the KDC issues today?  A ticket for
+ * sip/<fqdn> from the default credentials cache (KRB5CCNAME), accepted by
+ * the acceptor sipsad runs (no replay cache).  MECH_KT_OK, MECH_KT_ERROR
+ * (stale or mismatched keytab) or MECH_KT_UNTESTED (no credentials, no
+ * ticket); out gets the verdict in one line.
+ */
+int	mech_keytab_probe(const char *keytab, const char *fqdn, char *out,
+	    size_t outsz);
+
 /* One handshake in progress, or an established security context. */
 struct mech_ctx;
 

@@ -20,11 +20,15 @@
 struct mech_ntlm_plugin;
 /* The NTLM user file, indexed by user (mech_ntlm_index.c). */
 struct mech_ntlm_index;
+/* A krb5 context that measures clock skew (mech_krb5_skew.c). */
+struct mech_krb5_skew;
 
 struct mech_server {
 	char			*fqdn;
 	/* Kerberos: the acceptor credential, acquired once. */
 	gss_cred_id_t		 krb_cred;
+	char			*keytab;
+	struct mech_krb5_skew	*krb_skew;	/* made at the first skew */
 	/* NTLM: the plugin and its acceptor credential. */
 	int			 ntlm_enabled;
 	int			 ntlm_winbind;
@@ -215,6 +219,13 @@ void	mech_krb5_ctx_release(struct mech_ctx *ctx);
 /* The initiator credential for p: ccache, client keytab or default. */
 OM_uint32 mech_krb5_init_cred(const struct mech_client_params *p,
 	    gss_cred_id_t *cred, OM_uint32 *min);
+/*
+ * mech_krb5_skew.c: log how far the clock of the client that sent the
+ * token in (refused with KRB5KRB_AP_ERR_SKEW) is off; free the context.
+ */
+void	mech_krb5_log_skew(struct mech_server *s, const uint8_t *in,
+	    size_t len);
+void	mech_krb5_skew_free(struct mech_krb5_skew *k);
 /* Reason for a krb5 GSS failure, from its minor code. */
 enum mech_reason mech_krb5_reason(OM_uint32 major, OM_uint32 minor);
 

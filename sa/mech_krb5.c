@@ -113,7 +113,7 @@ mech_krb5_server_create(struct mech_server *s,
 	    GSS_C_ACCEPT, &store, &s->krb_cred, NULL, NULL);
 	(void)gss_release_name(&min, &name);
 	if (!GSS_ERROR(maj))
-		return 0;
+		return (s->keytab = strdup(p->keytab)) == NULL ? ENOMEM : 0;
 fail:
 	st = KRB5_STATUS(maj, min);
 	mech_status_text(&st, text, sizeof(text));
@@ -129,6 +129,10 @@ mech_krb5_server_free(struct mech_server *s)
 
 	if (s->krb_cred != GSS_C_NO_CREDENTIAL)
 		(void)gss_release_cred(&min, &s->krb_cred);
+	mech_krb5_skew_free(s->krb_skew);
+	s->krb_skew = NULL;
+	free(s->keytab);
+	s->keytab = NULL;
 }
 
 static struct mech_ctx *
@@ -260,6 +264,8 @@ mech_krb5_accept(struct mech_server *s, struct mech_ctx **ctxp,
 		take_keys(ctx);
 	}
 	(void)gss_release_name(&m2, &src);
+	if (GSS_ERROR(maj) && (krb5_error_code)min == KRB5KRB_AP_ERR_SKEW)
+		mech_krb5_log_skew(s, in, in_len);
 	/* With mutual authentication out holds the AP-REP. */
 	return step_end(ctx, ctxp, maj, min, &out, res);
 }

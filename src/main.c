@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * src/main.c: sipsad, the MS-SIPAE edge proxy and registrar: command line,
- * configuration check (-n), logging set-up, daemonising and the pid file.
+ * configuration check (-n), the keytab test against the KDC
+ * (--check-keytab), logging set-up, daemonising and the pid file.
  * See doc/sipsad.8.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,8 @@
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: sipsad [-dDnv] [-f file]\n");
+	fprintf(stderr, "usage: sipsad [-dDnv] [-f file]\n"
+	    "       sipsad --check-keytab [-f file]\n");
 	exit(1);
 }
 
@@ -80,9 +83,43 @@ check_config(const char *path, int verbose)
 		return 1;
 	if (verbose)
 		conf_dump(conf, stdout);
+	/* With -v the line is a comment of the configuration printed. */
+	if (security_keytab_check(conf, stdout, verbose ? "# " : "") != 0) {
+		conf_free(conf);
+		return 1;
+	}
 	printf("configuration OK\n");
 	conf_free(conf);
 	return 0;
+}
+
+/*
+ * --check-keytab: does the configured keytab decrypt the ticket the KDC
+ * issues for sip/<fqdn> to the caller (kinit first)?  0 yes, 1 no (a
+ * stale or wrong keytab, a bad configuration), 2 when it could not be
+ * tested (no credentials, no ticket).
+ */
+static int
+check_keytab(const char *path)
+{
+	struct sipsa_conf *conf = NULL;
+	char out[1536];
+	int r;
+
+	if (conf_load(path, CONF_SECRETS_CHECK_IF_PRESENT, conf_err_stderr,
+	    NULL, &conf) != 0)
+		return 1;
+	if (conf->auth.keytab == NULL) {
+		fprintf(stderr, "%s: no Kerberos keytab configured (auth { "
+		    "kerberos { keytab \"/path\" } })\n", path);
+		conf_free(conf);
+		return 1;
+	}
+	r = mech_keytab_probe(conf->auth.keytab, conf->fqdn, out,
+	    sizeof(out));
+	fprintf(r == MECH_KT_OK ? stdout : stderr, "%s\n", out);
+	conf_free(conf);
+	return r == MECH_KT_OK ? 0 : r == MECH_KT_UNTESTED ? 2 : 1;
 }
 
 /*
@@ -144,10 +181,18 @@ main(int argc, char *argv[])
 	struct proxy *px = NULL;
 	char *pidfile = NULL;
 	int ch, debug = 0, foreground = 0, check = 0, verbose = 0;
-	int level, to_syslog;
+	int level, to_syslog, keytab = 0;
+	static const struct option longopts[] = {
+		{ "check-keytab", no_argument, NULL, 'K' },
+		{ NULL, 0, NULL, 0 },
+	};
 
-	while ((ch = getopt(argc, argv, "dDf:nv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "dDf:nv", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'K':
+			keytab = 1;
+			break;
 		case 'd':
 			debug = 1;
 			foreground = 1;
@@ -172,6 +217,8 @@ main(int argc, char *argv[])
 		usage();
 
 	log_init("sipsad", 0, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (keytab)
+		return check_keytab(path);
 	if (check)
 		return check_config(path, verbose);
 

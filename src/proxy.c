@@ -367,6 +367,12 @@ proxy_reload(struct proxy *px)
 		    "configuration", px->conf_path, n, n == 1 ? "" : "s");
 		return;
 	}
+	if (security_keytab_check(next, NULL, NULL) != 0) {
+		log_err("configuration %s: the keytab has no usable key: "
+		    "keeping the running configuration", px->conf_path);
+		conf_free(next);
+		return;
+	}
 	(void)listen_diff(px, next);
 	if (str_differs(px->conf->pid_file, next->pid_file))
 		log_warnx("pid file changed: needs a restart");

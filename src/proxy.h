@@ -296,6 +296,17 @@ void	proxy_resume(struct ptx *, int finished);
 int	security_init(struct proxy *, const struct proxy_params *params);
 void	security_fini(struct proxy *);
 void	security_reload(struct proxy *, const struct sipsa_conf *next);
+/*
+ * The Kerberos keytab of a configuration with Kerberos enabled: its keys
+ * of sip/<fqdn> in one line (sa/mech.h mech_keytab_check), a warning for
+ * an RC4-only keytab.  out NULL: both are logged (start, reload); else
+ * the line goes to out after prefix and the warning to stderr ("sipsad
+ * -n"), and a keytab that does not exist passes unread as -n's secret
+ * checks let it.  0, or -1 after the error (missing key, unreadable
+ * keytab) was reported.
+ */
+int	security_keytab_check(const struct sipsa_conf *c, FILE *out,
+	    const char *prefix);
 /* From's AOR ("sip:user@host", host in lower case) and epid, in home;
    0, ENOENT (no epid), EBADMSG or ENOMEM. */
 int	auth_endpoint(struct ptx *, const char **aor, const char **epid);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SU_ROOT_MAGIC_T		struct proxy
 #define SU_TIMER_ARG_T		struct proxy
@@ -138,6 +139,8 @@ acceptor_credentials(struct proxy *px)
 			return EIO;
 		}
 	}
+	if (security_keytab_check(c, NULL, NULL) != 0)
+		return EACCES;
 	mp.ntlm_enabled = conf_has_scheme(&c->auth, CONF_SCHEME_NTLM);
 	mp.ntlm_winbind = c->auth.ntlm_source == CONF_NTLM_USERS_WINBIND;
 	mp.ntlm_user_file = c->auth.ntlm_user_file;
@@ -149,6 +152,39 @@ acceptor_credentials(struct proxy *px)
 		    strerror(e));
 		return e;
 	}
+	return 0;
+}
+
+int
+security_keytab_check(const struct sipsa_conf *c, FILE *out,
+    const char *prefix)
+{
+	char line[1024], warn[512];
+	int r;
+
+	if (!conf_has_scheme(&c->auth, CONF_SCHEME_KERBEROS) ||
+	    c->auth.keytab == NULL)
+		return 0;
+	if (out != NULL && access(c->auth.keytab, F_OK) == -1 &&
+	    errno == ENOENT)
+		return 0;
+	r = mech_keytab_check(c->auth.keytab, c->fqdn, line, sizeof(line),
+	    warn, sizeof(warn));
+	if (r == MECH_KT_ERROR) {
+		if (out != NULL)
+			fprintf(stderr, "%s\n", line);
+		else
+			log_err("%s", line);
+		return -1;
+	}
+	if (out != NULL)
+		fprintf(out, "%s%s\n", prefix != NULL ? prefix : "", line);
+	else
+		log_notice("%s", line);
+	if (r == MECH_KT_WEAK && out != NULL)
+		fprintf(stderr, "warning: %s\n", warn);
+	else if (r == MECH_KT_WEAK)
+		log_warnx("%s", warn);
 	return 0;
 }
 

@@ -16,6 +16,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-valgrind.sh \
 	tests/integration/t-client-ntlm.sh \
 	tests/integration/t-client-krb5.sh \
+	tests/integration/t-keytab.sh \
 	tests/integration/t-client-407.sh \
 	tests/integration/t-challenge-loop.sh \
 	tests/integration/t-lockout.sh \
@@ -40,6 +41,7 @@ TESTS += $(INTEGRATION_TESTS)
 AD_TESTS = \
 	tests/ad/t-ad-env.sh \
 	tests/ad/t-ad-ntlm.sh \
+	tests/ad/t-ad-kerberos.sh \
 	tests/ad/t-ad-sipe.sh
 TESTS += $(AD_TESTS)
 EXTRA_DIST += $(AD_TESTS) \

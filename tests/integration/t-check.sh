@@ -1,15 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# sipsad -n: "configuration OK" and status 0 for a good file; every error
-# in file:line:col form on stderr, nothing on stdout and status 1 for a bad
-# one; -n -v prints the effective configuration, which reads back.
+# sipsad -n: the keytab line and "configuration OK", status 0 for a good
+# file; every error in file:line:col form on stderr, nothing on stdout and
+# status 1 for a bad one; -n -v prints the effective configuration, which
+# reads back.
 . "$top_srcdir/tests/integration/lib.sh"
 
 setup
 good=$T/sipsa.conf
 
 out=$("$SIPSAD" -n -f "$good" 2>"$T/err") || fail "-n on a good file failed: $(cat "$T/err")"
-[ "$out" = "configuration OK" ] || fail "-n printed: $out"
+# The keytab's keys of sip/<fqdn> (t-keytab.sh), then the verdict.
+kt="keytab $SIPSA_REALM_DIR/sip.keytab: sip/proxy.example.test@$SIPSA_REALM"
+[ "$out" = "$kt kvno 2 aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
+configuration OK" ] || fail "-n printed: $out"
 [ ! -s "$T/err" ] || fail "-n wrote to stderr: $(cat "$T/err")"
 
 # -v: the effective configuration, then the verdict; it parses again.
