@@ -528,10 +528,10 @@ waiting_done(void *arg, int cancelled)
 	enum sa_reason r;
 	int rc;
 
-	if (cancelled) {
+	if (cancelled) {		/* stopping */
 		mech_job_free(w->job);
 		sa_unref(w->sa);
-		rc = proxy_reply(ptx, 503, NULL, TAG_END());
+		(void)proxy_reply(ptx, 503, NULL, TAG_END());
 		proxy_resume(ptx, 1);
 		return;
 	}
@@ -650,9 +650,11 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	}
 	sa_set_version(sa, settle_version(ptx, cred));
 
-	/* A check that blocks goes to a worker, when there are workers
-	   and room for one more; a full queue is an overload: 503. */
-	if (px->workers != NULL && workers_full(px->workers)) {
+	/* A check that blocks (an NTLM AUTHENTICATE, with workers) goes
+	   to a worker when there is room for one more; a full queue is an
+	   overload: 503. */
+	if (px->workers != NULL && kind == MECH_NTLM && toklen > 0 &&
+	    workers_full(px->workers)) {
 		rc = busy(ptx);
 		goto done;
 	}

@@ -785,6 +785,16 @@ main(int argc, char **argv)
 	if ((rc = parse_options(argc, argv, &o, &c)) != EX_OK)
 		return rc;
 
+	/*
+	 * gss-ntlmssp takes the NetBIOS names of this host from the
+	 * environment, else asks winbindd, which waits for a domain
+	 * controller that does not answer: a client needs none of that.
+	 */
+	if (setenv("NETBIOS_COMPUTER_NAME", "SIPSA-CLIENT", 0) != 0 ||
+	    setenv("NETBIOS_DOMAIN_NAME", o.domain[0] != '\0' ? o.domain :
+	    "WORKGROUP", 0) != 0)
+		return EX_INTERNAL;
+
 	/* The password: a file or the environment, never the command line. */
 	password[0] = '\0';
 	if (o.up.mech.kind == MECH_NTLM) {

@@ -124,7 +124,8 @@ ad_status() {
 # ad_sipsad_conf [LEVEL]: ports, a certificate for the server's name and
 # $T/sipsa.conf for sipsad as a member of the domain: fqdn AD_FQDN
 # (default $SIPSA_AD_FQDN), Kerberos with AD_KEYTAB (default
-# $SIPSA_AD_KEYTAB), NTLM through winbind; registrar for the DNS domain.
+# $SIPSA_AD_KEYTAB), NTLM through winbind (AD_NTLM_EXTRA: more lines of
+# its block); registrar for the DNS domain.
 # With a member (ad_up without --no-member), start_sipsad runs sipsad in
 # its mount namespace, where libwbclient reaches the member's winbindd.
 ad_sipsad_conf() {
@@ -164,6 +165,7 @@ auth {
 	ntlm {
 		users winbind
 		netbios-domain "$SIPSA_AD_DOMAIN"
+		${AD_NTLM_EXTRA:-}
 	}
 }
 registrar {

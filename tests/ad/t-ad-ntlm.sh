@@ -12,13 +12,17 @@
 #   the log: wrong password and unknown user (a new challenge), disabled,
 #   expired password, expired account, locked out (403).
 # - A stopped DC (SIGSTOP) holds only the sign-ins that need it: another
-#   user's signed refreshes, on a worker-free path, go on being answered
-#   while a sign-in waits; winbindd gone: 503 with Retry-After.
+#   user's signed refreshes go on being answered while a sign-in waits for
+#   it on a worker thread; a sign-in beyond winbind-queue gets 503 with
+#   Retry-After: 5; winbindd gone: 503 with Retry-After: 30.
 . "$top_srcdir/tests/ad/lib.sh"
 . "$top_srcdir/tests/integration/client.sh"
 
 ad_up
-ad_sipsad_conf info
+# One check with the DC at a time, one waiting at most: the bound on what
+# sign-ins can make sipsad hold for a DC.
+AD_NTLM_EXTRA="winbind-threads 1
+		winbind-queue 1" ad_sipsad_conf info
 start_sipsad
 log "sipsad on the member ($SIPSA_AD_FQDN), ntlm users winbind"
 
@@ -92,10 +96,18 @@ log "DC stopped (SIGSTOP) at $(date +%T)"
 # alice signs in now: her AUTHENTICATE waits for winbindd, which waits
 # for the DC.  Meanwhile bob's refreshes are answered.
 start=$(date +%s)
-printf '%s\n' 'Al1cePassw0rd!' >"$PW_FILE"
-"$CLIENT" -u 'ADEX\alice' -P "$PW_FILE" -s "127.0.0.1:$PORT" -T 40 \
+printf '%s\n' 'Al1cePassw0rd!' >"$T/alicepw"
+chmod 600 "$T/alicepw"
+"$CLIENT" -u 'ADEX\alice' -P "$T/alicepw" -s "127.0.0.1:$PORT" -T 40 \
     "sip:alice@$AOR_DOMAIN" >"$T/alice.out" 2>&1 &
 alice=$!
+# carol meanwhile: the queue (winbind-queue 1) is full.
+sleep 1
+TP=tcp signin 'ADEX\carol' 'Car0lPassw0rd!' carol -v
+expect_rc 6 "queue full"
+expect_out '^SIP/2.0 503 ' "503 when the queue is full"
+expect_out '^Retry-After: 5' "Retry-After when the queue is full"
+log "a second sign-in while one waits (winbind-queue 1): 503, Retry-After: 5"
 bob_rc=0
 wait "$bob" || bob_rc=$?
 bob_end=$(date +%s)
