@@ -24,6 +24,9 @@
 #include "sa/mech.h"
 #include "sa/mech_int.h"
 
+#define LOG_MODULE "sa"
+#include "log/log.h"
+
 /* A status with Kerberos minor codes. */
 #define KRB5_STATUS(maj, min) \
 	((struct mech_status){ .major = (maj), .minor = (min), \
@@ -162,6 +165,30 @@ set_name(gss_name_t n, struct mech_result *res)
 	}
 }
 
+/*
+ * At debug level: does the ticket carry a PAC?  MIT shows the PAC's
+ * buffers as the client name's attributes "urn:mspac:..." (Active
+ * Directory puts one in every user's ticket; sipsad does not read it).
+ */
+static void
+log_pac(gss_name_t n)
+{
+	gss_buffer_set_t attrs = GSS_C_NO_BUFFER_SET;
+	OM_uint32 min;
+	size_t i, npac = 0;
+
+	if (log_getlevel() < LOG_LVL_DEBUG || n == GSS_C_NO_NAME ||
+	    GSS_ERROR(gss_inquire_name(&min, n, NULL, NULL, &attrs)))
+		return;
+	for (i = 0; attrs != GSS_C_NO_BUFFER_SET && i < attrs->count; i++)
+		if (attrs->elements[i].length > 10 &&
+		    memcmp(attrs->elements[i].value, "urn:mspac:", 10) == 0)
+			npac++;
+	log_debug("Kerberos ticket %s a PAC (%zu buffers)",
+	    npac > 0 ? "with" : "without", npac);
+	(void)gss_release_buffer_set(&min, &attrs);
+}
+
 /* Common end of a step: a failed step frees the context. */
 static int
 step_end(struct mech_ctx *ctx, struct mech_ctx **ctxp, OM_uint32 maj,
@@ -260,6 +287,7 @@ mech_krb5_accept(struct mech_server *s, struct mech_ctx **ctxp,
 	    NULL);
 	if (maj == GSS_S_COMPLETE) {
 		set_name(src, res);
+		log_pac(src);
 		res->lifetime = tr == GSS_C_INDEFINITE ? 0 : tr;
 		take_keys(ctx);
 	}

@@ -13,7 +13,7 @@
 . "$top_srcdir/tests/integration/client.sh"
 
 ad_up --no-member
-ad_sipsad_conf info
+ad_sipsad_conf debug
 start_sipsad
 wait_log "keytab .*sip/$SIPSA_AD_FQDN@$SIPSA_AD_REALM .*aes256-cts"
 
@@ -37,8 +37,10 @@ grep -A 2 "sip/$SIPSA_AD_FQDN@" "$T/klist.out" |
     grep -q 'aes256-cts-hmac-sha1-96, aes256-cts-hmac-sha1-96' ||
     fail "the service ticket is not AES: $(cat "$T/klist.out")"
 # Samba puts a PAC in every user's service ticket (AD-IF-RELEVANT,
-# AD-WIN2K-PAC); sipsad accepted it above.  Shown for the record.
-log "AES ticket with the DC's PAC accepted over TCP and TLS"
+# AD-WIN2K-PAC); sipsad accepted it above, and says so at debug level.
+wait_log 'Kerberos ticket with a PAC \([1-9][0-9]* buffers\)'
+log "AES ticket with the DC's PAC accepted over TCP and TLS:" \
+    "$(grep -o 'Kerberos ticket with a PAC.*' "$T/sipsad.log" | head -n 1)"
 stop_sipsad
 
 # ---- the keytab against the directory
