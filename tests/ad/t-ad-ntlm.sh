@@ -6,8 +6,8 @@
 # winbind -> Netlogon -> DC; the NTLMv2 session key comes back from the DC
 # and signs the answers (sipsa-client checks every rspauth).
 #
-# - Sign-ins: DOMAIN\user and user@domain (UPN) over TCP and TLS, a
-#   password with non-ASCII characters.
+# - Sign-ins: DOMAIN\user over TCP and UDP, user@domain (UPN) over TLS,
+#   a password with non-ASCII characters.
 # - Each refusal reaches the client as its SIP answer, with its reason in
 #   the log: wrong password and unknown user (a new challenge), disabled,
 #   expired password, expired account, locked out (403).
@@ -29,16 +29,18 @@ log "sipsad on the member ($SIPSA_AD_FQDN), ntlm users winbind"
 AOR_DOMAIN=$SIPSA_AD_DNS_DOMAIN
 PW_FILE=$T/pw
 
-# signin USER PASSWORD AOR_USER [ARGS...]: sipsa-client over TCP, or
-# over TLS (TP=tls) checking the certificate.
+# signin USER PASSWORD AOR_USER [ARGS...]: sipsa-client over TCP, UDP
+# (TP=udp), or TLS (TP=tls) checking the certificate.
 signin() {
 	h_u=$1 h_p=$2 h_a=$3
 	shift 3
 	printf '%s\n' "$h_p" >"$PW_FILE"
 	chmod 600 "$PW_FILE"
-	[ "${TP:-tcp}" = tcp ] ||
-	    set -- -t tls --ca-file "$T/tls.crt" --tls-name "$SIPSA_AD_FQDN" \
-	    "$@"
+	case ${TP:-tcp} in
+	tls) set -- -t tls --ca-file "$T/tls.crt" \
+	    --tls-name "$SIPSA_AD_FQDN" "$@" ;;
+	udp) set -- -t udp "$@" ;;
+	esac
 	client -u "$h_u" -P "$PW_FILE" -s "127.0.0.1:$(port_of "${TP:-tcp}")" \
 	    "$@" "sip:$h_a@$AOR_DOMAIN"
 }
@@ -53,11 +55,15 @@ TP=tls signin 'alice@ad.example.test' 'Al1cePassw0rd!' alice
 expect_rc 0 "alice@ad.example.test (UPN) over TLS"
 expect_out 'transport=tls with NTLM .*signature verified' "UPN over TLS"
 
+TP=udp signin 'ADEX\alice' 'Al1cePassw0rd!' alice -c 2 -i 0
+expect_rc 0 "ADEX\\alice over UDP"
+expect_out '2 registrations, .*signature verified' "alice over UDP"
+
 # The password is sent as UTF-16 of its UTF-8 form.
 signin 'ADEX\bjorn' 'Pässwörd-€1x' bjorn -c 2 -i 0
 expect_rc 0 "non-ASCII password"
 expect_out '2 registrations, .*signature verified' "bjorn"
-log "signed in: ADEX\\alice (TCP), alice@ad.example.test (TLS), bjorn"
+log "signed in: ADEX\\alice (TCP, UDP), alice@ad.example.test (TLS), bjorn"
 
 # ---- refusals, each with the DC's reason
 # refused USER PASSWORD AOR_USER RC ANSWER REASON NTSTATUS
