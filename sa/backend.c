@@ -17,5 +17,6 @@ const struct sa_mech_ops sa_mech_gss = {
 	.ctx_memory = mech_ctx_memory,
 	.status_text = mech_status_text,
 	.accept_finish = mech_accept_finish,
+	.job_run = mech_job_run,
 	.job_free = mech_job_free,
 };

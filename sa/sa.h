@@ -156,12 +156,13 @@ struct sa_mech_ops {
 	size_t	(*ctx_memory)(const struct mech_ctx *ctx);
 	void	(*status_text)(const struct mech_status *st, char *buf,
 		    size_t bufsz);
-	/* Steps that wait (struct mech_job); NULL when accept never
-	   answers MECH_R_PENDING.  job_free: for sa_step(), which
-	   cannot wait. */
+	/* Steps that wait (struct mech_job, sa_step_async()); NULL when
+	   accept never answers MECH_R_PENDING.  job_run may run on any
+	   thread. */
 	int	(*accept_finish)(struct mech_server *server,
 		    struct mech_ctx **ctxp, struct mech_job *job,
 		    struct mech_result *res);
+	void	(*job_run)(struct mech_job *job);
 	void	(*job_free)(struct mech_job *job);
 };
 
@@ -212,6 +213,9 @@ int	sa_table_create(const struct sa_table_params *params,
  */
 void	sa_table_free(struct sa_table *table);
 void	sa_table_stats(const struct sa_table *table, struct sa_stats *st);
+/* The mechanism operations the table was made with (to run and free the
+   jobs of sa_step_async()). */
+const struct sa_mech_ops *sa_table_mech(const struct sa_table *table);
 
 /*
  * Start a handshake: a new half-open SA with a fresh opaque for a client
@@ -255,9 +259,9 @@ enum sa_reason sa_lookup_opaque(struct sa_table *table, const char *opaque,
 /*
  * sa_step() for a caller that can wait: a leg whose check blocks (an NTLM
  * AUTHENTICATE that winbindd checks with a domain controller) returns
- * SA_R_PENDING with the job in *job, for the caller to run with
- * mech_job_run() off its thread and to hand back to sa_step_finish(); the
- * SA stays half-open meanwhile.  SA_R_PENDING with *job NULL: the SA
+ * SA_R_PENDING with the job in *job, for the caller to run with the
+ * table's job_run off its thread and to hand back to sa_step_finish();
+ * the SA stays half-open meanwhile.  SA_R_PENDING with *job NULL: the SA
  * waits for a job already (the same leg again); nothing changed.
  * sa_step() is sa_step_async() that cannot wait (a pending leg fails).
  */
@@ -265,8 +269,8 @@ enum sa_reason sa_step_async(struct sa_assoc *sa, const uint8_t *in,
 	    size_t in_len, uint8_t **out, size_t *out_len,
 	    struct mech_job **job);
 /* The end of a pending leg, as sa_step() ends (an SA that left the table
-   meanwhile: SA_R_EXPIRED).  The job stays the caller's, to free with
-   mech_job_free(). */
+   meanwhile: SA_R_EXPIRED).  The job stays the caller's, to free with the
+   table's job_free. */
 enum sa_reason sa_step_finish(struct sa_assoc *sa, struct mech_job *job,
 	    uint8_t **out, size_t *out_len);
 enum sa_reason sa_step(struct sa_assoc *sa, const uint8_t *in, size_t in_len,

@@ -108,6 +108,12 @@ sa_table_free(struct sa_table *t)
 	free(t);
 }
 
+const struct sa_mech_ops *
+sa_table_mech(const struct sa_table *t)
+{
+	return t->mech;
+}
+
 void
 sa_table_stats(const struct sa_table *t, struct sa_stats *st)
 {

@@ -505,6 +505,7 @@ leg_end(struct ptx *ptx, struct sa_assoc *sa, const struct sipauth_cred *cred,
 struct waiting_leg {
 	struct ptx		*ptx;
 	struct sa_assoc		*sa;		/* a reference */
+	const struct sa_mech_ops *ops;		/* runs and frees job */
 	struct mech_job		*job;
 	struct sipauth_cred	 cred;		/* borrows from the ptx */
 	const char		*aor, *epid, *user;
@@ -515,7 +516,7 @@ waiting_run(void *arg)
 {
 	struct waiting_leg *w = arg;
 
-	mech_job_run(w->job);
+	w->ops->job_run(w->job);
 }
 
 static void
@@ -529,14 +530,14 @@ waiting_done(void *arg, int cancelled)
 	int rc;
 
 	if (cancelled) {		/* stopping */
-		mech_job_free(w->job);
+		w->ops->job_free(w->job);
 		sa_unref(w->sa);
 		(void)proxy_reply(ptx, 503, NULL, TAG_END());
 		proxy_resume(ptx, 1);
 		return;
 	}
 	r = sa_step_finish(w->sa, w->job, &out, &outlen);
-	mech_job_free(w->job);
+	w->ops->job_free(w->job);
 	rc = leg_end(ptx, w->sa, &w->cred, w->aor, w->epid, w->user, r, out,
 	    outlen);
 	free(out);
@@ -554,12 +555,15 @@ leg_wait(struct ptx *ptx, struct sa_assoc *sa, const struct sipauth_cred *cred,
 {
 	struct waiting_leg *w;
 
+	const struct sa_mech_ops *ops = sa_table_mech(ptx->px->sa);
+
 	if ((w = su_zalloc(ptx->home, sizeof(*w))) == NULL ||
 	    (user != NULL && (w->user = su_strdup(ptx->home, user)) == NULL)) {
-		mech_job_free(job);
+		ops->job_free(job);
 		return proxy_reply(ptx, 500, NULL, TAG_END());
 	}
 	w->ptx = ptx;
+	w->ops = ops;
 	w->sa = sa_ref(sa);
 	w->job = job;
 	w->cred = *cred;

@@ -6,18 +6,30 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sipauth/ntlm.h"
 #include "tests/fake/fake_mech.h"
 
 uint32_t fake_mech_lifetime;
+atomic_int fake_mech_hold;
+atomic_uint fake_mech_jobs_run;
+atomic_uint fake_mech_jobs_started;
 
 struct fake_ctx {
 	int	legs;
+	int	pending;
 	char	user[64];
+};
+
+/* The job of a leg that waits: the name it completes as. */
+struct mech_job {
+	char	user[64];
+	int	ran;
 };
 
 uint64_t
@@ -142,7 +154,20 @@ fake_accept(struct mech_server *server, enum mech_kind kind,
 		res->out_len = 9;
 		return res->out == NULL ? ENOMEM : 0;
 	}
+	if (c->pending) {			/* the same leg again */
+		res->reason = MECH_R_PENDING;
+		return 0;
+	}
 	if (token_user(kind, in, in_len, c->user, sizeof(c->user)) == 0) {
+		if (strncmp(c->user, "WAIT\\", 5) == 0) {
+			if ((res->job = calloc(1, sizeof(*res->job))) == NULL)
+				return ENOMEM;
+			(void)snprintf(res->job->user, sizeof(res->job->user),
+			    "%s", c->user);
+			c->pending = 1;
+			res->reason = MECH_R_PENDING;
+			return 0;
+		}
 		res->complete = 1;
 		(void)snprintf(res->user, sizeof(res->user), "%s", c->user);
 		res->lifetime = fake_mech_lifetime;
@@ -204,6 +229,42 @@ fake_status_text(const struct mech_status *st, char *buf, size_t bufsz)
 	    (unsigned)st->major, (unsigned)st->minor);
 }
 
+/* On a worker thread: wait while fake_mech_hold is set. */
+static void
+fake_job_run(struct mech_job *job)
+{
+	atomic_fetch_add(&fake_mech_jobs_started, 1);
+	while (atomic_load(&fake_mech_hold))
+		(void)usleep(1000);
+	job->ran = 1;
+	atomic_fetch_add(&fake_mech_jobs_run, 1);
+}
+
+static void
+fake_job_free(struct mech_job *job)
+{
+	free(job);
+}
+
+static int
+fake_accept_finish(struct mech_server *server, struct mech_ctx **ctxp,
+    struct mech_job *job, struct mech_result *res)
+{
+	struct fake_ctx *c = (struct fake_ctx *)(void *)*ctxp;
+
+	(void)server;
+	memset(res, 0, sizeof(*res));
+	if (c == NULL || !c->pending || !job->ran) {
+		res->reason = MECH_R_INTERNAL;
+		return 0;
+	}
+	c->pending = 0;
+	res->complete = 1;
+	(void)snprintf(res->user, sizeof(res->user), "%s", job->user);
+	res->lifetime = fake_mech_lifetime;
+	return 0;
+}
+
 const struct sa_mech_ops fake_mech = {
 	.accept = fake_accept,
 	.sign = fake_sign,
@@ -211,4 +272,7 @@ const struct sa_mech_ops fake_mech = {
 	.ctx_free = fake_free,
 	.ctx_memory = fake_memory,
 	.status_text = fake_status_text,
+	.accept_finish = fake_accept_finish,
+	.job_run = fake_job_run,
+	.job_free = fake_job_free,
 };

@@ -16,6 +16,13 @@
  * anything else with MECH_R_BAD_TOKEN.  A completed context reports
  * fake_mech_lifetime seconds (0: unlimited).
  *
+ * An AUTHENTICATE of the domain WAIT ("WAIT\user") waits, as one a domain
+ * controller checks: the step answers MECH_R_PENDING with a job, whose
+ * job_run (on a worker thread) counts itself in fake_mech_jobs_started,
+ * returns once fake_mech_hold is 0 and counts itself in
+ * fake_mech_jobs_run; accept_finish then completes the
+ * context as "WAIT\user".
+ *
  * Signatures are FAKE_MECH_SIG_LEN bytes derived from the direction, the
  * authenticated name and the message (fake_mech_mac), so that a changed
  * message, another user's SA or a reflected server signature fails to
@@ -25,6 +32,7 @@
 #ifndef SIPSA_TESTS_FAKE_MECH_H
 #define SIPSA_TESTS_FAKE_MECH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +42,9 @@
 
 extern const struct sa_mech_ops fake_mech;
 extern uint32_t fake_mech_lifetime;
+extern atomic_int fake_mech_hold;
+extern atomic_uint fake_mech_jobs_run;
+extern atomic_uint fake_mech_jobs_started;
 
 /*
  * The signature of msg/len made by the server (from_server != 0) or the

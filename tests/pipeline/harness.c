@@ -41,7 +41,11 @@ static const char conf_fmt[] =
     "	schemes ntlm kerberos\n"
     "	realm \"" HARNESS_REALM "\"\n"
     "	kerberos { keytab \"%s/unused.keytab\" }\n"
-    "	ntlm { users file \"%s/unused.users\" }\n"
+    "	ntlm {\n"
+    "		users winbind\n"
+    "		winbind-threads 1\n"
+    "		winbind-queue 1\n"
+    "	}\n"
     "}\n"
     "sa {\n"
     "	lifetime 10m\n"
@@ -128,7 +132,7 @@ harness_start(struct harness *h)
 	const char *tmp = getenv("TMPDIR"), *lvl = getenv("PIPELINE_LOG");
 	struct proxy_params pp;
 	struct sipsa_conf *conf = NULL;
-	char buf[sizeof(conf_fmt) + 4 * sizeof(h->dir)];
+	char buf[sizeof(conf_fmt) + 3 * sizeof(h->dir)];
 	int n, err, tries;
 
 	memset(h, 0, sizeof(*h));
@@ -157,7 +161,7 @@ harness_start(struct harness *h)
 		if ((h->port = free_port()) == 0)
 			continue;
 		n = snprintf(buf, sizeof(buf), conf_fmt, h->dir, h->port,
-		    h->port, h->dir, h->dir);
+		    h->port, h->dir);
 		if (n < 0 || (size_t)n >= sizeof(buf))
 			return ENAMETOOLONG;
 		/* The secrets are never read: no check of them. */

@@ -51,7 +51,7 @@ peer_create(struct harness *h, const char *user, const char *epid)
 	p->h = h;
 	(void)snprintf(p->user, sizeof(p->user), "%s", user);
 	(void)snprintf(p->aor, sizeof(p->aor), "sip:%s@" HARNESS_DOMAIN, user);
-	(void)snprintf(p->name, sizeof(p->name), "EXAMPLE\\%s", user);
+	peer_set_domain(p, "EXAMPLE");
 	(void)snprintf(p->epid, sizeof(p->epid), "%s", epid);
 	(void)snprintf(p->tag, sizeof(p->tag), "%.6s%.6s", user, epid);
 	(void)snprintf(p->reg_call_id, sizeof(p->reg_call_id),
@@ -439,16 +439,15 @@ copy_str(char *dst, size_t dstsz, struct sipauth_str s)
 	return 0;
 }
 
-int
-peer_register(struct peer *p)
+struct peer_out *
+peer_register_start(struct peer *p)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct sipauth_challenge c;
-	struct peer_out *o;
+	struct peer_out *o, *last = NULL;
 	uint8_t *tok = NULL, authn[256];
 	size_t toklen = 0, len;
 	char *b64 = NULL;
-	int status = -1;
 
 	p->opaque[0] = '\0';
 	p->cnum = 0;
@@ -469,19 +468,37 @@ peer_register(struct peer *p)
 	    &tok, &toklen) != 0 || toklen != 9 ||
 	    memcmp(tok, "CHALLENGE", 9) != 0)
 		goto out;
-	/* Leg 2: an AUTHENTICATE naming EXAMPLE\<user> (fake_mech checks
+	/* Leg 2: an AUTHENTICATE naming <domain>\<user> (fake_mech checks
 	   no proof), signed from version 4 on. */
-	if ((len = fake_mech_authenticate("EXAMPLE", p->user, authn,
+	if ((len = fake_mech_authenticate(p->domain, p->user, authn,
 	    sizeof(authn))) == 0 ||
-	    sipauth_b64_encode(home, authn, len, &b64) != 0 ||
-	    (o = send_register(p, b64, p->version >= 4, 0)) == NULL)
+	    sipauth_b64_encode(home, authn, len, &b64) != 0)
 		goto out;
+	last = send_register(p, b64, p->version >= 4, 0);
+ out:
+	su_home_deinit(home);
+	return last;
+}
+
+int
+peer_register(struct peer *p)
+{
+	struct peer_out *o;
+	int status;
+
+	if ((o = peer_register_start(p)) == NULL)
+		return -1;
 	status = peer_wait(o);
 	if (status == 200 && o->verified != o->responses)
 		status = -1;
- out:
-	su_home_deinit(home);
 	return status;
+}
+
+void
+peer_set_domain(struct peer *p, const char *domain)
+{
+	(void)snprintf(p->domain, sizeof(p->domain), "%s", domain);
+	(void)snprintf(p->name, sizeof(p->name), "%s\\%s", domain, p->user);
 }
 
 int

@@ -109,7 +109,8 @@ struct peer_out {
 /*
  * One endpoint: an AOR (sip:<user>@example.test), an epid, and at most
  * one SA with sipsad, made with the fake handshake as the authenticated
- * name EXAMPLE\<user>.  Its requests go to sipsad over TCP.
+ * name EXAMPLE\<user> (peer_set_domain).  Its requests go to sipsad over
+ * TCP.
  */
 struct peer {
 	su_home_t	 home[1];
@@ -118,6 +119,7 @@ struct peer {
 	struct nta_leg_s *leg;		/* takes what sipsad sends */
 	char		 user[32];
 	char		 aor[64];
+	char		 domain[16];	/* of its AUTHENTICATE */
 	char		 name[64];	/* the name the SA authenticates */
 	char		 epid[16];
 	char		 tag[16];	/* From tag */
@@ -156,6 +158,12 @@ void	peer_destroy(struct peer *p);
  * wrong before that.
  */
 int	peer_register(struct peer *p);
+/* The same handshake up to sending the last leg, without waiting for its
+   answer; that request, or NULL. */
+struct peer_out *peer_register_start(struct peer *p);
+/* The NTLM domain of the peer's AUTHENTICATE (default EXAMPLE); the SA
+   then authenticates <domain>\<user>. */
+void	peer_set_domain(struct peer *p, const char *domain);
 
 /*
  * Send a request to ruri (To is ruri) through sipsad, signed with the
