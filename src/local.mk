@@ -27,5 +27,5 @@ tests_unit_unit_SOURCES += src/conns.c tests/unit/test_conns.c
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \
-	doc/clients.md doc/security.md \
+	doc/clients.md doc/security.md doc/active-directory.md \
 	scripts/capture-flows
