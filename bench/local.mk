@@ -14,7 +14,7 @@ noinst_PROGRAMS += bench/nta-floor
 bench_nta_floor_SOURCES = bench/nta-floor.c
 bench_nta_floor_LDADD = $(SOFIA_LIBS) $(LIBS)
 EXTRA_DIST += bench/run.sh bench/peers.py bench/kamailio/kamailio.cfg \
-	bench/soak.sh bench/soak.py bench/attack.py \
+	bench/soak.sh bench/soak.py bench/attack.py bench/ad-ntlm.sh \
 	bench/sipp/digest-register.xml bench/sipp/register.xml \
 	doc/benchmarks.md doc/bench
 
