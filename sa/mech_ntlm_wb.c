@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,46 @@ mech_ntlm_wb_job(const struct ntlm_authenticate *a,
 	return 0;
 }
 
+/*
+ * One libwbclient context per thread, kept for the thread's life: its two
+ * connections to winbindd (the public pipe, then the privileged one, each
+ * with a version exchange) are made once, not for every AUTHENTICATE
+ * (doc/benchmarks.md); libwbclient opens them again by itself when
+ * winbindd has restarted.  Freed when the thread ends.
+ */
+static pthread_key_t wb_key;
+static pthread_once_t wb_once = PTHREAD_ONCE_INIT;
+static int wb_key_ok;
+
+static void
+wb_ctx_free(void *wc)
+{
+	wbcCtxFree(wc);
+}
+
+static void
+wb_key_init(void)
+{
+	wb_key_ok = pthread_key_create(&wb_key, wb_ctx_free) == 0;
+}
+
+static struct wbcContext *
+wb_ctx(void)
+{
+	struct wbcContext *wc;
+
+	(void)pthread_once(&wb_once, wb_key_init);
+	if (!wb_key_ok)
+		return NULL;
+	if ((wc = pthread_getspecific(wb_key)) == NULL &&
+	    (wc = wbcCtxCreate()) != NULL &&
+	    pthread_setspecific(wb_key, wc) != 0) {
+		wbcCtxFree(wc);
+		wc = NULL;
+	}
+	return wc;
+}
+
 void
 mech_job_run(struct mech_job *job)
 {
@@ -170,9 +211,7 @@ mech_job_run(struct mech_job *job)
 	struct wbcContext *wc;
 	wbcErr e;
 
-	/* A context (a connection to winbindd) per job: jobs run on any
-	   thread, and winbindd answers each connection in turn. */
-	if ((wc = wbcCtxCreate()) == NULL) {
+	if ((wc = wb_ctx()) == NULL) {
 		job->wbc = WBC_ERR_NO_MEMORY;
 		return;
 	}
@@ -209,7 +248,6 @@ mech_job_run(struct mech_job *job)
 		job->nt_status = err->nt_status;
 	wbcFreeMemory(info);
 	wbcFreeMemory(err);
-	wbcCtxFree(wc);
 }
 
 /* The reason for what winbindd answered, and the status to log. */
