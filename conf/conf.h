@@ -73,6 +73,7 @@ struct conf_auth {
 	int			 nschemes;
 	char			*realm;		/* the challenges' realm */
 	int			 version;	/* 2, 3 or 4; default 4 */
+	char			*identity_map;	/* NULL: none (src/idmap.h) */
 	/* Kerberos */
 	char			*keytab;	/* a secret */
 	char			*rcache_dir;	/* NULL: off ("none"; never the

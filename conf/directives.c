@@ -171,6 +171,8 @@ const struct conf_directive conf_directives[] = {
 	V(CONF_B_AUTH, "realm", STR, OFF(auth.realm), 0, 0,
 	    "SIP Communications Service", 0, check_realm),
 	V(CONF_B_AUTH, "version", UINT, OFF(auth.version), 2, 4, "4", 0, NULL),
+	V(CONF_B_AUTH, "identity-map", PATH, OFF(auth.identity_map), 0, 0,
+	    NULL, 0, NULL),
 	B(CONF_B_AUTH, "kerberos", CONF_B_KERBEROS),
 	{ .block = CONF_B_KERBEROS, .name = "keytab", .type = PATH,
 	  .off = OFF(auth.keytab), .flags = SECRET, .what = "keytab" },

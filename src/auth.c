@@ -43,6 +43,7 @@
 
 #define LOG_MODULE "auth"
 #include "log/log.h"
+#include "src/idmap.h"
 #include "src/proxy.h"
 
 /* Retry-After, in seconds: the domain controller cannot answer; too many
@@ -328,11 +329,36 @@ ntlm_challenge(struct ptx *ptx, struct sa_assoc *sa, const uint8_t *tok,
 }
 
 /*
- * The handshake is complete: the From user must be the authenticated
- * user; with version 4 the final leg carries the client's first signature
- * (on the 401 family it must, unless the client asked for mutual
- * authentication); only then is the SA bound to its endpoint,
- * replacing an older SA of the same endpoint.
+ * May the authenticated account use From's AOR?  The identity map's
+ * lines for the account decide when there are some; else the From user
+ * must be the account part (sa_check_identity).
+ */
+static enum sa_reason
+check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor)
+{
+	const char *user = sa_user(sa);
+
+	switch (idmap_check(ptx->px->idmap, user, aor, NULL)) {
+	case IDMAP_ALLOWED:
+		return SA_R_OK;
+	case IDMAP_DENIED:
+		log_notice("identity check failed sa=%s user=%s from=%s: no "
+		    "line of the identity map %s allows it", sa_opaque(sa),
+		    user, aor, ptx->px->conf->auth.identity_map);
+		return SA_R_IDENTITY;
+	case IDMAP_NO_RULE:
+	default:
+		return sa_check_identity(sa,
+		    ptx->sip->sip_from->a_url->url_user);
+	}
+}
+
+/*
+ * The handshake is complete: the From AOR must be one the authenticated
+ * user may use (check_identity); with version 4 the final leg carries
+ * the client's first signature (on the 401 family it must, unless the
+ * client asked for mutual authentication); only then is the SA bound to
+ * its endpoint, replacing an older SA of the same endpoint.
  */
 static int
 complete(struct ptx *ptx, struct sa_assoc *sa,
@@ -342,7 +368,7 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	struct sa_assoc *old = NULL;
 	enum sa_reason r;
 
-	r = sa_check_identity(sa, ptx->sip->sip_from->a_url->url_user);
+	r = check_identity(ptx, sa, aor);
 	if (r != SA_R_OK)
 		return ptx_refuse(ptx, 403, reason_text(r));
 	/* A client that asked for mutual authentication (an AP-REP goes

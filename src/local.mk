@@ -11,7 +11,8 @@ libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/ptx.c src/validate.c src/steps.c src/auth.c src/sign.c \
 	src/register.c src/route.c src/known.c src/streak.c src/guard.c \
 	src/security.c src/answers.c src/conns.c src/workers.c \
-	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h
+	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h \
+	src/idmap.c src/idmap.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
 sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
@@ -24,8 +25,11 @@ tests_unit_unit_SOURCES += src/guard.c tests/unit/test_guard.c
 # Connection bounds, with real sockets and the accept() and close() that
 # src/conns.c provides.
 tests_unit_unit_SOURCES += src/conns.c tests/unit/test_conns.c
+# The identity map's parser and matching (auth { identity-map }).
+tests_unit_unit_SOURCES += src/idmap.c tests/unit/test_idmap.c
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \
 	doc/clients.md doc/security.md doc/active-directory.md \
+	doc/identity.md \
 	scripts/capture-flows

@@ -20,6 +20,7 @@
 #define LOG_MODULE "main"
 #include "conf/conf.h"
 #include "log/log.h"
+#include "src/idmap.h"
 #include "src/proxy.h"
 
 #define DEFAULT_CONF	SYSCONFDIR "/sipsa/sipsa.conf"
@@ -77,10 +78,16 @@ static int
 check_config(const char *path, int verbose)
 {
 	struct sipsa_conf *conf = NULL;
+	struct idmap *map = NULL;
 
 	if (conf_load(path, CONF_SECRETS_CHECK_IF_PRESENT, conf_err_stderr,
 	    NULL, &conf) != 0)
 		return 1;
+	if (security_idmap_load(conf, stderr, &map) != 0) {
+		conf_free(conf);
+		return 1;
+	}
+	idmap_free(map);
 	if (verbose)
 		conf_dump(conf, stdout);
 	/* With -v the line is a comment of the configuration printed. */

@@ -24,6 +24,7 @@
 #define LOG_MODULE "proxy"
 #include "log/log.h"
 #include "sa/hash.h"
+#include "src/idmap.h"
 #include "src/mclass.h"
 #include "src/proxy.h"
 
@@ -357,6 +358,7 @@ void
 proxy_reload(struct proxy *px)
 {
 	struct sipsa_conf *next = NULL;
+	struct idmap *map = NULL;
 	int n;
 
 	log_notice("reloading configuration %s", px->conf_path);
@@ -370,6 +372,13 @@ proxy_reload(struct proxy *px)
 	if (security_keytab_check(next, NULL, NULL) != 0) {
 		log_err("configuration %s: the keytab has no usable key: "
 		    "keeping the running configuration", px->conf_path);
+		conf_free(next);
+		return;
+	}
+	if ((n = security_idmap_load(next, NULL, &map)) != 0) {
+		log_err("configuration %s: the identity map has %d error%s: "
+		    "keeping the running configuration", px->conf_path, n,
+		    n == 1 ? "" : "s");
 		conf_free(next);
 		return;
 	}
@@ -389,6 +398,8 @@ proxy_reload(struct proxy *px)
 		log_warnx("log target changed: needs a restart");
 	log_applied(px->conf, next);
 	security_reload(px, next);
+	idmap_free(px->idmap);
+	px->idmap = map;
 	conf_free(px->conf);
 	px->conf = next;
 	log_notice("configuration reloaded");

@@ -36,6 +36,7 @@ struct guard;
 struct answers;
 struct msg_hclass_s;
 struct msg_mclass_s;
+struct idmap;
 
 /*
  * One configured socket.  The ident ("l0", "l1", ...) is given to the
@@ -82,6 +83,8 @@ struct proxy {
 	struct guard		*guard;		/* lockout protection */
 	struct answers		*answers;	/* signed UDP answers kept for
 						   retransmissions */
+	struct idmap		*idmap;		/* auth { identity-map } or
+						   NULL (src/idmap.h) */
 	struct workers		*workers;	/* blocking checks (winbind),
 						   or NULL */
 	unsigned long		 services;	/* SERVICE requests answered */
@@ -307,6 +310,14 @@ void	security_reload(struct proxy *, const struct sipsa_conf *next);
  */
 int	security_keytab_check(const struct sipsa_conf *c, FILE *out,
 	    const char *prefix);
+/*
+ * The identity map a configuration names, in *out (NULL when it names
+ * none).  out_errors NULL: errors ("file:line: text") are logged (start,
+ * reload); else they go to out_errors and a map file that does not
+ * exist passes unread ("sipsad -n").  0, or the number of errors.
+ */
+int	security_idmap_load(const struct sipsa_conf *c, FILE *out_errors,
+	    struct idmap **out);
 /* From's AOR ("sip:user@host", host in lower case) and epid, in home;
    0, ENOENT (no epid), EBADMSG or ENOMEM. */
 int	auth_endpoint(struct ptx *, const char **aor, const char **epid);

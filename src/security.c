@@ -24,6 +24,7 @@
 
 #include "registrar/registrar.h"
 #include "sa/sa.h"
+#include "src/idmap.h"
 
 #define LOG_MODULE "security"
 #include "log/log.h"
@@ -188,6 +189,40 @@ security_keytab_check(const struct sipsa_conf *c, FILE *out,
 	return 0;
 }
 
+static void
+idmap_err_log(const char *msg, void *arg)
+{
+	(void)arg;
+	log_err("identity map %s", msg);
+}
+
+static void
+idmap_err_stderr(const char *msg, void *arg)
+{
+	fprintf((FILE *)arg, "identity map %s\n", msg);
+}
+
+int
+security_idmap_load(const struct sipsa_conf *c, FILE *out_errors,
+    struct idmap **out)
+{
+	const char *path = c->auth.identity_map;
+	int n;
+
+	*out = NULL;
+	if (path == NULL)
+		return 0;
+	if (out_errors != NULL && access(path, F_OK) == -1 &&
+	    errno == ENOENT)
+		return 0;
+	n = idmap_load(path, out_errors != NULL ? idmap_err_stderr :
+	    idmap_err_log, out_errors, out);
+	if (n == 0 && out_errors == NULL)
+		log_notice("identity map %s: %zu rule%s", path,
+		    idmap_rules(*out), idmap_rules(*out) == 1 ? "" : "s");
+	return n;
+}
+
 int
 security_init(struct proxy *px, const struct proxy_params *params)
 {
@@ -199,6 +234,8 @@ security_init(struct proxy *px, const struct proxy_params *params)
 	if ((px->krb5_target = su_sprintf(px->home, "sip/%s", c->fqdn)) ==
 	    NULL)
 		return ENOMEM;
+	if (security_idmap_load(c, NULL, &px->idmap) != 0)
+		return EINVAL;
 	if (!(params->flags & PROXY_F_NO_CREDENTIALS) &&
 	    (e = acceptor_credentials(px)) != 0)
 		return e;
@@ -277,6 +314,8 @@ security_fini(struct proxy *px)
 	mech_server_free(px->mech);
 	px->mech = NULL;
 	known_free(px);
+	idmap_free(px->idmap);
+	px->idmap = NULL;
 	streak_fini(px);
 	guard_fini(px);
 	answers_fini(px);

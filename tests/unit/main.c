@@ -27,6 +27,7 @@
 #pragma weak mclass_suites
 #pragma weak guard_suites
 #pragma weak conns_suites
+#pragma weak idmap_suites
 
 static const struct {
 	const char	*name;
@@ -41,6 +42,7 @@ static const struct {
 	{ "mclass", mclass_suites },
 	{ "guard", guard_suites },
 	{ "conns", conns_suites },
+	{ "idmap", idmap_suites },
 };
 
 const char *

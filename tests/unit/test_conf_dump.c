@@ -41,6 +41,7 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 	    a->auth.nschemes != b->auth.nschemes ||
 	    !str_eq(a->auth.realm, b->auth.realm) ||
 	    a->auth.version != b->auth.version ||
+	    !str_eq(a->auth.identity_map, b->auth.identity_map) ||
 	    !str_eq(a->auth.keytab, b->auth.keytab) ||
 	    !str_eq(a->auth.rcache_dir, b->auth.rcache_dir) ||
 	    a->auth.ntlm_source != b->auth.ntlm_source ||
@@ -133,7 +134,8 @@ test_dump(void)
 	    " schemes ntlm kerberos }\n"
 	    "listen tcp 0.0.0.0 5060 { schemes ntlm }\n"
 	    "auth { schemes ntlm kerberos\n realm \"R q\"\n"
-	    " version 3\n kerberos { keytab /etc/sipsa/k\n"
+	    " version 3\n identity-map /etc/sipsa/idmap\n"
+	    " kerberos { keytab /etc/sipsa/k\n"
 	    " replay-cache none }\n"
 	    " ntlm { users winbind\n netbios-domain D\n"
 	    " netbios-computer C }\n}\n"

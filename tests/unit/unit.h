@@ -15,6 +15,7 @@ extern CU_SuiteInfo registrar_suites[];
 extern CU_SuiteInfo mclass_suites[];
 extern CU_SuiteInfo guard_suites[];
 extern CU_SuiteInfo conns_suites[];
+extern CU_SuiteInfo idmap_suites[];
 
 /* Directory of tests/data (from $top_srcdir, else "tests/data"). */
 const char *unit_datadir(void);
