@@ -45,7 +45,7 @@ mech_ntlm_user_known(struct mech_server *s,
 	FILE *f;
 	int found;
 
-	/* Winbind cannot be asked cheaply: report a wrong password. */
+	/* With winbind the domain controller says which (mech_ntlm_wb.c). */
 	if (s->ntlm_winbind)
 		return -1;
 	path = s->ntlm_user_file != NULL ? s->ntlm_user_file :

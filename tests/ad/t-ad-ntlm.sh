@@ -94,6 +94,7 @@ chmod 600 "$T/bobpw"
 "$CLIENT" -u 'ADEX\bob' -P "$T/bobpw" -s "127.0.0.1:$PORT" -c 13 -i 1 \
     "sip:bob@$AOR_DOMAIN" >"$T/bob.out" 2>&1 &
 bob=$!
+stop_at_exit "$bob"
 poll 200 log_has 'established sa=[0-9A-F]+ scheme=NTLM .*user=ADEX\\bob' ||
     fail "bob did not sign in"
 sleep 1
@@ -107,6 +108,7 @@ chmod 600 "$T/alicepw"
 "$CLIENT" -u 'ADEX\alice' -P "$T/alicepw" -s "127.0.0.1:$PORT" -T 40 \
     "sip:alice@$AOR_DOMAIN" >"$T/alice.out" 2>&1 &
 alice=$!
+stop_at_exit "$alice"
 # carol meanwhile: the queue (winbind-queue 1) is full.
 sleep 1
 TP=tcp signin 'ADEX\carol' 'Car0lPassw0rd!' carol -v
@@ -116,6 +118,7 @@ expect_out '^Retry-After: 5' "Retry-After when the queue is full"
 log "a second sign-in while one waits (winbind-queue 1): 503, Retry-After: 5"
 bob_rc=0
 wait "$bob" || bob_rc=$?
+forget_pid "$bob"
 bob_end=$(date +%s)
 alive "$alice" && alice_waiting=yes || alice_waiting=no
 cat "$T/bob.out"
@@ -130,6 +133,9 @@ log "while the DC was stopped: bob's 12 signed refreshes answered" \
 ad_dc_cont
 alice_rc=0
 wait "$alice" || alice_rc=$?
+forget_pid "$alice"
+[ "$alice_rc" -eq 0 ] ||
+    fail "alice's sign-in failed once the DC answered: $(cat "$T/alice.out")"
 log "DC continued: alice's sign-in ended with exit $alice_rc after" \
     "$(($(date +%s) - start)) s: $(tail -n 1 "$T/alice.out")"
 
