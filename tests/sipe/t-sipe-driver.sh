@@ -101,7 +101,20 @@ udir=$(sed -n 's/.* prefs: Reading \(.*\)\/prefs.xml$/\1/p' \
     fail "sigterm: user directory '$udir' left behind"
 sipe_ok "sigterm: temporary purple user directory removed"
 
-# 7. Bad options: usage (exit 1) before anything is started.
+# 7. The driver's purple_circ_buffer_mark_read sends in order where
+# libpurple's does not (tests/sipe/README.md): when libpurple's is fixed,
+# this fails and the replacement can go.
+"$SIPE_DRIVER" --check-circbuffer >"$SIPE_WORK/circbuffer.out" 2>&1 ||
+    fail "check-circbuffer: $(cat "$SIPE_WORK/circbuffer.out")"
+grep -qx 'driver: ok' "$SIPE_WORK/circbuffer.out" ||
+    fail "check-circbuffer: the driver's buffer is out of order"
+grep -qx 'libpurple: [0-9]* bytes, out of order' \
+    "$SIPE_WORK/circbuffer.out" ||
+    fail "check-circbuffer: libpurple's buffer keeps the order now" \
+    "($(cat "$SIPE_WORK/circbuffer.out")): remove the replacement"
+sipe_ok "check-circbuffer: libpurple 2.14 reorders, the driver does not"
+
+# 8. Bad options: usage (exit 1) before anything is started.
 sipe_run usage --user "$user" --password x --transport tcp
 sipe_expect_rc usage 1
 sipe_run usage2 --user no-at-sign --password x --server 127.0.0.1:5060
