@@ -6,8 +6,10 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,7 +17,8 @@
 #include "conf/conf_int.h"
 
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
-    conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route;
+    conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route,
+    conf_h_dir_uri, conf_h_dir_attrs;
 
 int
 conf_need_args(struct conf_ctx *ctx, struct conf_node *n, int min, int max,
@@ -195,13 +198,41 @@ conf_h_users(struct conf_ctx *ctx, const struct conf_directive *d,
 	return 0;
 }
 
+/* Append argument i of n to the NULL-ended list *v (at most max). */
+static int
+strv_add(struct conf_ctx *ctx, struct conf_node *n, int i, char ***v,
+    size_t max)
+{
+	size_t k = 0;
+	char **nv;
+
+	while (*v != NULL && (*v)[k] != NULL)
+		k++;
+	if (k >= max) {
+		conf_error(ctx, &n->argv[i].pos, "%s: at most %zu",
+		    n->argv[0].text, max);
+		return -1;
+	}
+	if ((nv = conf_arena_alloc(&ctx->priv->arena,
+	    (k + 2) * sizeof(*nv))) == NULL) {
+		conf_nomem(ctx);
+		return -1;
+	}
+	if (k > 0)
+		memcpy(nv, *v, k * sizeof(*nv));
+	if ((nv[k] = conf_strdup(ctx, n->argv[i].text)) == NULL)
+		return -1;
+	nv[k + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
 int
 conf_h_domain(struct conf_ctx *ctx, const struct conf_directive *d,
     struct conf_node *n)
 {
 	struct conf_registrar *r = &ctx->conf->registrar;
 	size_t i, nd = ctx->priv->ndomains;
-	char **v;
 
 	if (conf_need_args(ctx, n, 1, 1, "domain DOMAIN") != 0 ||
 	    check_host(ctx, n, 1) != 0)
@@ -212,17 +243,61 @@ conf_h_domain(struct conf_ctx *ctx, const struct conf_directive *d,
 			    "listed twice", n->argv[1].text);
 			return -1;
 		}
-	if ((v = conf_arena_alloc(&ctx->priv->arena,
-	    (nd + 2) * sizeof(*v))) == NULL) {
-		conf_nomem(ctx);
+	if (strv_add(ctx, n, 1, &r->domains, SIZE_MAX) != 0)
+		return -1;
+	ctx->priv->ndomains = nd + 1;
+	return 0;
+}
+
+/* directory { uri ldap://HOST[:PORT] }, repeated: tried in order. */
+int
+conf_h_dir_uri(struct conf_ctx *ctx, const struct conf_directive *d,
+    struct conf_node *n)
+{
+	const char *u;
+	size_t skip;
+
+	(void)d;
+	if (conf_need_args(ctx, n, 1, 1, "uri ldap://HOST[:PORT] or "
+	    "ldaps://HOST[:PORT]") != 0)
+		return -1;
+	u = n->argv[1].text;
+	skip = strncmp(u, "ldap://", 7) == 0 ? 7 :
+	    strncmp(u, "ldaps://", 8) == 0 ? 8 : 0;
+	if (skip == 0 || u[skip] == '\0' || strpbrk(u + skip, "/?# ") != NULL) {
+		conf_error(ctx, &n->argv[1].pos, "uri: \"%s\" is not "
+		    "ldap://HOST[:PORT] or ldaps://HOST[:PORT]", u);
 		return -1;
 	}
-	if (nd > 0)
-		memcpy(v, r->domains, nd * sizeof(*v));
-	if ((v[nd] = conf_strdup(ctx, n->argv[1].text)) == NULL)
+	return strv_add(ctx, n, 1, &ctx->conf->dir.uris, CONF_DIR_MAX_URIS);
+}
+
+/* directory { attributes NAME... }: where SIP addresses are read. */
+int
+conf_h_dir_attrs(struct conf_ctx *ctx, const struct conf_directive *d,
+    struct conf_node *n)
+{
+	const char *a;
+	int i;
+
+	(void)d;
+	if (conf_need_args(ctx, n, 1, CONF_DIR_MAX_ATTRS, "attributes "
+	    "NAME...") != 0)
 		return -1;
-	r->domains = v;
-	ctx->priv->ndomains = nd + 1;
+	ctx->conf->dir.attributes = NULL;
+	for (i = 1; i < n->argc; i++) {
+		a = n->argv[i].text;
+		if (!isalpha((unsigned char)a[0]) || strspn(a,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-") != strlen(a)) {
+			conf_error(ctx, &n->argv[i].pos, "attributes: \"%s\" "
+			    "is not an LDAP attribute name", a);
+			return -1;
+		}
+		if (strv_add(ctx, n, i, &ctx->conf->dir.attributes,
+		    CONF_DIR_MAX_ATTRS) != 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -157,6 +157,26 @@ struct conf_route {
 	struct conf_route	*next;
 };
 
+/* directory { }: account lookups in LDAP (src/directory.h); uris NULL:
+   no directory. */
+#define CONF_DIR_MAX_URIS	8
+#define CONF_DIR_MAX_ATTRS	16
+struct conf_directory {
+	char		**uris;			/* ldap[s]://host[:port],
+						   in order, NULL-ended */
+	char		*base;			/* search base DN */
+	char		*principal;		/* sipsad's own account */
+	char		*keytab;		/* its keys; default: auth's */
+	char		*ntlm_domain;		/* its NTLM accounts */
+	char		*krb5_realm;		/* its Kerberos accounts */
+	char		**attributes;		/* SIP addresses, NULL-ended */
+	unsigned	 cache_ttl;		/* s a found account is fresh */
+	unsigned	 negative_ttl;		/* s "no such account" holds */
+	unsigned	 timeout;		/* s per LDAP operation */
+	unsigned	 queue;			/* lookups waiting or running */
+	unsigned	 cache_entries;		/* accounts kept at most */
+};
+
 struct conf_log {
 	int		 to_syslog;		/* 0: stderr */
 	int		 level;			/* enum log_level */
@@ -177,6 +197,7 @@ struct sipsa_conf {
 	struct conf_registrar	 registrar;
 	struct conf_home	*homes;		/* in file order */
 	struct conf_route	*routes;
+	struct conf_directory	 dir;
 	struct conf_log		 log;
 	void			*priv;		/* parser-owned storage */
 };

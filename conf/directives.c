@@ -120,7 +120,8 @@ check_facility(struct conf_ctx *ctx, const struct conf_directive *d,
 
 /* Handlers of the statements that are more than one value (apply.c). */
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
-    conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route;
+    conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route,
+    conf_h_dir_uri, conf_h_dir_attrs;
 
 /*
  * Table entries: V is one plain value (string, path, number, duration,
@@ -260,6 +261,29 @@ const struct conf_directive conf_directives[] = {
 	C(CONF_B_HOME, "pattern", conf_h_home, REPEAT, NULL),
 	C(CONF_B_HOME, "default", conf_h_home_default, 0, "local"),
 	C(CONF_B_TOP, "route", conf_h_route, REPEAT, NULL),
+	B(CONF_B_TOP, "directory", CONF_B_DIRECTORY),
+	C(CONF_B_DIRECTORY, "uri", conf_h_dir_uri, REPEAT, NULL),
+	V(CONF_B_DIRECTORY, "base", STR, OFF(dir.base), 0, 0, NULL, 0, NULL),
+	V(CONF_B_DIRECTORY, "principal", STR, OFF(dir.principal), 0, 0, NULL,
+	    0, NULL),
+	{ .block = CONF_B_DIRECTORY, .name = "keytab", .type = PATH,
+	  .off = OFF(dir.keytab), .flags = SECRET,
+	  .what = "directory keytab" },
+	V(CONF_B_DIRECTORY, "ntlm-domain", STR, OFF(dir.ntlm_domain), 0, 0,
+	    NULL, 0, check_netbios),
+	V(CONF_B_DIRECTORY, "kerberos-realm", STR, OFF(dir.krb5_realm), 0, 0,
+	    NULL, 0, NULL),
+	C(CONF_B_DIRECTORY, "attributes", conf_h_dir_attrs, 0, NULL),
+	V(CONF_B_DIRECTORY, "cache-ttl", DUR, OFF(dir.cache_ttl), 1, 86400,
+	    "5m", 0, NULL),
+	V(CONF_B_DIRECTORY, "negative-ttl", DUR, OFF(dir.negative_ttl), 1,
+	    86400, "1m", 0, NULL),
+	V(CONF_B_DIRECTORY, "timeout", DUR, OFF(dir.timeout), 1, 300, "5s",
+	    0, NULL),
+	V(CONF_B_DIRECTORY, "queue", UINT, OFF(dir.queue), 1, 100000, "256",
+	    0, NULL),
+	V(CONF_B_DIRECTORY, "cache-entries", UINT, OFF(dir.cache_entries),
+	    16, 10000000, "65536", 0, NULL),
 	B(CONF_B_TOP, "log", CONF_B_LOG),
 	E(CONF_B_LOG, "target", OFF(log.to_syslog), target_names,
 	    target_values, "stderr"),
@@ -278,7 +302,7 @@ static const char *const block_names[] = {
 	[CONF_B_NTLM] = "ntlm", [CONF_B_SA] = "sa", [CONF_B_GUARD] = "guard",
 	[CONF_B_CONN] = "connections",
 	[CONF_B_REGISTRAR] = "registrar", [CONF_B_HOME] = "home",
-	[CONF_B_LOG] = "log",
+	[CONF_B_DIRECTORY] = "directory", [CONF_B_LOG] = "log",
 };
 
 const char *

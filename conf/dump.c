@@ -142,6 +142,20 @@ dump_custom(FILE *fp, const struct sipsa_conf *c,
 			quoted(fp, *dom);
 			(void)fputc('\n', fp);
 		}
+	} else if (strcmp(d->name, "uri") == 0) {
+		for (dom = c->dir.uris; dom != NULL && *dom != NULL; dom++) {
+			indent(fp, depth);
+			(void)fputs("uri ", fp);
+			quoted(fp, *dom);
+			(void)fputc('\n', fp);
+		}
+	} else if (strcmp(d->name, "attributes") == 0 &&
+	    c->dir.attributes != NULL) {
+		indent(fp, depth);
+		(void)fputs("attributes", fp);
+		for (dom = c->dir.attributes; *dom != NULL; dom++)
+			(void)fprintf(fp, " %s", *dom);
+		(void)fputc('\n', fp);
 	} else if (strcmp(d->name, "route") == 0) {
 		for (r = c->routes; r != NULL; r = r->next) {
 			(void)fputs("route ", fp);
@@ -170,6 +184,10 @@ dump_block(FILE *fp, const struct sipsa_conf *c, enum conf_block b,
 			continue;
 		p = (const char *)base + d->off;
 		if (d->type == CONF_T_BLOCK) {
+			/* No directory: no block (one without uri is an
+			   error). */
+			if (d->child == CONF_B_DIRECTORY && c->dir.uris == NULL)
+				continue;
 			indent(fp, depth);
 			(void)fprintf(fp, "%s {\n", d->name);
 			dump_block(fp, c, d->child, c, depth + 1);

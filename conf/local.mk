@@ -23,6 +23,10 @@ CONF_GOLDEN = \
 	tests/conf/bad-auth-default.err \
 	tests/conf/bad-auth.conf \
 	tests/conf/bad-auth.err \
+	tests/conf/bad-directory.conf \
+	tests/conf/bad-directory.err \
+	tests/conf/bad-directory-refs.conf \
+	tests/conf/bad-directory-refs.err \
 	tests/conf/bad-duplicate.conf \
 	tests/conf/bad-duplicate.err \
 	tests/conf/bad-fqdn.conf \

@@ -253,6 +253,51 @@ check_targets(struct conf_ctx *ctx)
 	}
 }
 
+/*
+ * directory { }: with a uri, the base and sipsad's principal are needed;
+ * the keytab, the NTLM domain, the Kerberos realm and the attributes
+ * default to the auth block's keytab and NetBIOS domain, the principal's
+ * realm and Lync's address attributes.
+ */
+static void
+check_directory(struct conf_ctx *ctx)
+{
+	static const char *const attrs[] = { "msRTCSIP-PrimaryUserAddress",
+	    "proxyAddresses", NULL };
+	struct conf_directory *d = &ctx->conf->dir;
+	const char *at;
+
+	if (d->uris == NULL) {
+		if (written(ctx, CONF_B_TOP, "directory"))
+			conf_error(ctx, pos_of(ctx, CONF_B_DIRECTORY, NULL, 0),
+			    "directory: no uri; add: uri "
+			    "ldap://dc.example.com");
+		return;
+	}
+	if (d->base == NULL)
+		conf_error(ctx, pos_of(ctx, CONF_B_DIRECTORY, NULL, 0),
+		    "directory: no base; add: base \"DC=example,DC=com\"");
+	if (d->principal == NULL || (at = strrchr(d->principal, '@')) ==
+	    NULL || at == d->principal || at[1] == '\0') {
+		conf_error(ctx, pos_of(ctx, CONF_B_DIRECTORY, "principal",
+		    d->principal != NULL), "directory: principal must be "
+		    "ACCOUNT@REALM, the account whose keys are in the keytab");
+		return;
+	}
+	if (d->keytab == NULL)
+		d->keytab = ctx->conf->auth.keytab;
+	if (d->keytab == NULL)
+		conf_error(ctx, pos_of(ctx, CONF_B_DIRECTORY, NULL, 0),
+		    "directory: no keytab; add: keytab \"/path\" (or auth { "
+		    "kerberos { keytab } })");
+	if (d->krb5_realm == NULL)
+		d->krb5_realm = conf_strdup(ctx, at + 1);
+	if (d->ntlm_domain == NULL)
+		d->ntlm_domain = ctx->conf->auth.netbios_domain;
+	if (d->attributes == NULL)
+		d->attributes = (char **)attrs;
+}
+
 void
 conf_validate(struct conf_ctx *ctx)
 {
@@ -267,4 +312,5 @@ conf_validate(struct conf_ctx *ctx)
 	check_auth(ctx);
 	check_limits(ctx);
 	check_targets(ctx);
+	check_directory(ctx);
 }

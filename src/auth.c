@@ -43,6 +43,7 @@
 
 #define LOG_MODULE "auth"
 #include "log/log.h"
+#include "src/directory.h"
 #include "src/idmap.h"
 #include "src/proxy.h"
 
@@ -329,15 +330,29 @@ ntlm_challenge(struct ptx *ptx, struct sa_assoc *sa, const uint8_t *tok,
 }
 
 /*
- * May the authenticated account use From's AOR?  The identity map's
- * lines for the account decide when there are some; else the From user
+ * May the authenticated account use From's AOR?  The SIP addresses the
+ * directory holds for it decide when there are some; else the identity
+ * map's lines for the account when there are some; else the From user
  * must be the account part (sa_check_identity).
  */
 static enum sa_reason
-check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor)
+check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor,
+    const struct dir_account *acct)
 {
 	const char *user = sa_user(sa);
+	size_t i;
 
+	if (acct != NULL && acct->found && acct->uris != NULL &&
+	    acct->uris[0] != NULL) {
+		for (i = 0; acct->uris[i] != NULL; i++)
+			if (strcasecmp(acct->uris[i], aor) == 0)
+				return SA_R_OK;
+		log_notice("identity check failed sa=%s user=%s from=%s: not "
+		    "an address the directory holds for the account (%s%s)",
+		    sa_opaque(sa), user, aor, acct->uris[0],
+		    acct->uris[1] != NULL ? ", ..." : "");
+		return SA_R_IDENTITY;
+	}
 	switch (idmap_check(ptx->px->idmap, user, aor, NULL)) {
 	case IDMAP_ALLOWED:
 		return SA_R_OK;
@@ -353,22 +368,46 @@ check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor)
 	}
 }
 
+static int busy(struct ptx *ptx);
+
+/* Why the directory refuses an account, as a reason. */
+static enum sa_reason
+dir_reason(unsigned state)
+{
+	if (state & DIR_DISABLED)
+		return SA_R_ACCOUNT_DISABLED;
+	if (state & DIR_LOCKED)
+		return SA_R_ACCOUNT_LOCKED;
+	if (state & DIR_EXPIRED)
+		return SA_R_ACCOUNT_EXPIRED;
+	return SA_R_PASSWORD_EXPIRED;
+}
+
 /*
- * The handshake is complete: the From AOR must be one the authenticated
- * user may use (check_identity); with version 4 the final leg carries
- * the client's first signature (on the 401 family it must, unless the
- * client asked for mutual authentication); only then is the SA bound to
- * its endpoint, replacing an older SA of the same endpoint.
+ * The handshake is complete: the account may sign in (the directory, when
+ * it has it: acct) and the From AOR must be one it may use
+ * (check_identity); with version 4 the final leg carries the client's
+ * first signature (on the 401 family it must, unless the client asked
+ * for mutual authentication); only then is the SA bound to its endpoint,
+ * replacing an older SA of the same endpoint.
  */
 static int
-complete(struct ptx *ptx, struct sa_assoc *sa,
+complete_with(struct ptx *ptx, struct sa_assoc *sa,
     const struct sipauth_cred *cred, const char *aor, const char *epid,
-    const char *claimed)
+    const char *claimed, const struct dir_account *acct)
 {
 	struct sa_assoc *old = NULL;
 	enum sa_reason r;
 
-	r = check_identity(ptx, sa, aor);
+	if (acct != NULL && acct->found && acct->state != 0) {
+		log_notice("sign-in refused sa=%s user=%s peer=%s: %s in the "
+		    "directory%s", sa_opaque(sa), sa_user(sa), ptx->peer,
+		    directory_state_name(acct->state), acct->stale ?
+		    " (cached: no directory server answers)" : "");
+		return ptx_refuse(ptx, 403,
+		    reason_text(dir_reason(acct->state)));
+	}
+	r = check_identity(ptx, sa, aor, acct);
 	if (r != SA_R_OK)
 		return ptx_refuse(ptx, 403, reason_text(r));
 	/* A client that asked for mutual authentication (an AP-REP goes
@@ -403,6 +442,85 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	   AUTHENTICATE claims (Kerberos accounts are not checked). */
 	guard_succeeded(ptx, claimed);
 	return 0;
+}
+
+/* No directory server answers and the account is not cached. */
+static int
+dir_unavailable(struct ptx *ptx, struct sa_assoc *sa)
+{
+	char ra[16];
+
+	log_info("%s call-id=%s peer=%s user=%s: not in the directory's cache "
+	    "and no directory server answers: 503", ptx_method(ptx),
+	    ptx_call_id(ptx), ptx->peer, sa_user(sa));
+	(void)snprintf(ra, sizeof(ra), "%u", AUTH_DC_RETRY_AFTER);
+	return proxy_reply(ptx, 503, NULL, SIPTAG_RETRY_AFTER_STR(ra),
+	    SIPTAG_WARNING_STR(ptx_warning(ptx, "directory unavailable")),
+	    TAG_END());
+}
+
+/* A completed handshake that waits for the directory (complete()). */
+struct waiting_dir {
+	struct ptx		*ptx;
+	struct sa_assoc		*sa;		/* a reference */
+	struct sipauth_cred	 cred;		/* borrows from the ptx */
+	const char		*aor, *epid, *claimed;
+};
+
+static void
+dir_done(void *arg, enum dir_result r, const struct dir_account *acct)
+{
+	struct waiting_dir *w = arg;
+	struct ptx *ptx = w->ptx;
+	int rc;
+
+	ptx->kept = ptx->waiting = 0;
+	if (r == DIR_OK)
+		rc = complete_with(ptx, w->sa, &w->cred, w->aor, w->epid,
+		    w->claimed, acct);
+	else
+		rc = dir_unavailable(ptx, w->sa);
+	sa_unref(w->sa);
+	proxy_resume(ptx, rc != 0);
+}
+
+/*
+ * complete_with(), with the directory's answer for an account it has:
+ * from its cache at once, or later (the request waits, kept, and goes
+ * on in dir_done()).
+ */
+static int
+complete(struct ptx *ptx, struct sa_assoc *sa,
+    const struct sipauth_cred *cred, const char *aor, const char *epid,
+    const char *claimed)
+{
+	const struct dir_account *acct = NULL;
+	struct directory *dir = ptx->px->dir;
+	struct waiting_dir *w;
+
+	if (dir == NULL || !directory_covers(dir, sa_user(sa)))
+		return complete_with(ptx, sa, cred, aor, epid, claimed, NULL);
+	if ((w = su_zalloc(ptx->home, sizeof(*w))) == NULL ||
+	    (claimed != NULL &&
+	    (w->claimed = su_strdup(ptx->home, claimed)) == NULL))
+		return proxy_reply(ptx, 500, NULL, TAG_END());
+	w->ptx = ptx;
+	w->cred = *cred;
+	w->aor = aor;
+	w->epid = epid;
+	switch (directory_lookup(dir, sa_user(sa), dir_done, w, &acct)) {
+	case DIR_OK:
+		return complete_with(ptx, sa, cred, aor, epid, claimed, acct);
+	case DIR_PENDING:
+		w->sa = sa_ref(sa);
+		ptx->kept = ptx->waiting = 1;
+		return 1;
+	case DIR_BUSY:
+		return busy(ptx);
+	case DIR_UNAVAILABLE:
+	default:
+		return dir_unavailable(ptx, sa);
+	}
 }
 
 /*
@@ -564,11 +682,14 @@ waiting_done(void *arg, int cancelled)
 	}
 	r = sa_step_finish(w->sa, w->job, &out, &outlen);
 	w->ops->job_free(w->job);
+	/* The end of the leg may wait again (for the directory). */
+	ptx->kept = ptx->waiting = 0;
 	rc = leg_end(ptx, w->sa, &w->cred, w->aor, w->epid, w->user, r, out,
 	    outlen);
 	free(out);
 	sa_unref(w->sa);
-	proxy_resume(ptx, rc != 0);
+	if (!ptx->waiting)
+		proxy_resume(ptx, rc != 0);
 }
 
 /*
@@ -720,6 +841,7 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 	const char *aor, *epid;
 	struct sa_assoc *sa = NULL;
 	enum sa_reason r;
+	unsigned st;
 	int err;
 
 	if (!SIPAUTH_PRESENT(cred->opaque))
@@ -746,6 +868,18 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 	if (r != SA_R_OK) {
 		sa_unref(sa);
 		return failed(ptx, r);
+	}
+	/* The directory learnt since the handshake that the account may
+	   no longer sign in: the SA ends. */
+	if (ptx->px->dir != NULL &&
+	    (st = directory_state(ptx->px->dir, sa_user(sa))) != 0) {
+		log_notice("SA ended sa=%s user=%s: %s in the directory",
+		    sa_opaque(sa), sa_user(sa), directory_state_name(st));
+		/* The 403 is signed with the SA, which then ends. */
+		ptx->sa = sa;
+		err = ptx_refuse(ptx, 403, reason_text(dir_reason(st)));
+		sa_retire(sa);
+		return err;
 	}
 	ptx->sa = sa;		/* our reference goes to the ptx */
 	streak_reset(ptx, epid);

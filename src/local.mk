@@ -12,7 +12,7 @@ libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/register.c src/route.c src/known.c src/streak.c src/guard.c \
 	src/security.c src/answers.c src/conns.c src/workers.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h \
-	src/idmap.c src/idmap.h
+	src/idmap.c src/idmap.h src/directory.c src/directory.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
 sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)

@@ -24,6 +24,7 @@
 #define LOG_MODULE "proxy"
 #include "log/log.h"
 #include "sa/hash.h"
+#include "src/directory.h"
 #include "src/idmap.h"
 #include "src/mclass.h"
 #include "src/proxy.h"
@@ -271,8 +272,10 @@ proxy_destroy(struct proxy *px)
 		return;
 	signals_fini(px);
 	/* Requests waiting for a worker end before their agent. */
-	workers_destroy(px->workers);
+	(void)workers_destroy(px->workers);
 	px->workers = NULL;
+	directory_destroy(px->dir);
+	px->dir = NULL;
 	if (px->agent != NULL)
 		nta_agent_destroy(px->agent);
 	conns_fini(px);
@@ -347,6 +350,32 @@ log_applied(const struct sipsa_conf *old, const struct sipsa_conf *next)
 		log_notice("fqdn: %s", next->fqdn ? next->fqdn : "");
 }
 
+static int
+strv_differs(char *const *a, char *const *b)
+{
+	size_t i;
+
+	for (i = 0; a != NULL && b != NULL && a[i] != NULL && b[i] != NULL;
+	    i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 1;
+	return (a == NULL || a[i] == NULL) != (b == NULL || b[i] == NULL);
+}
+
+/* directory { } is fixed at start. */
+static int
+dir_differs(const struct conf_directory *a, const struct conf_directory *b)
+{
+	return strv_differs(a->uris, b->uris) || str_differs(a->base,
+	    b->base) || str_differs(a->principal, b->principal) ||
+	    str_differs(a->keytab, b->keytab) || str_differs(a->ntlm_domain,
+	    b->ntlm_domain) || str_differs(a->krb5_realm, b->krb5_realm) ||
+	    strv_differs(a->attributes, b->attributes) ||
+	    a->cache_ttl != b->cache_ttl || a->negative_ttl !=
+	    b->negative_ttl || a->timeout != b->timeout || a->queue !=
+	    b->queue || a->cache_entries != b->cache_entries;
+}
+
 /*
  * SIGHUP: load the file again.  An invalid file changes nothing.  A valid
  * one replaces the running snapshot; what the snapshot feeds at request
@@ -396,6 +425,8 @@ proxy_reload(struct proxy *px)
 	}
 	if (next->log.to_syslog != px->conf->log.to_syslog)
 		log_warnx("log target changed: needs a restart");
+	if (dir_differs(&px->conf->dir, &next->dir))
+		log_warnx("directory changed: needs a restart");
 	log_applied(px->conf, next);
 	security_reload(px, next);
 	idmap_free(px->idmap);

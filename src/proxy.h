@@ -87,6 +87,8 @@ struct proxy {
 						   NULL (src/idmap.h) */
 	struct workers		*workers;	/* blocking checks (winbind),
 						   or NULL */
+	struct directory	*dir;		/* directory { } or NULL
+						   (src/directory.h) */
 	unsigned long		 services;	/* SERVICE requests answered */
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */
@@ -189,7 +191,9 @@ void	signals_fini(struct proxy *);
 struct workers;
 int	workers_create(struct proxy *, unsigned nthreads, unsigned max,
 	    struct workers **out);
-void	workers_destroy(struct workers *);
+/* Returns 1 when threads still ran after 5 s (left running, their jobs
+   and what those use must stay). */
+int	workers_destroy(struct workers *);
 int	workers_full(const struct workers *);
 int	workers_submit(struct workers *, void (*run)(void *),
 	    void (*done)(void *, int cancelled), void *arg);

@@ -24,6 +24,7 @@
 
 #include "registrar/registrar.h"
 #include "sa/sa.h"
+#include "src/directory.h"
 #include "src/idmap.h"
 
 #define LOG_MODULE "security"
@@ -245,6 +246,13 @@ security_init(struct proxy *px, const struct proxy_params *params)
 	    (e = workers_create(px, c->auth.winbind_threads,
 	    c->auth.winbind_queue, &px->workers)) != 0)
 		return e;
+	/* Accounts in LDAP, looked up on threads of their own. */
+	if (c->dir.uris != NULL && !(params->flags & PROXY_F_NO_CREDENTIALS) &&
+	    (e = directory_create(px, &c->dir, &px->dir)) != 0) {
+		log_warnx("cannot start the directory lookups: %s",
+		    strerror(e));
+		return e;
+	}
 
 	memset(&tp, 0, sizeof(tp));
 	sa_limits_from_conf(&c->sa, &tp.limits);

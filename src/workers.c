@@ -160,7 +160,7 @@ workers_create(struct proxy *px, unsigned nthreads, unsigned max,
 	return 0;
  fail:
 	log_warnx("cannot start the worker threads: %s", strerror(err));
-	workers_destroy(wk);
+	(void)workers_destroy(wk);
 	return err;
 }
 
@@ -198,7 +198,7 @@ workers_submit(struct workers *wk, void (*run)(void *),
  * end in time is left to the process's exit, with the pool (it still
  * reads it): logged, never a hang at shutdown.
  */
-void
+int
 workers_destroy(struct workers *wk)
 {
 	struct work *w;
@@ -207,7 +207,7 @@ workers_destroy(struct workers *wk)
 	int late = 0;
 
 	if (wk == NULL)
-		return;
+		return 0;
 	(void)pthread_mutex_lock(&wk->lock);
 	wk->stop = 1;
 	(void)pthread_cond_broadcast(&wk->cond);
@@ -232,7 +232,7 @@ workers_destroy(struct workers *wk)
 		log_warnx("%u blocking check%s still running at exit (a domain "
 		    "controller that does not answer)", wk->alive,
 		    wk->alive == 1 ? "" : "s");
-		return;
+		return 1;
 	}
 	for (i = 0; i < wk->nthreads; i++)
 		(void)pthread_join(wk->threads[i], NULL);
@@ -243,4 +243,5 @@ workers_destroy(struct workers *wk)
 	(void)pthread_mutex_destroy(&wk->lock);
 	free(wk->threads);
 	free(wk);
+	return 0;
 }

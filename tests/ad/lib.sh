@@ -184,6 +184,19 @@ CONF
 	fi
 }
 
+# ad_directory [LINES]: a directory block for sipsa.conf (CONF_EXTRA)
+# that looks the domain's accounts up in the DC as sipsvc, reading SIP
+# addresses from proxyAddresses and mail (alice's and carol's, made by
+# scripts/sipsa-ad); LINES: more statements of the block.
+ad_directory() {
+	printf 'directory {\n\turi ldap://%s\n\tbase "%s"\n' \
+	    "$SIPSA_AD_DC_FQDN" \
+	    "$(printf 'DC=%s' "$SIPSA_AD_DNS_DOMAIN" | sed 's/\./,DC=/g')"
+	printf '\tprincipal sipsvc@%s\n' "$SIPSA_AD_REALM"
+	printf '\tattributes msRTCSIP-PrimaryUserAddress proxyAddresses mail\n'
+	printf '%s\n}\n' "${1:-}"
+}
+
 # ad_dc_stop, ad_dc_cont: the DC stops answering (SIGSTOP to all its
 # processes), then answers again.  ad_member_winbind_stop: the member's
 # winbindd is gone.

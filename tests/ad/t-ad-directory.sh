@@ -1,0 +1,155 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# The directory (doc/identity.md): sipsad looks every account of the
+# domain up in the Samba DC over LDAP, bound with SASL/GSSAPI (sealed) as
+# its own account sipsvc, whose keys are in its keytab.
+# - Addresses from attributes: alice (NTLM) has proxyAddresses
+#   SIP:alice.smith@, carol (Kerberos) mail carol.jones@; each registers
+#   that address, and her login name is refused (pidgin-sipe does the
+#   same in t-ad-sipe.sh).  bob has none of the attributes and keeps the
+#   rule without a map.
+# - Account state: a Kerberos service ticket taken before the account
+#   was disabled signs in no more (403, account disabled); an SA of an
+#   account disabled while it is signed in ends at its first request once
+#   the cached entry is older than cache-ttl.
+# - The DC stopped: an account in the cache signs in (the entry is stale),
+#   one never looked up gets 503 with Retry-After; one warning says so;
+#   the DC back, one line says it answers again.
+. "$top_srcdir/tests/ad/lib.sh"
+. "$top_srcdir/tests/integration/client.sh"
+
+ad_up
+D=$SIPSA_AD_DNS_DOMAIN
+R=$SIPSA_AD_REALM
+BASE=$(printf 'DC=%s' "$D" | sed 's/\./,DC=/g')
+CONF_EXTRA=$(ad_directory "	cache-ttl 3s
+	negative-ttl 3s
+	timeout 2s") ad_sipsad_conf debug
+start_sipsad
+wait_log "directory ldap://$SIPSA_AD_DC_FQDN, base $BASE, as sipsvc@$R"
+
+PW_FILE=$T/pw
+# ntlm USER PASSWORD AOR_USER [ARGS...]: sipsa-client with NTLM over TCP.
+ntlm() {
+	printf '%s\n' "$2" >"$PW_FILE"
+	chmod 600 "$PW_FILE"
+	h_u=$1 h_a=$3
+	shift 3
+	client -u "$h_u" -P "$PW_FILE" -s "127.0.0.1:$PORT" "$@" \
+	    "sip:$h_a@$D"
+}
+# tgt USER PASSWORD: a TGT in $T/USER.cc and a service ticket for sipsad.
+tgt() {
+	KRB5CCNAME="FILE:$T/$1.cc"
+	export KRB5CCNAME
+	printf '%s\n' "$2" | kinit "$1@$R" >"$T/kinit.out" 2>&1 ||
+	    fail "kinit $1: $(cat "$T/kinit.out")"
+	kvno "sip/$SIPSA_AD_FQDN@$R" >"$T/kvno.out" 2>&1 ||
+	    fail "kvno for $1: $(cat "$T/kvno.out")"
+}
+# krb USER AOR_USER [ARGS...]: sipsa-client with Kerberos over TCP, with
+# USER's tickets.
+krb() {
+	KRB5CCNAME="FILE:$T/$1.cc"
+	export KRB5CCNAME
+	h_a=$2
+	shift 2
+	client -a kerberos -s "127.0.0.1:$PORT" "$@" "sip:$h_a@$D"
+}
+
+# ---- addresses from the directory
+ntlm 'ADEX\alice' 'Al1cePassw0rd!' alice.smith
+expect_rc 0 "alice as alice.smith (proxyAddresses)"
+expect_out 'with NTLM over 401 .*signature verified' "alice.smith"
+wait_log 'adex\\alice: found, 1 SIP address\(es\), usable'
+ntlm 'ADEX\alice' 'Al1cePassw0rd!' alice
+expect_rc 2 "alice as alice: not her directory address"
+expect_out '403' "alice as alice"
+wait_log 'identity check failed .*user=ADEX\\alice from=sip:alice@.*not an address the directory holds for the account \(sip:alice.smith@'
+tgt carol 'Car0lPassw0rd!'
+krb carol carol.jones
+expect_rc 0 "carol as carol.jones (mail), Kerberos"
+wait_log "established sa=[0-9A-F]+ scheme=Kerberos .*user=carol@$R"
+ntlm 'ADEX\bob' 'B0bPassw0rd!x' bob
+expect_rc 0 "bob, no address in the directory: his login name"
+wait_log 'adex\\bob: found, 0 SIP address\(es\), usable'
+log "addresses: alice.smith (proxyAddresses), carol.jones (mail)," \
+    "bob (no attribute: login rule)"
+
+# ---- account state
+# A ticket taken before the account is disabled: refused at sign-in.
+tgt bjorn 'Pässwörd-€1x'
+samba-tool user disable bjorn -s "$SIPSA_AD_DC_CONF" >"$T/st.out" 2>&1 ||
+    fail "samba-tool user disable bjorn: $(cat "$T/st.out")"
+krb bjorn bjorn
+[ "$RC" -ne 0 ] || fail "bjorn signed in with his ticket, disabled"
+expect_out '403' "bjorn disabled"
+wait_log "sign-in refused sa=[0-9A-F]+ user=bjorn@$R .*account disabled in the directory"
+# carol, signed in and refreshing every 4 s, is disabled: her SA ends at
+# the first refresh after her entry is looked up again (cache-ttl 3 s).
+KRB5CCNAME="FILE:$T/carol.cc" "$CLIENT" -a kerberos -s "127.0.0.1:$PORT" \
+    -c 4 -i 4 "sip:carol.jones@$D" >"$T/carol.out" 2>&1 &
+carol=$!
+stop_at_exit "$carol"
+poll 200 log_has "REGISTER .*aor=sip:carol.jones@$D.*: 200 OK" ||
+    fail "carol did not register"
+samba-tool user disable carol -s "$SIPSA_AD_DC_CONF" >"$T/st.out" 2>&1 ||
+    fail "samba-tool user disable carol: $(cat "$T/st.out")"
+rc=0
+wait "$carol" || rc=$?
+forget_pid "$carol"
+# 6: a 403 to a signed request, the 403 itself signed.
+[ "$rc" -eq 6 ] || { cat "$T/carol.out"; fail "carol's client: exit $rc, not 6"; }
+expect_in "$T/carol.out" '403' "carol's refresh refused"
+expect_not_in "$T/carol.out" 'signature' "the 403 is signed"
+wait_log "SA ended sa=[0-9A-F]+ user=carol@$R: account disabled in the directory"
+log "bjorn (ticket from before) refused; carol's SA ended: $(tail -n 1 "$T/carol.out")"
+
+# ---- the DC stopped
+tgt alice 'Al1cePassw0rd!'
+krb alice alice.smith
+expect_rc 0 "alice with Kerberos, before the DC stops"
+tgt bob 'B0bPassw0rd!x'
+# ADEX\bob signs in with NTLM and refreshes every second meanwhile: the
+# lookups that wait for the stopped DC must not hold his answers.
+printf '%s\n' 'B0bPassw0rd!x' >"$T/bobpw"
+chmod 600 "$T/bobpw"
+"$CLIENT" -u 'ADEX\bob' -P "$T/bobpw" -s "127.0.0.1:$PORT" -c 14 -i 1 \
+    "sip:bob@$D" >"$T/bob.out" 2>&1 &
+bobc=$!
+stop_at_exit "$bobc"
+poll 200 log_has 'established sa=[0-9A-F]+ scheme=NTLM .*user=ADEX\\bob' ||
+    fail "ADEX\\bob did not sign in"
+sleep 4			# alice's entry is now older than cache-ttl
+ad_dc_stop
+krb alice alice.smith
+expect_rc 0 "alice, cached, signs in while the DC is stopped"
+wait_log 'no directory server answers .*cached accounts sign in, others get 503'
+krb bob bob
+[ "$RC" -ne 0 ] || fail "bob, never looked up, signed in with the DC stopped"
+expect_out '503' "bob: 503"
+wait_log "user=bob@$R: not in the directory's cache and no directory server answers: 503"
+[ "$(grep -c 'no directory server answers (' "$T/sipsad.log")" -eq 1 ] ||
+    fail "more than one warning for the stopped DC"
+ad_dc_cont
+poll 200 sh -c "KRB5CCNAME=FILE:$T/bob.cc '$CLIENT' -a kerberos -s 127.0.0.1:$PORT sip:bob@$D >'$T/out' 2>&1" ||
+    fail "bob could not sign in once the DC answered again"
+wait_log 'the directory answers again'
+rc=0
+wait "$bobc" || rc=$?
+forget_pid "$bobc"
+[ "$rc" -eq 0 ] || { cat "$T/bob.out"; fail "bob's refreshes: exit $rc"; }
+# The longest time between two of bob's answers while lookups waited
+# (reported; the refreshes come every second).
+grep "register: REGISTER .*aor=sip:bob@$D .*: 200 OK" "$T/sipsad.log" \
+    >"$T/bob.ok"
+cid=$(grep -o 'call-id=[^ ]*' "$T/bob.ok" | sort | uniq -c | sort -rn |
+    awk 'NR == 1 { print $2 }')
+gap=$(grep -F "$cid " "$T/bob.ok" |
+    awk '{ split($2, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3];
+	if (n++) { d = s - p; if (d > m) m = d } p = s }
+	END { printf "%.3f", m }')
+log "bob's 14 NTLM refreshes all answered while lookups waited for the" \
+    "stopped DC; longest time between two answers: $gap s"
+log "DC stopped: alice (cached) signed in, bob got 503; then bob signed in"
+stop_sipsad
