@@ -18,7 +18,7 @@
 
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
     conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route,
-    conf_h_dir_uri, conf_h_dir_attrs;
+    conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
 
 int
 conf_need_args(struct conf_ctx *ctx, struct conf_node *n, int min, int max,
@@ -298,6 +298,56 @@ conf_h_dir_attrs(struct conf_ctx *ctx, const struct conf_directive *d,
 		    CONF_DIR_MAX_ATTRS) != 0)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * allow|deny any, allow|deny user|group|domain NAME: in access { }, or in
+ * a listen block (that listener's rules, tried first).
+ */
+int
+conf_h_access(struct conf_ctx *ctx, const struct conf_directive *d,
+    struct conf_node *n)
+{
+	static const char *const kinds[] = { "any", "user", "group",
+	    "domain" };
+	struct conf_access_rule *r, **tail;
+	int k;
+
+	if (conf_need_args(ctx, n, 1, 2, "allow|deny any, or allow|deny "
+	    "user|group|domain NAME") != 0)
+		return -1;
+	for (k = 0; k < 4 && strcmp(n->argv[1].text, kinds[k]) != 0; k++)
+		;
+	if (k == 4 || (k == CONF_ACCESS_ANY) != (n->argc == 2)) {
+		conf_error(ctx, &n->argv[1].pos, "%s: expected any, or user, "
+		    "group or domain and a name", d->name);
+		return -1;
+	}
+	/* AD names may hold blanks ("Domain Users"): quote them. */
+	if (n->argc == 3 && (n->argv[2].text[0] == '\0' ||
+	    (k == CONF_ACCESS_USER && strpbrk(n->argv[2].text, "\\@") ==
+	    NULL))) {
+		conf_error(ctx, &n->argv[2].pos, "%s %s: \"%s\" is not %s",
+		    d->name, kinds[k], n->argv[2].text, k == CONF_ACCESS_USER ?
+		    "DOMAIN\\user or user@REALM" : "a name");
+		return -1;
+	}
+	if ((r = conf_arena_alloc(&ctx->priv->arena, sizeof(*r))) == NULL) {
+		conf_nomem(ctx);
+		return -1;
+	}
+	r->pos = n->argv[0].pos;
+	r->allow = strcmp(d->name, "allow") == 0;
+	r->kind = (enum conf_access_kind)k;
+	if (n->argc == 3 && (r->name = conf_strdup(ctx, n->argv[2].text)) ==
+	    NULL)
+		return -1;
+	tail = ctx->cur_listen != NULL ? &ctx->cur_listen->l.access :
+	    &ctx->conf->access.rules;
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = r;
 	return 0;
 }
 

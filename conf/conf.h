@@ -51,6 +51,27 @@ enum conf_ntlm_source {
 	CONF_NTLM_USERS_WINBIND,	/* Active Directory through winbindd */
 };
 
+/* access { } and a listener's own rules: who may sign in (src/access.h). */
+enum conf_access_kind {
+	CONF_ACCESS_ANY,			/* every account */
+	CONF_ACCESS_USER,			/* DOMAIN\\user, user@REALM */
+	CONF_ACCESS_GROUP,			/* a directory group, nested */
+	CONF_ACCESS_DOMAIN,			/* NTLM domain or realm */
+};
+
+struct conf_access_rule {
+	struct conf_pos		 pos;
+	int			 allow;		/* 0: deny */
+	enum conf_access_kind	 kind;
+	char			*name;		/* NULL for any */
+	struct conf_access_rule	*next;
+};
+
+struct conf_access {
+	struct conf_access_rule	*rules;		/* in file order */
+	int			 default_allow;	/* no rule matched */
+};
+
 struct conf_listen {
 	struct conf_pos		 pos;
 	enum conf_transport	 transport;
@@ -64,6 +85,7 @@ struct conf_listen {
 	   a 407, so a proxy-role listener may need its own order. */
 	enum conf_scheme	 schemes[CONF_MAX_SCHEMES];
 	int			 nschemes;
+	struct conf_access_rule	*access;	/* tried before access { } */
 	struct conf_listen	*next;
 };
 
@@ -198,6 +220,7 @@ struct sipsa_conf {
 	struct conf_home	*homes;		/* in file order */
 	struct conf_route	*routes;
 	struct conf_directory	 dir;
+	struct conf_access	 access;
 	struct conf_log		 log;
 	void			*priv;		/* parser-owned storage */
 };

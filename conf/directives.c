@@ -24,6 +24,8 @@
 #define OFF(f)	offsetof(struct sipsa_conf, f)
 #define LOFF(f)	offsetof(struct conf_listen, f)
 
+static const char *const access_names[] = { "deny", "allow", NULL };
+static const int access_values[] = { 0, 1 };
 static const char *const role_names[] = { "registrar", "proxy", NULL };
 static const int role_values[] = { CONF_ROLE_REGISTRAR, CONF_ROLE_PROXY };
 static const char *const sync_names[] = { "full", "meta", "none", NULL };
@@ -121,7 +123,7 @@ check_facility(struct conf_ctx *ctx, const struct conf_directive *d,
 /* Handlers of the statements that are more than one value (apply.c). */
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
     conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route,
-    conf_h_dir_uri, conf_h_dir_attrs;
+    conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
 
 /*
  * Table entries: V is one plain value (string, path, number, duration,
@@ -167,6 +169,8 @@ const struct conf_directive conf_directives[] = {
 	{ .block = CONF_B_LISTEN, .name = "key", .type = PATH,
 	  .off = LOFF(tls_key), .flags = SECRET, .what = "TLS key" },
 	C(CONF_B_LISTEN, "schemes", conf_h_schemes, 0, NULL),
+	C(CONF_B_LISTEN, "allow", conf_h_access, REPEAT, NULL),
+	C(CONF_B_LISTEN, "deny", conf_h_access, REPEAT, NULL),
 	B(CONF_B_TOP, "auth", CONF_B_AUTH),
 	C(CONF_B_AUTH, "schemes", conf_h_schemes, 0, "kerberos ntlm"),
 	V(CONF_B_AUTH, "realm", STR, OFF(auth.realm), 0, 0,
@@ -284,6 +288,11 @@ const struct conf_directive conf_directives[] = {
 	    0, NULL),
 	V(CONF_B_DIRECTORY, "cache-entries", UINT, OFF(dir.cache_entries),
 	    16, 10000000, "65536", 0, NULL),
+	B(CONF_B_TOP, "access", CONF_B_ACCESS),
+	C(CONF_B_ACCESS, "allow", conf_h_access, REPEAT, NULL),
+	C(CONF_B_ACCESS, "deny", conf_h_access, REPEAT, NULL),
+	E(CONF_B_ACCESS, "default", OFF(access.default_allow), access_names,
+	    access_values, "allow"),
 	B(CONF_B_TOP, "log", CONF_B_LOG),
 	E(CONF_B_LOG, "target", OFF(log.to_syslog), target_names,
 	    target_values, "stderr"),
@@ -302,7 +311,8 @@ static const char *const block_names[] = {
 	[CONF_B_NTLM] = "ntlm", [CONF_B_SA] = "sa", [CONF_B_GUARD] = "guard",
 	[CONF_B_CONN] = "connections",
 	[CONF_B_REGISTRAR] = "registrar", [CONF_B_HOME] = "home",
-	[CONF_B_DIRECTORY] = "directory", [CONF_B_LOG] = "log",
+	[CONF_B_DIRECTORY] = "directory", [CONF_B_ACCESS] = "access",
+	[CONF_B_LOG] = "log",
 };
 
 const char *

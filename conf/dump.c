@@ -85,6 +85,24 @@ dump_schemes(FILE *fp, const enum conf_scheme *s, int n, int depth)
 	(void)fputc('\n', fp);
 }
 
+static void
+dump_rules(FILE *fp, const struct conf_access_rule *r, int depth)
+{
+	static const char *const kinds[] = { "any", "user", "group",
+	    "domain" };
+
+	for (; r != NULL; r = r->next) {
+		indent(fp, depth);
+		(void)fprintf(fp, "%s %s", r->allow ? "allow" : "deny",
+		    kinds[r->kind]);
+		if (r->name != NULL) {
+			(void)fputc(' ', fp);
+			quoted(fp, r->name);
+		}
+		(void)fputc('\n', fp);
+	}
+}
+
 /* The statements that are not one plain value; base is the block's. */
 static void
 dump_custom(FILE *fp, const struct sipsa_conf *c,
@@ -99,6 +117,14 @@ dump_custom(FILE *fp, const struct sipsa_conf *c,
 		l = base;
 		if (strcmp(d->name, "schemes") == 0 && l->nschemes > 0)
 			dump_schemes(fp, l->schemes, l->nschemes, depth);
+		/* allow and deny in their order, at "allow". */
+		if (strcmp(d->name, "allow") == 0)
+			dump_rules(fp, l->access, depth);
+		return;
+	}
+	if (d->block == CONF_B_ACCESS) {
+		if (strcmp(d->name, "allow") == 0)
+			dump_rules(fp, c->access.rules, depth);
 		return;
 	}
 	if (d->block == CONF_B_HOME) {

@@ -298,6 +298,29 @@ check_directory(struct conf_ctx *ctx)
 		d->attributes = (char **)attrs;
 }
 
+/* Group rules ask the directory for the account's groups. */
+static void
+check_rules(struct conf_ctx *ctx, const struct conf_access_rule *r)
+{
+	for (; r != NULL; r = r->next)
+		if (r->kind == CONF_ACCESS_GROUP)
+			conf_error(ctx, &r->pos, "%s group: groups come from "
+			    "the directory; add: directory { uri ... }",
+			    r->allow ? "allow" : "deny");
+}
+
+static void
+check_access(struct conf_ctx *ctx)
+{
+	const struct conf_listen *l;
+
+	if (ctx->conf->dir.uris != NULL)
+		return;
+	check_rules(ctx, ctx->conf->access.rules);
+	for (l = ctx->conf->listeners; l != NULL; l = l->next)
+		check_rules(ctx, l->access);
+}
+
 void
 conf_validate(struct conf_ctx *ctx)
 {
@@ -313,4 +336,5 @@ conf_validate(struct conf_ctx *ctx)
 	check_limits(ctx);
 	check_targets(ctx);
 	check_directory(ctx);
+	check_access(ctx);
 }

@@ -43,6 +43,7 @@
 
 #define LOG_MODULE "auth"
 #include "log/log.h"
+#include "src/access.h"
 #include "src/directory.h"
 #include "src/idmap.h"
 #include "src/proxy.h"
@@ -370,6 +371,36 @@ check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor,
 
 static int busy(struct ptx *ptx);
 
+/*
+ * May the account sign in at all, by the rules of its listener and of
+ * access { } (src/access.h)?  The rule that refuses is named in the log
+ * only.
+ */
+static int
+allowed(struct ptx *ptx, struct sa_assoc *sa, const struct dir_account *acct)
+{
+	const struct conf_listen *cl = ptx->listener != NULL ?
+	    listen_conf(ptx->px, ptx->listener) : NULL;
+	const struct conf_access_rule *rule;
+
+	if (access_decide(cl != NULL ? cl->access : NULL,
+	    &ptx->px->conf->access, sa_user(sa), acct != NULL && acct->found ?
+	    acct->groups : NULL, &rule))
+		return 1;
+	if (rule != NULL)
+		log_notice("sign-in refused sa=%s user=%s peer=%s: rule "
+		    "\"%s%s%s\" at %s:%d", sa_opaque(sa), sa_user(sa),
+		    ptx->peer, access_rule_name(rule), rule->name != NULL ?
+		    " " : "", rule->name != NULL ? rule->name : "",
+		    rule->pos.file != NULL ? rule->pos.file : "?",
+		    rule->pos.line);
+	else
+		log_notice("sign-in refused sa=%s user=%s peer=%s: no rule "
+		    "allows it (access { default deny })", sa_opaque(sa),
+		    sa_user(sa), ptx->peer);
+	return 0;
+}
+
 /* Why the directory refuses an account, as a reason. */
 static enum sa_reason
 dir_reason(unsigned state)
@@ -407,6 +438,8 @@ complete_with(struct ptx *ptx, struct sa_assoc *sa,
 		return ptx_refuse(ptx, 403,
 		    reason_text(dir_reason(acct->state)));
 	}
+	if (!allowed(ptx, sa, acct))
+		return ptx_refuse(ptx, 403, "sign-in not allowed");
 	r = check_identity(ptx, sa, aor, acct);
 	if (r != SA_R_OK)
 		return ptx_refuse(ptx, 403, reason_text(r));

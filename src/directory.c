@@ -49,6 +49,8 @@
 #define DIR_DOWN_LOG_MS		60000	/* one "no server" line a minute */
 #define DIR_NAME_MAX		256
 #define DIR_URIS_MAX		16	/* addresses kept per account */
+#define DIR_GROUPS_MAX		1024	/* groups kept per account */
+#define DIR_SIDS_PER_SEARCH	64	/* group SIDs in one filter */
 
 struct dir_waiter {
 	struct dir_waiter	*next;
@@ -71,6 +73,8 @@ struct dir_job {
 	int			 found;
 	unsigned		 state;
 	char			**uris;
+	char			**groups;
+	size_t			 ngroups;
 };
 
 struct dir_entry {
@@ -391,6 +395,87 @@ read_entry(struct dir_job *job, LDAP *ld, LDAPMessage *e)
 		job->state |= DIR_EXPIRED;
 }
 
+/*
+ * The names of the groups whose SIDs are in sids[0..n): one search with
+ * the SIDs as escaped binary values (every AD version takes those).
+ */
+static int
+group_names(struct dir_job *job, LDAP *ld, struct berval **sids, size_t n)
+{
+	struct directory *dir = job->dir;
+	struct timeval tv = { (time_t)dir->timeout, 0 };
+	static char name_attr[] = "sAMAccountName";
+	char *attrs[] = { name_attr, NULL };
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
+	char *filter, *p;
+	size_t i, k, len = 64;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		len += 16 + 3 * sids[i]->bv_len;
+	if ((filter = malloc(len)) == NULL)
+		return LDAP_NO_MEMORY;
+	p = filter + sprintf(filter, "(&(objectClass=group)(|");
+	for (i = 0; i < n; i++) {
+		p += sprintf(p, "(objectSid=");
+		for (k = 0; k < sids[i]->bv_len; k++)
+			p += sprintf(p, "\\%02x",
+			    (unsigned char)sids[i]->bv_val[k]);
+		*p++ = ')';
+	}
+	(void)strcpy(p, "))");
+	rc = ldap_search_ext_s(ld, dir->base, LDAP_SCOPE_SUBTREE, filter,
+	    attrs, 0, NULL, NULL, &tv, 0, &res);
+	free(filter);
+	if (rc == LDAP_SUCCESS || rc == LDAP_SIZELIMIT_EXCEEDED) {
+		for (e = ldap_first_entry(ld, res); e != NULL &&
+		    job->ngroups < DIR_GROUPS_MAX;
+		    e = ldap_next_entry(ld, e)) {
+			v = ldap_get_values_len(ld, e, "sAMAccountName");
+			if (v != NULL && v[0] != NULL && v[0]->bv_len < 257 &&
+			    (job->groups[job->ngroups] = strndup(v[0]->bv_val,
+			    v[0]->bv_len)) != NULL)
+				job->ngroups++;
+			ldap_value_free_len(v);
+		}
+		rc = LDAP_SUCCESS;
+	}
+	ldap_msgfree(res);
+	return rc;
+}
+
+/*
+ * The account's groups, nested ones included: its tokenGroups (which AD
+ * computes only in a base search of the account), then their names.
+ */
+static int
+read_groups(struct dir_job *job, LDAP *ld, const char *dn)
+{
+	struct timeval tv = { (time_t)job->dir->timeout, 0 };
+	static char tg_attr[] = "tokenGroups";
+	char *attrs[] = { tg_attr, NULL };
+	LDAPMessage *res = NULL, *e;
+	struct berval **sids = NULL;
+	size_t n, i;
+	int rc;
+
+	if ((job->groups = calloc(DIR_GROUPS_MAX + 1, sizeof(char *))) == NULL)
+		return LDAP_NO_MEMORY;
+	rc = ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, &tv, 1, &res);
+	if (rc == LDAP_SUCCESS && (e = ldap_first_entry(ld, res)) != NULL)
+		sids = ldap_get_values_len(ld, e, "tokenGroups");
+	for (n = 0; sids != NULL && sids[n] != NULL; n++)
+		;
+	for (i = 0; rc == LDAP_SUCCESS && i < n; i += DIR_SIDS_PER_SEARCH)
+		rc = group_names(job, ld, sids + i,
+		    n - i < DIR_SIDS_PER_SEARCH ? n - i : DIR_SIDS_PER_SEARCH);
+	ldap_value_free_len(sids);
+	ldap_msgfree(res);
+	return rc;
+}
+
 static int
 conn_lost(int rc)
 {
@@ -407,7 +492,7 @@ search(struct dir_job *job, struct dir_conn *c)
 	struct timeval tv = { (time_t)dir->timeout, 0 };
 	struct berval in, esc;
 	LDAPMessage *res = NULL, *e;
-	char filter[3 * DIR_NAME_MAX + 64];
+	char filter[3 * DIR_NAME_MAX + 64], *dn;
 	int rc;
 
 	in.bv_val = job->name;
@@ -422,10 +507,20 @@ search(struct dir_job *job, struct dir_conn *c)
 	rc = ldap_search_ext_s(c->ld, dir->base, LDAP_SCOPE_SUBTREE, filter,
 	    dir->attrs, 0, NULL, NULL, &tv, 2, &res);
 	if (rc == LDAP_SUCCESS || rc == LDAP_SIZELIMIT_EXCEEDED) {
-		if ((e = ldap_first_entry(c->ld, res)) != NULL)
+		rc = LDAP_SUCCESS;
+		if ((e = ldap_first_entry(c->ld, res)) != NULL) {
 			read_entry(job, c->ld, e);
+			if ((dn = ldap_get_dn(c->ld, e)) != NULL) {
+				rc = read_groups(job, c->ld, dn);
+				ldap_memfree(dn);
+			}
+		}
 		ldap_msgfree(res);
-		return 0;
+		if (rc == LDAP_SUCCESS)
+			return 0;
+		(void)snprintf(job->error, sizeof(job->error), "groups: %s",
+		    ldap_err2string(rc));
+		return conn_lost(rc) ? -1 : 1;
 	}
 	ldap_msgfree(res);
 	(void)snprintf(job->error, sizeof(job->error), "search: %s",
@@ -481,7 +576,9 @@ job_run(void *arg)
 		job->failed = 1;
 		conn_close(c);
 		strv_free(job->uris);
-		job->uris = NULL;
+		strv_free(job->groups);
+		job->uris = job->groups = NULL;
+		job->ngroups = 0;
 		job->found = 0;
 		job->state = 0;
 	}
@@ -518,6 +615,7 @@ entry_free(struct directory *dir, struct dir_entry *e)
 	TAILQ_REMOVE(&dir->lru, e, lru);
 	dir->count--;
 	strv_free(e->acct.uris);
+	strv_free(e->acct.groups);
 	free(e->key);
 	free(e);
 }
@@ -657,17 +755,20 @@ job_done(void *arg, int cancelled)
 		note_down(dir, job, now);
 		if (!job->failed) {
 			strv_free(e->acct.uris);
+			strv_free(e->acct.groups);
 			e->acct.uris = job->uris;
-			job->uris = NULL;
+			e->acct.groups = job->groups;
+			job->uris = job->groups = NULL;
 			e->acct.found = job->found;
 			e->acct.state = job->state;
 			e->acct.stale = 0;
 			e->has_data = 1;
 			e->expires = now + (job->found ? dir->ttl_ms :
 			    dir->neg_ttl_ms);
-			log_debug("%s: %s, %zu SIP address(es), %s (%llu ms)",
-			    e->key, job->found ? "found" : "not found",
-			    strv_len(e->acct.uris), e->acct.state != 0 ?
+			log_debug("%s: %s, %zu SIP address(es), %zu "
+			    "group(s), %s (%llu ms)", e->key, job->found ?
+			    "found" : "not found", strv_len(e->acct.uris),
+			    strv_len(e->acct.groups), e->acct.state != 0 ?
 			    directory_state_name(e->acct.state) : "usable",
 			    (unsigned long long)(now - job->started));
 		} else if (e->has_data)
@@ -685,6 +786,7 @@ job_done(void *arg, int cancelled)
 	}
 	e->pinned = 0;
 	strv_free(job->uris);
+	strv_free(job->groups);
 	free(job);
 	/* Nothing learnt and nobody waits: keep no empty entry. */
 	if (!e->has_data && !cancelled)

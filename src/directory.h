@@ -25,6 +25,8 @@ struct dir_account {
 	int		  found;	/* the directory has the account */
 	unsigned	  state;	/* DIR_* bits */
 	char		**uris;		/* "sip:user@host", NULL-ended */
+	char		**groups;	/* sAMAccountNames of its groups,
+					   nested ones too, NULL-ended */
 	int		  stale;	/* older than cache-ttl: no server
 					   answered for a fresh one */
 };

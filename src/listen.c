@@ -417,6 +417,22 @@ listen_equal(const struct listener *l, const struct conf_listen *cl)
 	    (size_t)cl->nschemes * sizeof(cl->schemes[0])) == 0;
 }
 
+/*
+ * The listener's block in the running configuration, whose rules
+ * (allow, deny) change on reload; NULL when the block changed (the
+ * listener then waits for a restart).
+ */
+const struct conf_listen *
+listen_conf(const struct proxy *px, const struct listener *l)
+{
+	const struct conf_listen *cl;
+
+	for (cl = px->conf->listeners; cl != NULL; cl = cl->next)
+		if (listen_equal(l, cl))
+			return cl;
+	return NULL;
+}
+
 /* Listeners are fixed at start: report each difference as needing one. */
 int
 listen_diff(const struct proxy *px, const struct sipsa_conf *next)

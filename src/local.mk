@@ -12,7 +12,8 @@ libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/register.c src/route.c src/known.c src/streak.c src/guard.c \
 	src/security.c src/answers.c src/conns.c src/workers.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h \
-	src/idmap.c src/idmap.h src/directory.c src/directory.h
+	src/idmap.c src/idmap.h src/directory.c src/directory.h \
+	src/access.c src/access.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
 sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
@@ -27,6 +28,8 @@ tests_unit_unit_SOURCES += src/guard.c tests/unit/test_guard.c
 tests_unit_unit_SOURCES += src/conns.c tests/unit/test_conns.c
 # The identity map's parser and matching (auth { identity-map }).
 tests_unit_unit_SOURCES += src/idmap.c tests/unit/test_idmap.c
+# The sign-in rules (access { } and a listener's allow and deny).
+tests_unit_unit_SOURCES += src/access.c tests/unit/test_access.c
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \

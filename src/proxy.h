@@ -150,6 +150,9 @@ void	listen_close_all(struct proxy *);
 void	listen_wipe_tls(struct proxy *);
 const struct listener *listen_by_ident(const struct proxy *,
 	    const char *ident);
+/* The listener's block in the running configuration, or NULL. */
+const struct conf_listen *listen_conf(const struct proxy *,
+	    const struct listener *);
 /* Is host (a URI host) this server: its FQDN or one of its addresses? */
 int	listen_is_self(const struct proxy *, const char *host);
 /* Does a URI name one of our listeners (host and port, 5060/5061 when

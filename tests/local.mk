@@ -44,6 +44,7 @@ AD_TESTS = \
 	tests/ad/t-ad-ntlm.sh \
 	tests/ad/t-ad-kerberos.sh \
 	tests/ad/t-ad-directory.sh \
+	tests/ad/t-ad-access.sh \
 	tests/ad/t-ad-sipe.sh
 TESTS += $(AD_TESTS)
 EXTRA_DIST += $(AD_TESTS) \

@@ -61,7 +61,7 @@ krb() {
 ntlm 'ADEX\alice' 'Al1cePassw0rd!' alice.smith
 expect_rc 0 "alice as alice.smith (proxyAddresses)"
 expect_out 'with NTLM over 401 .*signature verified' "alice.smith"
-wait_log 'adex\\alice: found, 1 SIP address\(es\), usable'
+wait_log 'adex\\alice: found, 1 SIP address\(es\), [0-9]+ group\(s\), usable'
 ntlm 'ADEX\alice' 'Al1cePassw0rd!' alice
 expect_rc 2 "alice as alice: not her directory address"
 expect_out '403' "alice as alice"
@@ -72,7 +72,7 @@ expect_rc 0 "carol as carol.jones (mail), Kerberos"
 wait_log "established sa=[0-9A-F]+ scheme=Kerberos .*user=carol@$R"
 ntlm 'ADEX\bob' 'B0bPassw0rd!x' bob
 expect_rc 0 "bob, no address in the directory: his login name"
-wait_log 'adex\\bob: found, 0 SIP address\(es\), usable'
+wait_log 'adex\\bob: found, 0 SIP address\(es\), [0-9]+ group\(s\), usable'
 log "addresses: alice.smith (proxyAddresses), carol.jones (mail)," \
     "bob (no attribute: login rule)"
 

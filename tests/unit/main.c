@@ -28,6 +28,7 @@
 #pragma weak guard_suites
 #pragma weak conns_suites
 #pragma weak idmap_suites
+#pragma weak access_suites
 
 static const struct {
 	const char	*name;
@@ -43,6 +44,7 @@ static const struct {
 	{ "guard", guard_suites },
 	{ "conns", conns_suites },
 	{ "idmap", idmap_suites },
+	{ "access", access_suites },
 };
 
 const char *
