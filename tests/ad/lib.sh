@@ -125,9 +125,9 @@ ad_status() {
 # $T/sipsa.conf for sipsad as a member of the domain: fqdn AD_FQDN
 # (default $SIPSA_AD_FQDN), Kerberos with AD_KEYTAB (default
 # $SIPSA_AD_KEYTAB), NTLM through winbind (AD_NTLM_EXTRA: more lines of
-# its block); registrar for the DNS domain.  AD_UDP_EXTRA, AD_TLS_EXTRA:
-# more lines of the UDP and TLS listen blocks; CONF_EXTRA: more
-# statements at the end.
+# its block); registrar for the DNS domain.  AD_AUTH_EXTRA: more lines
+# of the auth block; AD_UDP_EXTRA, AD_TLS_EXTRA: of the UDP and TLS
+# listen blocks; CONF_EXTRA: more statements at the end.
 # With a member (ad_up without --no-member), start_sipsad runs sipsad in
 # its mount namespace, where libwbclient reaches the member's winbindd.
 ad_sipsad_conf() {
@@ -163,6 +163,7 @@ listen tls 127.0.0.1 $TLS_PORT {
 }
 auth {
 	schemes kerberos ntlm
+	${AD_AUTH_EXTRA:-}
 	kerberos {
 		keytab "${AD_KEYTAB:-$SIPSA_AD_KEYTAB}"
 	}

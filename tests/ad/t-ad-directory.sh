@@ -6,8 +6,9 @@
 # - Addresses from attributes: alice (NTLM) has proxyAddresses
 #   SIP:alice.smith@, carol (Kerberos) mail carol.jones@; each registers
 #   that address, and her login name is refused (pidgin-sipe does the
-#   same in t-ad-sipe.sh).  bob has none of the attributes and keeps the
-#   rule without a map.
+#   same in t-ad-sipe.sh).  bob has none of the attributes: the identity
+#   map's line for ADEX\bob decides (robert); as bob@REALM, which no line
+#   names, the login rule.
 # - Account state: a Kerberos service ticket taken before the account
 #   was disabled signs in no more (403, account disabled); an SA of an
 #   account disabled while it is signed in ends at its first request once
@@ -22,9 +23,12 @@ ad_up
 D=$SIPSA_AD_DNS_DOMAIN
 R=$SIPSA_AD_REALM
 BASE=$(printf 'DC=%s' "$D" | sed 's/\./,DC=/g')
+# bob has no address in the directory: the identity map gives him one.
+printf 'ADEX\\bob sip:robert@%s\n' "$D" >"$T/identity.map"
 CONF_EXTRA=$(ad_directory "	cache-ttl 3s
 	negative-ttl 3s
-	timeout 2s") ad_sipsad_conf debug
+	timeout 2s") AD_AUTH_EXTRA="identity-map \"$T/identity.map\"" \
+    ad_sipsad_conf debug
 start_sipsad
 wait_log "directory ldap://$SIPSA_AD_DC_FQDN, base $BASE, as sipsvc@$R"
 
@@ -70,11 +74,14 @@ tgt carol 'Car0lPassw0rd!'
 krb carol carol.jones
 expect_rc 0 "carol as carol.jones (mail), Kerberos"
 wait_log "established sa=[0-9A-F]+ scheme=Kerberos .*user=carol@$R"
-ntlm 'ADEX\bob' 'B0bPassw0rd!x' bob
-expect_rc 0 "bob, no address in the directory: his login name"
+ntlm 'ADEX\bob' 'B0bPassw0rd!x' robert
+expect_rc 0 "bob, no address in the directory: the map's"
 wait_log 'adex\\bob: found, 0 SIP address\(es\), [0-9]+ group\(s\), usable'
+ntlm 'ADEX\bob' 'B0bPassw0rd!x' bob
+expect_rc 2 "bob as bob: the map names him, not this address"
+wait_log 'identity check failed .*user=ADEX\\bob from=sip:bob@.*no line of the identity map'
 log "addresses: alice.smith (proxyAddresses), carol.jones (mail)," \
-    "bob (no attribute: login rule)"
+    "robert for ADEX\\bob (no attribute: the identity map)"
 
 # ---- account state
 # A ticket taken before the account is disabled: refused at sign-in.
@@ -115,7 +122,7 @@ tgt bob 'B0bPassw0rd!x'
 printf '%s\n' 'B0bPassw0rd!x' >"$T/bobpw"
 chmod 600 "$T/bobpw"
 "$CLIENT" -u 'ADEX\bob' -P "$T/bobpw" -s "127.0.0.1:$PORT" -c 14 -i 1 \
-    "sip:bob@$D" >"$T/bob.out" 2>&1 &
+    "sip:robert@$D" >"$T/bob.out" 2>&1 &
 bobc=$!
 stop_at_exit "$bobc"
 poll 200 log_has 'established sa=[0-9A-F]+ scheme=NTLM .*user=ADEX\\bob' ||
@@ -141,7 +148,7 @@ forget_pid "$bobc"
 [ "$rc" -eq 0 ] || { cat "$T/bob.out"; fail "bob's refreshes: exit $rc"; }
 # The longest time between two of bob's answers while lookups waited
 # (reported; the refreshes come every second).
-grep "register: REGISTER .*aor=sip:bob@$D .*: 200 OK" "$T/sipsad.log" \
+grep "register: REGISTER .*aor=sip:robert@$D .*: 200 OK" "$T/sipsad.log" \
     >"$T/bob.ok"
 cid=$(grep -o 'call-id=[^ ]*' "$T/bob.ok" | sort | uniq -c | sort -rn |
     awk 'NR == 1 { print $2 }')
