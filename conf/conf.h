@@ -179,13 +179,15 @@ struct conf_route {
 	struct conf_route	*next;
 };
 
-/* directory { }: account lookups in LDAP (src/directory.h); uris NULL:
-   no directory. */
+/* directory { }: account lookups in LDAP (src/directory.h); uris and srv
+   NULL: no directory. */
 #define CONF_DIR_MAX_URIS	8
 #define CONF_DIR_MAX_ATTRS	16
 struct conf_directory {
 	char		**uris;			/* ldap[s]://host[:port],
 						   in order, NULL-ended */
+	char		*srv;			/* AD DNS domain whose DCs
+						   DNS lists, or NULL */
 	char		*base;			/* search base DN */
 	char		*principal;		/* sipsad's own account */
 	char		*keytab;		/* its keys; default: auth's */

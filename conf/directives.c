@@ -267,6 +267,8 @@ const struct conf_directive conf_directives[] = {
 	C(CONF_B_TOP, "route", conf_h_route, REPEAT, NULL),
 	B(CONF_B_TOP, "directory", CONF_B_DIRECTORY),
 	C(CONF_B_DIRECTORY, "uri", conf_h_dir_uri, REPEAT, NULL),
+	V(CONF_B_DIRECTORY, "srv", STR, OFF(dir.srv), 0, 0, NULL, 0,
+	    check_hostname),
 	V(CONF_B_DIRECTORY, "base", STR, OFF(dir.base), 0, 0, NULL, 0, NULL),
 	V(CONF_B_DIRECTORY, "principal", STR, OFF(dir.principal), 0, 0, NULL,
 	    0, NULL),

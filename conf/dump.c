@@ -212,7 +212,8 @@ dump_block(FILE *fp, const struct sipsa_conf *c, enum conf_block b,
 		if (d->type == CONF_T_BLOCK) {
 			/* No directory: no block (one without uri is an
 			   error). */
-			if (d->child == CONF_B_DIRECTORY && c->dir.uris == NULL)
+			if (d->child == CONF_B_DIRECTORY &&
+			    c->dir.uris == NULL && c->dir.srv == NULL)
 				continue;
 			indent(fp, depth);
 			(void)fprintf(fp, "%s {\n", d->name);

@@ -267,11 +267,11 @@ check_directory(struct conf_ctx *ctx)
 	struct conf_directory *d = &ctx->conf->dir;
 	const char *at;
 
-	if (d->uris == NULL) {
+	if (d->uris == NULL && d->srv == NULL) {
 		if (written(ctx, CONF_B_TOP, "directory"))
 			conf_error(ctx, pos_of(ctx, CONF_B_DIRECTORY, NULL, 0),
 			    "directory: no uri; add: uri "
-			    "ldap://dc.example.com");
+			    "ldap://dc.example.com, or srv example.com");
 		return;
 	}
 	if (d->base == NULL)
@@ -314,7 +314,7 @@ check_access(struct conf_ctx *ctx)
 {
 	const struct conf_listen *l;
 
-	if (ctx->conf->dir.uris != NULL)
+	if (ctx->conf->dir.uris != NULL || ctx->conf->dir.srv != NULL)
 		return;
 	check_rules(ctx, ctx->conf->access.rules);
 	for (l = ctx->conf->listeners; l != NULL; l = l->next)

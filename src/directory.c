@@ -92,7 +92,8 @@ TAILQ_HEAD(dir_lru, dir_entry);
 struct directory {
 	struct proxy		*px;
 	/* Settings, copied: worker threads read them. */
-	char			**uris;
+	char			**uris;		/* may be empty */
+	char			*srv;		/* AD domain, or NULL */
 	char			*base;
 	char			*principal;
 	char			*keytab;
@@ -269,22 +270,61 @@ conn_tgt_destroy(struct dir_conn *c)
 	krb5_free_context(k);
 }
 
-/* Bind to the first uri that lets sipsad in. */
+/*
+ * The servers to try: the uris, then the domain controllers DNS lists for
+ * srv (_ldap._tcp.dc._msdcs.DOMAIN, in SRV priority and weight order),
+ * as one allocation of ldap:// URIs.
+ */
+static char **
+conn_servers(struct directory *dir, char *err, size_t errlen)
+{
+	char *hosts = NULL, *h, *save = NULL, name[300], **v;
+	size_t n = strv_len(dir->uris), k;
+
+	if (dir->srv != NULL) {
+		(void)snprintf(name, sizeof(name), "dc._msdcs.%s", dir->srv);
+		if (ldap_domain2hostlist(name, &hosts) != LDAP_SUCCESS ||
+		    hosts == NULL) {
+			(void)snprintf(err, errlen, "no SRV record "
+			    "_ldap._tcp.%.200s", name);
+			hosts = NULL;
+		}
+	}
+	k = hosts != NULL ? strlen(hosts) / 2 + 1 : 0;
+	if ((v = strv_copy(dir->uris, k)) == NULL) {
+		ber_memfree(hosts);
+		return NULL;
+	}
+	for (h = hosts != NULL ? strtok_r(hosts, " ", &save) : NULL;
+	    h != NULL; h = strtok_r(NULL, " ", &save)) {
+		if ((v[n] = malloc(strlen(h) + 8)) == NULL)
+			break;
+		(void)sprintf(v[n++], "ldap://%s", h);
+	}
+	ber_memfree(hosts);
+	return v;
+}
+
+/* Bind to the first server that lets sipsad in. */
 static int
 conn_open(struct dir_conn *c, char *err, size_t errlen)
 {
 	struct directory *dir = c->dir;
 	struct timeval tv = { (time_t)dir->timeout, 0 };
-	int v3 = LDAP_VERSION3, rc, i;
-	char *diag;
+	int v3 = LDAP_VERSION3, rc, i, ok = -1;
+	char *diag, **uris;
 	LDAP *ld;
 
 	if (conn_tgt(c, err, errlen) != 0)
 		return -1;
-	for (i = 0; dir->uris[i] != NULL; i++) {
-		if (ldap_initialize(&ld, dir->uris[i]) != LDAP_SUCCESS) {
+	if ((uris = conn_servers(dir, err, errlen)) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; uris[i] != NULL && ok != 0; i++) {
+		if (ldap_initialize(&ld, uris[i]) != LDAP_SUCCESS) {
 			(void)snprintf(err, errlen, "%s: cannot be used",
-			    dir->uris[i]);
+			    uris[i]);
 			continue;
 		}
 		(void)ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
@@ -295,17 +335,18 @@ conn_open(struct dir_conn *c, char *err, size_t errlen)
 		(void)ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON,
 		    LDAP_OPT_ON);
 		(void)ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS,
-		    strncmp(dir->uris[i], "ldaps:", 6) == 0 ? "maxssf=0" :
+		    strncmp(uris[i], "ldaps:", 6) == 0 ? "maxssf=0" :
 		    "minssf=56");
 		rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL,
 		    NULL, LDAP_SASL_QUIET, sasl_quiet, NULL);
 		if (rc == LDAP_SUCCESS) {
 			c->ld = ld;
-			return 0;
+			ok = 0;
+			continue;
 		}
 		diag = NULL;
 		(void)ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-		(void)snprintf(err, errlen, "%s: bind: %s%s%s", dir->uris[i],
+		(void)snprintf(err, errlen, "%s: bind: %s%s%s", uris[i],
 		    ldap_err2string(rc), diag != NULL && *diag != '\0' ?
 		    ": " : "", diag != NULL ? diag : "");
 		ldap_memfree(diag);
@@ -314,7 +355,8 @@ conn_open(struct dir_conn *c, char *err, size_t errlen)
 		if (rc == LDAP_LOCAL_ERROR || rc == LDAP_INVALID_CREDENTIALS)
 			c->tgt_until = 0;
 	}
-	return -1;
+	strv_free(uris);
+	return ok;
 }
 
 /* A value of an address attribute as a SIP URI, or NULL. */
@@ -889,6 +931,7 @@ directory_create(struct proxy *px, const struct conf_directory *c,
 	dir->timeout = c->timeout;
 	dir->max_entries = c->cache_entries;
 	if ((dir->uris = strv_copy(c->uris, 0)) == NULL ||
+	    (c->srv != NULL && (dir->srv = strdup(c->srv)) == NULL) ||
 	    (dir->base = strdup(c->base)) == NULL ||
 	    (dir->principal = strdup(c->principal)) == NULL ||
 	    (dir->keytab = strdup(c->keytab)) == NULL ||
@@ -909,9 +952,10 @@ directory_create(struct proxy *px, const struct conf_directory *c,
 	if ((err = workers_create(px, DIR_THREADS, c->queue,
 	    &dir->workers)) != 0)
 		goto fail;
-	log_info("directory %s, base %s, as %s: accounts of %s%s%s", c->uris[0],
-	    c->base, c->principal, c->krb5_realm, c->ntlm_domain != NULL ?
-	    " and " : "", c->ntlm_domain != NULL ? c->ntlm_domain : "");
+	log_info("directory %s%s, base %s, as %s: accounts of %s%s%s",
+	    c->uris != NULL ? c->uris[0] : "DCs of ", c->uris != NULL ? "" :
+	    c->srv, c->base, c->principal, c->krb5_realm, c->ntlm_domain !=
+	    NULL ? " and " : "", c->ntlm_domain != NULL ? c->ntlm_domain : "");
 	*out = dir;
 	return 0;
  fail:
@@ -939,6 +983,7 @@ directory_destroy(struct directory *dir)
 	if (dir->key_ok)
 		(void)pthread_key_delete(dir->conn_key);
 	strv_free(dir->uris);
+	free(dir->srv);
 	strv_free(dir->attrs);
 	free(dir->base);
 	free(dir->principal);

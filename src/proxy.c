@@ -366,7 +366,8 @@ strv_differs(char *const *a, char *const *b)
 static int
 dir_differs(const struct conf_directory *a, const struct conf_directory *b)
 {
-	return strv_differs(a->uris, b->uris) || str_differs(a->base,
+	return strv_differs(a->uris, b->uris) || str_differs(a->srv, b->srv) ||
+	    str_differs(a->base,
 	    b->base) || str_differs(a->principal, b->principal) ||
 	    str_differs(a->keytab, b->keytab) || str_differs(a->ntlm_domain,
 	    b->ntlm_domain) || str_differs(a->krb5_realm, b->krb5_realm) ||

@@ -247,7 +247,8 @@ security_init(struct proxy *px, const struct proxy_params *params)
 	    c->auth.winbind_queue, &px->workers)) != 0)
 		return e;
 	/* Accounts in LDAP, looked up on threads of their own. */
-	if (c->dir.uris != NULL && !(params->flags & PROXY_F_NO_CREDENTIALS) &&
+	if ((c->dir.uris != NULL || c->dir.srv != NULL) &&
+	    !(params->flags & PROXY_F_NO_CREDENTIALS) &&
 	    (e = directory_create(px, &c->dir, &px->dir)) != 0) {
 		log_warnx("cannot start the directory lookups: %s",
 		    strerror(e));

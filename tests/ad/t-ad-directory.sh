@@ -16,6 +16,7 @@
 # - The DC stopped: an account in the cache signs in (the entry is stale),
 #   one never looked up gets 503 with Retry-After; one warning says so;
 #   the DC back, one line says it answers again.
+# - The DC found in DNS (srv instead of uri), from dnsmasq.
 . "$top_srcdir/tests/ad/lib.sh"
 . "$top_srcdir/tests/integration/client.sh"
 
@@ -159,4 +160,30 @@ gap=$(grep -F "$cid " "$T/bob.ok" |
 log "bob's 14 NTLM refreshes all answered while lookups waited for the" \
     "stopped DC; longest time between two answers: $gap s"
 log "DC stopped: alice (cached) signed in, bob got 503; then bob signed in"
+stop_sipsad
+
+# ---- the DCs from DNS (directory { srv }): dnsmasq answers the SRV
+# query in this network namespace, the member's /etc/resolv.conf names it.
+need_tool dnsmasq
+dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+    --listen-address=127.0.0.1 --port=53 --user=root \
+    --srv-host="_ldap._tcp.dc._msdcs.$D,$SIPSA_AD_DC_FQDN,389,0,100" \
+    --log-queries --log-facility="$T/dnsmasq.log" \
+    --pid-file="$T/dnsmasq.pid" >"$T/dnsmasq.out" 2>&1 &
+stop_at_exit $!
+printf 'nameserver 127.0.0.1\n' >"$T/resolv.conf"
+nsenter --mount="/proc/$SIPSA_AD_MEMBER_NS_PID/ns/mnt" \
+    mount --bind "$T/resolv.conf" /etc/resolv.conf ||
+    fail "cannot give the member namespace its resolv.conf"
+sed "s|^	uri ldap://.*|	srv $D|" "$T/sipsa.conf" >"$T/sipsa.conf.new"
+mv "$T/sipsa.conf.new" "$T/sipsa.conf"
+grep -q "^	srv $D" "$T/sipsa.conf" || fail "no srv line in sipsa.conf"
+start_sipsad
+wait_log "directory DCs of $D, base $BASE"
+ntlm 'ADEX\alice' 'Al1cePassw0rd!' alice.smith
+expect_rc 0 "alice as alice.smith, the DC found in DNS"
+wait_log 'adex\\alice: found, 1 SIP address'
+grep -q "_ldap._tcp.dc._msdcs.$D" "$T/dnsmasq.log" ||
+    fail "sipsad did not ask DNS: $(cat "$T/dnsmasq.log")"
+log "srv $D: the DC came from the SRV record; alice signed in"
 stop_sipsad
