@@ -2,7 +2,7 @@
 /*
  * conf/apply.c: applying the parse tree to a snapshot through the directive
  * table, and the handlers of the statements that are more than one value
- * (listen, schemes, users, domain, home, route).
+ * (listen, schemes, users, trusted-realm, domain, home, route).
  */
 #include "config.h"
 
@@ -17,8 +17,8 @@
 #include "conf/conf_int.h"
 
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
-    conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route,
-    conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
+    conf_h_trusted_realm, conf_h_domain, conf_h_home, conf_h_home_default,
+    conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
 
 int
 conf_need_args(struct conf_ctx *ctx, struct conf_node *n, int min, int max,
@@ -195,6 +195,64 @@ conf_h_users(struct conf_ctx *ctx, const struct conf_directive *d,
 	a->ntlm_user_file = conf_strdup(ctx, n->argv[2].text);
 	/* Secrecy errors point at the file name. */
 	ctx->where[conf_directive_index(d)].val = n->argv[2].pos;
+	return 0;
+}
+
+/*
+ * kerberos { trusted-realm REALM [SIP-DOMAIN] }, repeated.  A realm is
+ * compared exactly (Kerberos realms are case-sensitive), so one in lower
+ * case, which no KDC usually issues, gets a warning.
+ */
+int
+conf_h_trusted_realm(struct conf_ctx *ctx, const struct conf_directive *d,
+    struct conf_node *n)
+{
+	struct conf_realm *r, **tail;
+	const char *s;
+
+	(void)d;
+	if (conf_need_args(ctx, n, 1, 2, "trusted-realm REALM "
+	    "[SIP-DOMAIN]") != 0)
+		return -1;
+	for (s = n->argv[1].text; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
+		    strchr("@\\\"/", *s) != NULL)
+			break;
+	if (*s != '\0' || n->argv[1].text[0] == '\0') {
+		conf_error(ctx, &n->argv[1].pos, "trusted-realm: \"%s\" is "
+		    "not a Kerberos realm (no '@', '/', '\\', quotes, blanks "
+		    "or control characters)", n->argv[1].text);
+		return -1;
+	}
+	if (n->argc == 3 && check_host(ctx, n, 2) != 0)
+		return -1;
+	for (tail = &ctx->conf->auth.trusted_realms; *tail != NULL;
+	    tail = &(*tail)->next)
+		if (strcmp((*tail)->realm, n->argv[1].text) == 0) {
+			conf_error(ctx, &n->argv[1].pos, "trusted-realm "
+			    "\"%s\" is already listed at %s:%d:%d",
+			    n->argv[1].text, (*tail)->pos.file,
+			    (*tail)->pos.line, (*tail)->pos.col);
+			return -1;
+		}
+	for (s = n->argv[1].text; *s != '\0'; s++)
+		if (*s >= 'a' && *s <= 'z') {
+			conf_warn(ctx, &n->argv[1].pos, "trusted-realm \"%s\": "
+			    "realms are compared exactly, and a KDC names "
+			    "its realm in upper case as a rule",
+			    n->argv[1].text);
+			break;
+		}
+	if ((r = conf_arena_alloc(&ctx->priv->arena, sizeof(*r))) == NULL) {
+		conf_nomem(ctx);
+		return -1;
+	}
+	r->pos = n->argv[1].pos;
+	if ((r->realm = conf_strdup(ctx, n->argv[1].text)) == NULL ||
+	    (n->argc == 3 &&
+	    (r->domain = conf_strdup(ctx, n->argv[2].text)) == NULL))
+		return -1;
+	*tail = r;
 	return 0;
 }
 

@@ -89,6 +89,19 @@ struct conf_listen {
 	struct conf_listen	*next;
 };
 
+/*
+ * auth { kerberos { trusted-realm REALM [SIP-DOMAIN] } }: a realm whose
+ * principals may sign in with Kerberos, in file order.  Without any, only
+ * the realm of the keytab's sip/<fqdn> keys is trusted (src/auth.c).
+ */
+struct conf_realm {
+	struct conf_pos		 pos;
+	char			*realm;		/* compared exactly */
+	char			*domain;	/* the SIP domain its users
+						   use, or NULL: any */
+	struct conf_realm	*next;
+};
+
 struct conf_auth {
 	struct conf_pos		 pos;
 	enum conf_scheme	 schemes[CONF_MAX_SCHEMES]; /* offer order */
@@ -100,6 +113,7 @@ struct conf_auth {
 	char			*keytab;	/* a secret */
 	char			*rcache_dir;	/* NULL: off ("none"; never the
 						   default; sipsa.conf(5)) */
+	struct conf_realm	*trusted_realms; /* NULL: the keytab's */
 	/* NTLM */
 	enum conf_ntlm_source	 ntlm_source;
 	char			*ntlm_user_file; /* a secret */

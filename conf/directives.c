@@ -122,8 +122,8 @@ check_facility(struct conf_ctx *ctx, const struct conf_directive *d,
 
 /* Handlers of the statements that are more than one value (apply.c). */
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
-    conf_h_domain, conf_h_home, conf_h_home_default, conf_h_route,
-    conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
+    conf_h_trusted_realm, conf_h_domain, conf_h_home, conf_h_home_default,
+    conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
 
 /*
  * Table entries: V is one plain value (string, path, number, duration,
@@ -182,6 +182,8 @@ const struct conf_directive conf_directives[] = {
 	{ .block = CONF_B_KERBEROS, .name = "keytab", .type = PATH,
 	  .off = OFF(auth.keytab), .flags = SECRET, .what = "keytab" },
 	C(CONF_B_KERBEROS, "replay-cache", conf_h_rcache, 0, NULL),
+	C(CONF_B_KERBEROS, "trusted-realm", conf_h_trusted_realm, REPEAT,
+	    NULL),
 	B(CONF_B_AUTH, "ntlm", CONF_B_NTLM),
 	{ .block = CONF_B_NTLM, .name = "users", .type = CONF_T_CUSTOM,
 	  .handler = conf_h_users, .flags = SECRET,

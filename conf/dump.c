@@ -109,6 +109,7 @@ dump_custom(FILE *fp, const struct sipsa_conf *c,
     const struct conf_directive *d, const void *base, int depth)
 {
 	const struct conf_auth *a = &c->auth;
+	const struct conf_realm *tr;
 	const struct conf_listen *l;
 	const struct conf_route *r;
 	char **dom;
@@ -150,6 +151,17 @@ dump_custom(FILE *fp, const struct sipsa_conf *c,
 		else
 			(void)fputs("none", fp);
 		(void)fputc('\n', fp);
+	} else if (strcmp(d->name, "trusted-realm") == 0) {
+		for (tr = a->trusted_realms; tr != NULL; tr = tr->next) {
+			indent(fp, depth);
+			(void)fputs("trusted-realm ", fp);
+			quoted(fp, tr->realm);
+			if (tr->domain != NULL) {
+				(void)fputc(' ', fp);
+				quoted(fp, tr->domain);
+			}
+			(void)fputc('\n', fp);
+		}
 	} else if (strcmp(d->name, "users") == 0) {
 		if (a->ntlm_source == CONF_NTLM_USERS_WINBIND) {
 			indent(fp, depth);

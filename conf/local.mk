@@ -51,6 +51,8 @@ CONF_GOLDEN = \
 	tests/conf/bad-targets.err \
 	tests/conf/bad-too-many.conf \
 	tests/conf/bad-too-many.err \
+	tests/conf/bad-trusted-realm.conf \
+	tests/conf/bad-trusted-realm.err \
 	tests/conf/bad-unclosed.conf \
 	tests/conf/bad-unclosed.err \
 	tests/conf/bad-unknown.conf \

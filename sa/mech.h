@@ -98,11 +98,14 @@ void	mech_server_free(struct mech_server *server);
  * The keys of sip/<fqdn> (any realm, as the acceptor matches) in keytab,
  * read with the krb5 keytab API (key contents untouched, entries wiped).
  * MECH_KT_OK or MECH_KT_WEAK: line says "keytab PATH: PRINCIPAL kvno N
- * ENCTYPE ..." (and warn, for MECH_KT_WEAK, why RC4 needs replacing);
- * MECH_KT_ERROR: line says what is missing and how to export the key.
+ * ENCTYPE ..." (and warn, for MECH_KT_WEAK, why RC4 needs replacing), and
+ * realms (unless NULL) gets the realms of those keys, blank-separated
+ * (normally one: the server's own); MECH_KT_ERROR: line says what is
+ * missing and how to export the key, realms is empty.
  */
 int	mech_keytab_check(const char *keytab, const char *fqdn, char *line,
-	    size_t linesz, char *warn, size_t warnsz);
+	    size_t linesz, char *warn, size_t warnsz, char *realms,
+	    size_t realmssz);
 /*
  * Does keytab decrypt the ticket the KDC issues today?  A ticket for
  * sip/<fqdn> from the default credentials cache (KRB5CCNAME), accepted by

@@ -36,6 +36,7 @@ struct kt_scan {
 	int		 more;		/* groups beyond KT_GROUPS */
 	int		 strong;	/* an entry that is not RC4 or DES */
 	krb5_kvno	 max_kvno;
+	char		 realms[256];	/* of the entries, blank-separated */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -97,6 +98,23 @@ service_princ(krb5_context kc, const char *fqdn, krb5_principal *p)
 	return e;
 }
 
+/* Add the realm of p to the blank-separated list in buf, once. */
+static void
+realm_add(char *buf, size_t bufsz, krb5_const_principal p)
+{
+	const char *r = p->realm.data, *w;
+	size_t n = p->realm.length, wl;
+
+	if (n == 0 || memchr(r, ' ', n) != NULL || memchr(r, '\0', n) != NULL)
+		return;
+	for (w = buf; *w != '\0'; w += wl + (w[wl] == ' ')) {
+		wl = strcspn(w, " ");
+		if (wl == n && memcmp(w, r, n) == 0)
+			return;
+	}
+	appendf(buf, bufsz, "%s%.*s", buf[0] != '\0' ? " " : "", (int)n, r);
+}
+
 static void
 scan_add(krb5_context kc, struct kt_scan *sc, const krb5_keytab_entry *ent)
 {
@@ -123,6 +141,7 @@ scan_add(krb5_context kc, struct kt_scan *sc, const krb5_keytab_entry *ent)
 		appendf(g->enctypes, sizeof(g->enctypes), "%s%s",
 		    g->enctypes[0] != '\0' ? " " : "", en);
 	}
+	realm_add(sc->realms, sizeof(sc->realms), ent->principal);
 	if (!enctype_weak(ent->key.enctype))
 		sc->strong = 1;
 	if (ent->vno > sc->max_kvno)
@@ -192,7 +211,7 @@ scan_text(const struct kt_scan *sc, char *buf, size_t bufsz)
 
 int
 mech_keytab_check(const char *keytab, const char *fqdn, char *line,
-    size_t linesz, char *warn, size_t warnsz)
+    size_t linesz, char *warn, size_t warnsz, char *realms, size_t realmssz)
 {
 	krb5_context kc = NULL;
 	struct kt_scan sc;
@@ -201,6 +220,8 @@ mech_keytab_check(const char *keytab, const char *fqdn, char *line,
 
 	line[0] = '\0';
 	warn[0] = '\0';
+	if (realms != NULL && realmssz > 0)
+		realms[0] = '\0';
 	if ((e = krb5_init_context(&kc)) != 0) {
 		(void)snprintf(line, linesz, "keytab %s: cannot start the "
 		    "Kerberos library (error %ld)", keytab, (long)e);
@@ -222,6 +243,8 @@ mech_keytab_check(const char *keytab, const char *fqdn, char *line,
 		append_fix(line, linesz, keytab, fqdn);
 		return MECH_KT_ERROR;
 	}
+	if (realms != NULL && realmssz > 0)
+		(void)snprintf(realms, realmssz, "%s", sc.realms);
 	(void)snprintf(line, linesz, "keytab %s:", keytab);
 	scan_text(&sc, line, linesz);
 	if (sc.strong)

@@ -37,6 +37,7 @@ static const char *const reason_names[SA_R_MAX] = {
 	[SA_R_WRONG_STATE] = "WRONG_STATE",
 	[SA_R_IDENTITY] = "IDENTITY",
 	[SA_R_REPLACED] = "REPLACED",
+	[SA_R_UNTRUSTED_REALM] = "UNTRUSTED_REALM",
 };
 
 const char *

@@ -86,6 +86,8 @@ enum sa_reason {
 					   user, or a bound SA moves */
 	SA_R_REPLACED,			/* a newer SA of its endpoint took
 					   its place */
+	SA_R_UNTRUSTED_REALM,		/* a Kerberos principal of a realm
+					   not trusted (src/auth.c) */
 	SA_R_MAX,
 };
 

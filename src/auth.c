@@ -112,6 +112,8 @@ reason_text(enum sa_reason r)
 		return "unexpected handshake message";
 	case SA_R_IDENTITY:
 		return "identity does not match the security association";
+	case SA_R_UNTRUSTED_REALM:
+		return "realm not trusted";
 	case SA_R_ACCOUNT_DISABLED:
 		return "account disabled";
 	case SA_R_ACCOUNT_LOCKED:
@@ -330,17 +332,96 @@ ntlm_challenge(struct ptx *ptx, struct sa_assoc *sa, const uint8_t *tok,
 	    SIPTAG_HEADER((sip_header_t *)h), TAG_END());
 }
 
+/* The realm of a Kerberos SA: what follows the last '@' of its user. */
+static const char *
+sa_krb5_realm(struct sa_assoc *sa)
+{
+	const char *user = sa_user(sa), *at;
+
+	if (sa_kind(sa) != MECH_KERBEROS || user == NULL ||
+	    (at = strrchr(user, '@')) == NULL)
+		return NULL;
+	return at + 1;
+}
+
+/* The trusted-realm line of realm (compared exactly), or NULL. */
+static const struct conf_realm *
+trusted_line(const struct ptx *ptx, const char *realm)
+{
+	const struct conf_realm *tr;
+
+	for (tr = ptx->px->conf->auth.trusted_realms; tr != NULL;
+	    tr = tr->next)
+		if (realm != NULL && strcmp(tr->realm, realm) == 0)
+			return tr;
+	return NULL;
+}
+
+/* Is realm one of the keytab's, the blank-separated list of px? */
+static int
+own_realm(const struct ptx *ptx, const char *realm)
+{
+	const char *w;
+	size_t n, len = strlen(realm);
+
+	for (w = ptx->px->krb5_realms; *w != '\0'; w += n + (w[n] == ' ')) {
+		n = strcspn(w, " ");
+		if (n == len && len > 0 && memcmp(w, realm, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * May a Kerberos principal sign in from its realm?  Those of the
+ * trusted-realm lines may; without any line, those of the realms of the
+ * keytab's sip/<fqdn> keys (the server's own).  A cross-realm ticket
+ * is valid for sip/<fqdn> whatever realm the user comes from, so this is
+ * what keeps users of every realm that trusts ours out.  NTLM SAs pass.
+ * SA_R_OK, or SA_R_UNTRUSTED_REALM (logged, with the fix).
+ */
+static enum sa_reason
+check_realm(struct ptx *ptx, struct sa_assoc *sa)
+{
+	const struct proxy *px = ptx->px;
+	const char *realm = sa_krb5_realm(sa);
+
+	if (sa_kind(sa) != MECH_KERBEROS)
+		return SA_R_OK;
+	if (realm == NULL)
+		realm = "";
+	if (px->conf->auth.trusted_realms != NULL) {
+		if (trusted_line(ptx, realm) != NULL)
+			return SA_R_OK;
+		log_notice("sign-in refused sa=%s user=%s peer=%s: realm %s "
+		    "is not trusted (auth { kerberos { trusted-realm } })",
+		    sa_opaque(sa), sa_user(sa), ptx->peer, realm);
+	} else {
+		if (own_realm(ptx, realm))
+			return SA_R_OK;
+		log_notice("sign-in refused sa=%s user=%s peer=%s: realm %s "
+		    "is not trusted (auth { kerberos { trusted-realm } }; "
+		    "without it only the keytab's realm is: %s)",
+		    sa_opaque(sa), sa_user(sa), ptx->peer, realm,
+		    px->krb5_realms[0] != '\0' ? px->krb5_realms : "none");
+	}
+	return SA_R_UNTRUSTED_REALM;
+}
+
 /*
  * May the authenticated account use From's AOR?  The SIP addresses the
  * directory holds for it decide when there are some; else the identity
  * map's lines for the account when there are some; else the From user
- * must be the account part (sa_check_identity).
+ * must be the account part (sa_check_identity) and, for a principal of a
+ * trusted realm with a SIP domain, the From host that domain.
  */
 static enum sa_reason
 check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor,
     const struct dir_account *acct)
 {
+	const url_t *from = ptx->sip->sip_from->a_url;
 	const char *user = sa_user(sa);
+	const struct conf_realm *tr;
 	size_t i;
 
 	if (acct != NULL && acct->found && acct->uris != NULL &&
@@ -364,8 +445,17 @@ check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor,
 		return SA_R_IDENTITY;
 	case IDMAP_NO_RULE:
 	default:
-		return sa_check_identity(sa,
-		    ptx->sip->sip_from->a_url->url_user);
+		tr = trusted_line(ptx, sa_krb5_realm(sa));
+		if (tr != NULL && tr->domain != NULL &&
+		    (from->url_host == NULL ||
+		    strcasecmp(from->url_host, tr->domain) != 0)) {
+			log_notice("identity check failed sa=%s user=%s "
+			    "from=%s: realm %s maps to SIP domain %s "
+			    "(trusted-realm)", sa_opaque(sa), user, aor,
+			    tr->realm, tr->domain);
+			return SA_R_IDENTITY;
+		}
+		return sa_check_identity(sa, from->url_user);
 	}
 }
 
@@ -518,7 +608,8 @@ dir_done(void *arg, enum dir_result r, const struct dir_account *acct)
 }
 
 /*
- * complete_with(), with the directory's answer for an account it has:
+ * complete_with(), once a Kerberos principal's realm is found trusted
+ * (check_realm), with the directory's answer for an account it has:
  * from its cache at once, or later (the request waits, kept, and goes
  * on in dir_done()).
  */
@@ -531,6 +622,11 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 	struct directory *dir = ptx->px->dir;
 	struct waiting_dir *w;
 
+	/* A principal of a realm not trusted: refused before the
+	   directory is asked about it. */
+	if (check_realm(ptx, sa) != SA_R_OK)
+		return ptx_refuse(ptx, 403,
+		    reason_text(SA_R_UNTRUSTED_REALM));
 	if (dir == NULL || !directory_covers(dir, sa_user(sa)))
 		return complete_with(ptx, sa, cred, aor, epid, claimed, NULL);
 	if ((w = su_zalloc(ptx->home, sizeof(*w))) == NULL ||

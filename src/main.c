@@ -91,7 +91,8 @@ check_config(const char *path, int verbose)
 	if (verbose)
 		conf_dump(conf, stdout);
 	/* With -v the line is a comment of the configuration printed. */
-	if (security_keytab_check(conf, stdout, verbose ? "# " : "") != 0) {
+	if (security_keytab_check(conf, stdout, verbose ? "# " : "", NULL,
+	    0) != 0) {
 		conf_free(conf);
 		return 1;
 	}

@@ -399,7 +399,7 @@ proxy_reload(struct proxy *px)
 		    "configuration", px->conf_path, n, n == 1 ? "" : "s");
 		return;
 	}
-	if (security_keytab_check(next, NULL, NULL) != 0) {
+	if (security_keytab_check(next, NULL, NULL, NULL, 0) != 0) {
 		log_err("configuration %s: the keytab has no usable key: "
 		    "keeping the running configuration", px->conf_path);
 		conf_free(next);

@@ -78,6 +78,9 @@ struct proxy {
 	struct su_timer_s	*tick;		/* expiry, once a second */
 	unsigned		 ticks;
 	char			*krb5_target;	/* "sip/<fqdn>" */
+	/* The realms of the keytab's sip/<fqdn> keys, blank-separated (""
+	   without Kerberos): trusted when no trusted-realm line is. */
+	char			 krb5_realms[256];
 	struct known		*known;		/* users registered here */
 	struct streaks		*streaks;	/* challenges in a row */
 	struct guard		*guard;		/* lockout protection */
@@ -309,14 +312,16 @@ void	security_reload(struct proxy *, const struct sipsa_conf *next);
 /*
  * The Kerberos keytab of a configuration with Kerberos enabled: its keys
  * of sip/<fqdn> in one line (sa/mech.h mech_keytab_check), a warning for
- * an RC4-only keytab.  out NULL: both are logged (start, reload); else
- * the line goes to out after prefix and the warning to stderr ("sipsad
- * -n"), and a keytab that does not exist passes unread as -n's secret
- * checks let it.  0, or -1 after the error (missing key, unreadable
- * keytab) was reported.
+ * an RC4-only keytab, and one for each realm of those keys that
+ * trusted-realm lines leave out.  out NULL: all are logged (start,
+ * reload); else the line goes to out after prefix and the warnings to
+ * stderr ("sipsad -n"), and a keytab that does not exist passes unread as
+ * -n's secret checks let it.  realms (unless NULL) gets the realms of the
+ * keys, blank-separated, or "".  0, or -1 after the error (missing key,
+ * unreadable keytab) was reported.
  */
 int	security_keytab_check(const struct sipsa_conf *c, FILE *out,
-	    const char *prefix);
+	    const char *prefix, char *realms, size_t realmssz);
 /*
  * The identity map a configuration names, in *out (NULL when it names
  * none).  out_errors NULL: errors ("file:line: text") are logged (start,

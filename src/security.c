@@ -141,7 +141,8 @@ acceptor_credentials(struct proxy *px)
 			return EIO;
 		}
 	}
-	if (security_keytab_check(c, NULL, NULL) != 0)
+	if (security_keytab_check(c, NULL, NULL, px->krb5_realms,
+	    sizeof(px->krb5_realms)) != 0)
 		return EACCES;
 	mp.ntlm_enabled = conf_has_scheme(&c->auth, CONF_SCHEME_NTLM);
 	mp.ntlm_winbind = c->auth.ntlm_source == CONF_NTLM_USERS_WINBIND;
@@ -157,13 +158,49 @@ acceptor_credentials(struct proxy *px)
 	return 0;
 }
 
+/*
+ * Trusted realms that leave out a realm of the keytab: the server's own
+ * users cannot sign in with Kerberos; most likely an oversight.
+ */
+static void
+own_realms_trusted(const struct sipsa_conf *c, const char *realms,
+    FILE *out)
+{
+	const struct conf_realm *tr;
+	const char *w;
+	char msg[512];
+	size_t n;
+
+	if (c->auth.trusted_realms == NULL)
+		return;
+	for (w = realms; *w != '\0'; w += n + (w[n] == ' ')) {
+		n = strcspn(w, " ");
+		for (tr = c->auth.trusted_realms; tr != NULL; tr = tr->next)
+			if (strlen(tr->realm) == n &&
+			    memcmp(tr->realm, w, n) == 0)
+				break;
+		if (tr != NULL)
+			continue;
+		(void)snprintf(msg, sizeof(msg), "no trusted-realm line lists "
+		    "%.*s, the realm of the keytab's sip/%s key: its users "
+		    "cannot sign in with Kerberos (add: trusted-realm %.*s)",
+		    (int)n, w, c->fqdn, (int)n, w);
+		if (out != NULL)
+			fprintf(stderr, "warning: %s\n", msg);
+		else
+			log_warnx("%s", msg);
+	}
+}
+
 int
 security_keytab_check(const struct sipsa_conf *c, FILE *out,
-    const char *prefix)
+    const char *prefix, char *realms, size_t realmssz)
 {
-	char line[1024], warn[512];
+	char line[1024], warn[512], own[256];
 	int r;
 
+	if (realms != NULL && realmssz > 0)
+		realms[0] = '\0';
 	if (!conf_has_scheme(&c->auth, CONF_SCHEME_KERBEROS) ||
 	    c->auth.keytab == NULL)
 		return 0;
@@ -171,7 +208,7 @@ security_keytab_check(const struct sipsa_conf *c, FILE *out,
 	    errno == ENOENT)
 		return 0;
 	r = mech_keytab_check(c->auth.keytab, c->fqdn, line, sizeof(line),
-	    warn, sizeof(warn));
+	    warn, sizeof(warn), own, sizeof(own));
 	if (r == MECH_KT_ERROR) {
 		if (out != NULL)
 			fprintf(stderr, "%s\n", line);
@@ -187,6 +224,9 @@ security_keytab_check(const struct sipsa_conf *c, FILE *out,
 		fprintf(stderr, "warning: %s\n", warn);
 	else if (r == MECH_KT_WEAK)
 		log_warnx("%s", warn);
+	own_realms_trusted(c, own, out);
+	if (realms != NULL && realmssz > 0)
+		(void)snprintf(realms, realmssz, "%s", own);
 	return 0;
 }
 

@@ -172,6 +172,7 @@ test_types(void)
 	    "route \"p.test\" \"sip:gw.p.test;transport=tcp\"\n"
 	    "log { target syslog\n level debug\n facility local3 }\n");
 	struct conf_home *h;
+	const struct conf_realm *tr;
 	struct errs warned;
 
 	if (c == NULL)
@@ -238,6 +239,31 @@ test_types(void)
 	CU_ASSERT(c->homes->kind == CONF_HOME_DEFAULT &&
 	    c->homes->target == NULL);
 	CU_ASSERT_PTR_NULL(c->auth.rcache_dir);
+	CU_ASSERT_PTR_NULL(c->auth.trusted_realms);
+	conf_free(c);
+
+	/* trusted-realm: in file order, the SIP domain optional; a realm
+	   in lower case loads, with a warning. */
+	memset(&warned, 0, sizeof(warned));
+	log_set_sink(conf_t_warn_sink, &warned);
+	c = conf_t_load_ok("auth { kerberos { trusted-realm B.TEST b.test\n"
+	    " trusted-realm A.TEST\n trusted-realm a.test } }\n");
+	log_set_sink(NULL, NULL);
+	CU_ASSERT_EQUAL(warned.n, 1);
+	CU_ASSERT_STRING_EQUAL(warned.line[0], "conf: t.conf:13:16: "
+	    "trusted-realm \"a.test\": realms are compared exactly, and a KDC "
+	    "names its realm in upper case as a rule");
+	if (c == NULL)
+		return;
+	tr = c->auth.trusted_realms;
+	CU_ASSERT(tr != NULL && strcmp(tr->realm, "B.TEST") == 0 &&
+	    strcmp(tr->domain, "b.test") == 0);
+	tr = tr != NULL ? tr->next : NULL;
+	CU_ASSERT(tr != NULL && strcmp(tr->realm, "A.TEST") == 0 &&
+	    tr->domain == NULL);
+	tr = tr != NULL ? tr->next : NULL;
+	CU_ASSERT(tr != NULL && strcmp(tr->realm, "a.test") == 0 &&
+	    tr->next == NULL);
 	conf_free(c);
 	CU_ASSERT_STRING_EQUAL(conf_transport_name(CONF_TP_UDP), "udp");
 	CU_ASSERT_STRING_EQUAL(conf_transport_name(CONF_TP_TLS), "tls");

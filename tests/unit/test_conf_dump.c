@@ -31,6 +31,7 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 	const struct conf_listen *la, *lb;
 	const struct conf_home *ha, *hb;
 	const struct conf_route *ra, *rb;
+	const struct conf_realm *ta, *tb;
 	int i;
 
 	if (!str_eq(a->fqdn, b->fqdn) || !str_eq(a->state_dir, b->state_dir) ||
@@ -66,6 +67,13 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 		if (!str_eq(a->registrar.domains[i], b->registrar.domains[i]))
 			return 0;
 	if (b->registrar.domains[i] != NULL)
+		return 0;
+	for (ta = a->auth.trusted_realms, tb = b->auth.trusted_realms;
+	    ta && tb; ta = ta->next, tb = tb->next)
+		if (!str_eq(ta->realm, tb->realm) ||
+		    !str_eq(ta->domain, tb->domain))
+			return 0;
+	if (ta != NULL || tb != NULL)
 		return 0;
 	for (la = a->listeners, lb = b->listeners; la && lb;
 	    la = la->next, lb = lb->next)
@@ -136,7 +144,8 @@ test_dump(void)
 	    "auth { schemes ntlm kerberos\n realm \"R q\"\n"
 	    " version 3\n identity-map /etc/sipsa/idmap\n"
 	    " kerberos { keytab /etc/sipsa/k\n"
-	    " replay-cache none }\n"
+	    " replay-cache none\n trusted-realm P.TEST\n"
+	    " trusted-realm \"Q.TEST\" q.test }\n"
 	    " ntlm { users winbind\n netbios-domain D\n"
 	    " netbios-computer C }\n}\n"
 	    "sa { lifetime 90\n idle-timeout 61\n half-open-max 5\n"
