@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define LOG_MODULE "sa"
 #include "log/log.h"
@@ -187,6 +188,42 @@ sa_find_endpoint(struct sa_table *t, const char *aor, const char *epid,
 	}
 	*sa_out = sa_ref(sa);
 	return SA_R_OK;
+}
+
+void
+sa_end(struct sa_assoc *sa, enum sa_reason why)
+{
+	if (sa == NULL || sa->table == NULL)
+		return;
+	log_info("ended sa=%s user=%s: %s", sa->opaque_text,
+	    sa->strs != NULL ? sa->strs : "-", sa_reason_name(why));
+	tomb_add(sa, why);
+	assoc_detach(sa, sa_reason_name(why));
+}
+
+unsigned
+sa_end_account(struct sa_table *t, const char *user, enum sa_reason why)
+{
+	struct htab *h = &t->by_opaque;
+	struct hlink *l, *next;
+	struct sa_assoc *sa;
+	uint32_t b, keep = h->min_buckets;
+	unsigned n = 0;
+
+	/* No shrinking while SAs are taken out under the walk. */
+	htab_hold(h);
+	for (b = 0; b <= h->mask; b++)
+		for (l = h->buckets[b]; l != NULL; l = next) {
+			next = l->next;
+			sa = HTAB_ENTRY(l, struct sa_assoc, opaque_link);
+			if (sa->state != ASSOC_ESTABLISHED ||
+			    sa->strs == NULL || strcasecmp(sa->strs, user) != 0)
+				continue;
+			sa_end(sa, why);
+			n++;
+		}
+	h->min_buckets = keep;
+	return n;
 }
 
 void

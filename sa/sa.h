@@ -307,6 +307,16 @@ enum sa_reason sa_establish_endpoint(struct sa_assoc *sa, const char *aor,
 void	sa_retire(struct sa_assoc *sa);
 
 /*
+ * End an SA now for why (logged; its opaque answers why from then on, as
+ * an expired one does).  sa_end_account() ends every established SA of
+ * the account user (as sa_user() gives it, ignoring ASCII case) and says
+ * how many.  The callers' references stay valid.
+ */
+void	sa_end(struct sa_assoc *sa, enum sa_reason why);
+unsigned sa_end_account(struct sa_table *table, const char *user,
+	    enum sa_reason why);
+
+/*
  * The SA bound to an endpoint, for signing requests sent toward it.
  * Returns SA_R_OK with a reference in *sa_out, SA_R_UNKNOWN_ENDPOINT or
  * SA_R_EXPIRED.  Logged at debug level only (not an authentication

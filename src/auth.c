@@ -491,19 +491,6 @@ allowed(struct ptx *ptx, struct sa_assoc *sa, const struct dir_account *acct)
 	return 0;
 }
 
-/* Why the directory refuses an account, as a reason. */
-static enum sa_reason
-dir_reason(unsigned state)
-{
-	if (state & DIR_DISABLED)
-		return SA_R_ACCOUNT_DISABLED;
-	if (state & DIR_LOCKED)
-		return SA_R_ACCOUNT_LOCKED;
-	if (state & DIR_EXPIRED)
-		return SA_R_ACCOUNT_EXPIRED;
-	return SA_R_PASSWORD_EXPIRED;
-}
-
 /*
  * The handshake is complete: the account may sign in (the directory, when
  * it has it: acct) and the From AOR must be one it may use
@@ -526,7 +513,7 @@ complete_with(struct ptx *ptx, struct sa_assoc *sa,
 		    directory_state_name(acct->state), acct->stale ?
 		    " (cached: no directory server answers)" : "");
 		return ptx_refuse(ptx, 403,
-		    reason_text(dir_reason(acct->state)));
+		    reason_text(directory_state_reason(acct->state)));
 	}
 	if (!allowed(ptx, sa, acct))
 		return ptx_refuse(ptx, 403, "sign-in not allowed");
@@ -560,6 +547,9 @@ complete_with(struct ptx *ptx, struct sa_assoc *sa,
 	    sa_user(sa), sa_kind(sa) == MECH_KERBEROS ? "Kerberos" : "NTLM",
 	    sa_opaque(sa), epid);
 	ptx->sa = sa_ref(sa);
+	/* The directory looks the account up again while the SA lives. */
+	if (acct != NULL)
+		directory_note_sa(ptx->px->dir, sa_user(sa));
 	streak_reset(ptx, epid);
 	/* Under the name guard_check() is asked with: the one NTLM's
 	   AUTHENTICATE claims (Kerberos accounts are not checked). */
@@ -1006,8 +996,9 @@ signed_request(struct ptx *ptx, const struct sipauth_cred *cred)
 		    sa_opaque(sa), sa_user(sa), directory_state_name(st));
 		/* The 403 is signed with the SA, which then ends. */
 		ptx->sa = sa;
-		err = ptx_refuse(ptx, 403, reason_text(dir_reason(st)));
-		sa_retire(sa);
+		err = ptx_refuse(ptx, 403,
+		    reason_text(directory_state_reason(st)));
+		sa_end(sa, directory_state_reason(st));
 		return err;
 	}
 	ptx->sa = sa;		/* our reference goes to the ptx */

@@ -37,6 +37,10 @@
 #include <ldap.h>
 #include <sasl/sasl.h>
 
+#define SU_ROOT_MAGIC_T		struct proxy
+#define SU_TIMER_ARG_T		struct directory
+#include <sofia-sip/su_wait.h>
+
 #define LOG_MODULE "directory"
 #include "conf/conf.h"
 #include "log/log.h"
@@ -86,6 +90,7 @@ struct dir_entry {
 	struct dir_account	 acct;
 	struct dir_job		*job;		/* being looked up */
 	int			 pinned;	/* its waiters are told */
+	uint64_t		 sa_until;	/* ms: SAs of it may live */
 };
 TAILQ_HEAD(dir_lru, dir_entry);
 
@@ -103,6 +108,7 @@ struct directory {
 	size_t			 nattrs_sip;	/* the first ones: addresses */
 	unsigned		 ttl_ms, neg_ttl_ms, timeout;
 	unsigned		 max_entries;
+	unsigned		 queue_max;
 	/* Event loop only. */
 	struct workers		*workers;
 	struct htab		 table;
@@ -112,6 +118,8 @@ struct directory {
 	int			 down;		/* the last lookup failed */
 	uint64_t		 down_logged;
 	unsigned		 down_quiet;	/* failures not logged */
+	su_timer_t		*sweep;		/* looks up accounts with SAs */
+	unsigned		 sa_life_ms;	/* sa { lifetime } */
 	/* Worker threads: their connections. */
 	pthread_key_t		 conn_key;
 	int			 key_ok;
@@ -780,6 +788,32 @@ note_down(struct directory *dir, const struct dir_job *job, uint64_t now)
 	}
 }
 
+enum sa_reason
+directory_state_reason(unsigned state)
+{
+	if (state & DIR_DISABLED)
+		return SA_R_ACCOUNT_DISABLED;
+	if (state & DIR_LOCKED)
+		return SA_R_ACCOUNT_LOCKED;
+	if (state & DIR_EXPIRED)
+		return SA_R_ACCOUNT_EXPIRED;
+	return SA_R_PASSWORD_EXPIRED;
+}
+
+static void
+end_sas(struct directory *dir, const char *account, unsigned state)
+{
+	unsigned n;
+
+	if (dir->px->sa == NULL)
+		return;
+	n = sa_end_account(dir->px->sa, account,
+	    directory_state_reason(state));
+	if (n > 0)
+		log_notice("%s: %s in the directory: %u SA%s ended", account,
+		    directory_state_name(state), n, n == 1 ? "" : "s");
+}
+
 static void
 job_done(void *arg, int cancelled)
 {
@@ -801,6 +835,13 @@ job_done(void *arg, int cancelled)
 			e->acct.uris = job->uris;
 			e->acct.groups = job->groups;
 			job->uris = job->groups = NULL;
+			/* Found unusable while SAs of it may live: they
+			   end now, not at their next request. */
+			if (job->found && job->state != 0 &&
+			    e->sa_until > now) {
+				end_sas(dir, e->key, job->state);
+				e->sa_until = 0;
+			}
 			e->acct.found = job->found;
 			e->acct.state = job->state;
 			e->acct.stale = 0;
@@ -876,6 +917,47 @@ directory_lookup(struct directory *dir, const char *account,
 	return DIR_PENDING;
 }
 
+void
+directory_note_sa(struct directory *dir, const char *account)
+{
+	char key[2 * DIR_NAME_MAX + 2], name[DIR_NAME_MAX + 1];
+	struct dir_entry *e;
+
+	if (dir == NULL || split_account(dir, account, key, sizeof(key), name,
+	    sizeof(name)) != 0 || (e = entry_find(dir, key)) == NULL)
+		return;
+	e->sa_until = now_ms() + dir->sa_life_ms;
+}
+
+/*
+ * Every half cache-ttl: the accounts that may have SAs and whose entries
+ * are no longer fresh are looked up again, at most half the queue at a
+ * time, so that a disabled account's SAs end within about cache-ttl even
+ * when they send nothing.
+ */
+static void
+sweep(su_root_magic_t *magic, su_timer_t *t, struct directory *dir)
+{
+	struct dir_entry *e;
+	uint64_t now = now_ms();
+	unsigned budget = dir->queue_max / 2 + 1;
+	char name[DIR_NAME_MAX + 1], key[2 * DIR_NAME_MAX + 2];
+
+	(void)magic;
+	(void)t;
+	TAILQ_FOREACH(e, &dir->lru, lru) {
+		if (budget == 0 || workers_full(dir->workers))
+			break;
+		if (e->sa_until <= now || e->job != NULL || !e->has_data ||
+		    now < e->expires ||
+		    split_account(dir, e->key, key, sizeof(key), name,
+		    sizeof(name)) != 0)
+			continue;
+		if (entry_lookup(dir, e, name) == 0)
+			budget--;
+	}
+}
+
 unsigned
 directory_state(struct directory *dir, const char *account)
 {
@@ -888,6 +970,7 @@ directory_state(struct directory *dir, const char *account)
 	if ((e = entry_find(dir, key)) == NULL &&
 	    (e = entry_new(dir, key)) == NULL)
 		return 0;
+	e->sa_until = now_ms() + dir->sa_life_ms;
 	if ((!e->has_data || now_ms() >= e->expires) && e->job == NULL &&
 	    entry_lookup(dir, e, name) != 0 && !e->has_data) {
 		entry_free(dir, e);
@@ -930,6 +1013,8 @@ directory_create(struct proxy *px, const struct conf_directory *c,
 	dir->neg_ttl_ms = c->negative_ttl * 1000;
 	dir->timeout = c->timeout;
 	dir->max_entries = c->cache_entries;
+	dir->queue_max = c->queue;
+	dir->sa_life_ms = px->conf->sa.lifetime * 1000;
 	if ((dir->uris = strv_copy(c->uris, 0)) == NULL ||
 	    (c->srv != NULL && (dir->srv = strdup(c->srv)) == NULL) ||
 	    (dir->base = strdup(c->base)) == NULL ||
@@ -952,6 +1037,11 @@ directory_create(struct proxy *px, const struct conf_directory *c,
 	if ((err = workers_create(px, DIR_THREADS, c->queue,
 	    &dir->workers)) != 0)
 		goto fail;
+	err = EIO;
+	if ((dir->sweep = su_timer_create(su_root_task(px->root),
+	    dir->ttl_ms / 2 > 1000 ? dir->ttl_ms / 2 : 1000)) == NULL ||
+	    su_timer_set_for_ever(dir->sweep, sweep, dir) != 0)
+		goto fail;
 	log_info("directory %s%s, base %s, as %s: accounts of %s%s%s",
 	    c->uris != NULL ? c->uris[0] : "DCs of ", c->uris != NULL ? "" :
 	    c->srv, c->base, c->principal, c->krb5_realm, c->ntlm_domain !=
@@ -970,6 +1060,9 @@ directory_destroy(struct directory *dir)
 
 	if (dir == NULL)
 		return;
+	if (dir->sweep != NULL)
+		su_timer_destroy(dir->sweep);
+	dir->sweep = NULL;
 	/* Waiting lookups end (job_done, cancelled) and the threads with
 	   their connections (conn_free).  A lookup still running after
 	   that (a server that does not answer) reads the settings: all of

@@ -11,6 +11,8 @@
 #ifndef SIPSA_DIRECTORY_H
 #define SIPSA_DIRECTORY_H
 
+#include "sa/sa.h"
+
 struct proxy;
 struct conf_directory;
 struct directory;
@@ -71,5 +73,14 @@ unsigned directory_state(struct directory *dir, const char *account);
 
 /* "account disabled", ...: the first bit of state, for logs and 403s. */
 const char *directory_state_name(unsigned state);
+/* The same as an SA reason (SA_R_ACCOUNT_DISABLED, ...). */
+enum sa_reason directory_state_reason(unsigned state);
+
+/*
+ * An SA of the account was established: while one may live (sa {
+ * lifetime }), its entry is looked up again each cache-ttl, and when the
+ * directory then finds the account unusable, its SAs end at once.
+ */
+void	directory_note_sa(struct directory *dir, const char *account);
 
 #endif /* SIPSA_DIRECTORY_H */
