@@ -9,8 +9,9 @@
 #   same in t-ad-sipe.sh).  bob has none of the attributes: the identity
 #   map's line for ADEX\bob decides (robert); as bob@REALM, which no line
 #   names, the login rule.
-# - Account state: a Kerberos service ticket taken before the account
-#   was disabled signs in no more (403, account disabled); the SA of an
+# - Account state: Kerberos service tickets taken before the account
+#   was disabled, expired or locked out sign in no more (403 with the
+#   reason); the SA of an
 #   account disabled while it is signed in, idle, ends within about
 #   cache-ttl.
 # - The DC stopped: an account in the cache signs in (the entry is stale),
@@ -93,6 +94,39 @@ krb bjorn bjorn
 [ "$RC" -ne 0 ] || fail "bjorn signed in with his ticket, disabled"
 expect_out '403' "bjorn disabled"
 wait_log "sign-in refused sa=[0-9A-F]+ user=bjorn@$R .*account disabled in the directory"
+# Expired, and locked out, after their tickets were issued: refused too.
+for u in eve mal; do
+	samba-tool user create "$u" "${u}Passw0rd!x" -s "$SIPSA_AD_DC_CONF" \
+	    >"$T/st.out" 2>&1 || fail "samba-tool user create $u: $(cat "$T/st.out")"
+	tgt "$u" "${u}Passw0rd!x"
+done
+samba-tool user setexpiry eve --days=0 -s "$SIPSA_AD_DC_CONF" \
+    >"$T/st.out" 2>&1 || fail "samba-tool user setexpiry eve: $(cat "$T/st.out")"
+# Locked out: what the DC writes after too many wrong passwords (as
+# scripts/sipsa-ad does for lou), written into its database.
+now=$(python3 -c 'import time; print(int(time.time() * 10000000) + 116444736000000000)')
+cat >"$T/lock.ldif" <<LDIF
+dn: CN=mal,CN=Users,$BASE
+changetype: modify
+replace: lockoutTime
+lockoutTime: $now
+-
+replace: badPwdCount
+badPwdCount: 5
+LDIF
+ldbmodify -H "$SIPSA_AD_DIR/dc/private/sam.ldb" --controls=relax:0 \
+    "$T/lock.ldif" >"$T/st.out" 2>&1 || fail "locking mal: $(cat "$T/st.out")"
+sleep 1			# accountExpires "now" is past
+krb eve eve
+[ "$RC" -ne 0 ] || fail "eve signed in with her ticket, expired"
+expect_out '403 .*account expired' "eve expired"
+wait_log "sign-in refused sa=[0-9A-F]+ user=eve@$R .*account expired in the directory"
+krb mal mal
+[ "$RC" -ne 0 ] || fail "mal signed in with his ticket, locked out"
+expect_out '403 .*account locked out' "mal locked out"
+wait_log "sign-in refused sa=[0-9A-F]+ user=mal@$R .*account locked out in the directory"
+log "eve (expired) and mal (locked out) refused with tickets from before"
+
 # carol signs in and stays registered, sending nothing more (-k); she is
 # disabled: her SA ends when the periodic lookup of accounts with SAs
 # (every cache-ttl / 2) finds her entry older than cache-ttl (3 s) and
