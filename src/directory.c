@@ -534,6 +534,18 @@ conn_lost(int rc)
 	    rc == LDAP_BUSY || rc == LDAP_LOCAL_ERROR;
 }
 
+/* No result (yet). */
+static void
+job_clear(struct dir_job *job)
+{
+	strv_free(job->uris);
+	strv_free(job->groups);
+	job->uris = job->groups = NULL;
+	job->ngroups = 0;
+	job->found = 0;
+	job->state = 0;
+}
+
 /* One search; < 0: the connection is lost, > 0: another error. */
 static int
 search(struct dir_job *job, struct dir_conn *c)
@@ -545,6 +557,7 @@ search(struct dir_job *job, struct dir_conn *c)
 	char filter[3 * DIR_NAME_MAX + 64], *dn;
 	int rc;
 
+	job_clear(job);		/* what a try before found */
 	in.bv_val = job->name;
 	in.bv_len = strlen(job->name);
 	if (ldap_bv2escaped_filter_value(&in, &esc) != 0) {
@@ -625,12 +638,7 @@ job_run(void *arg)
 	if (rc != 0) {
 		job->failed = 1;
 		conn_close(c);
-		strv_free(job->uris);
-		strv_free(job->groups);
-		job->uris = job->groups = NULL;
-		job->ngroups = 0;
-		job->found = 0;
-		job->state = 0;
+		job_clear(job);
 	}
 }
 
