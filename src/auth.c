@@ -44,6 +44,7 @@
 #define LOG_MODULE "auth"
 #include "log/log.h"
 #include "src/access.h"
+#include "src/audit.h"
 #include "src/directory.h"
 #include "src/idmap.h"
 #include "src/proxy.h"
@@ -461,6 +462,12 @@ check_identity(struct ptx *ptx, struct sa_assoc *sa, const char *aor,
 
 static int busy(struct ptx *ptx);
 
+static const char *
+scheme_name(const struct sa_assoc *sa)
+{
+	return sa_kind(sa) == MECH_KERBEROS ? "Kerberos" : "NTLM";
+}
+
 /*
  * May the account sign in at all, by the rules of its listener and of
  * access { } (src/access.h)?  The rule that refuses is named in the log
@@ -512,27 +519,41 @@ complete_with(struct ptx *ptx, struct sa_assoc *sa,
 		    "directory%s", sa_opaque(sa), sa_user(sa), ptx->peer,
 		    directory_state_name(acct->state), acct->stale ?
 		    " (cached: no directory server answers)" : "");
-		return ptx_refuse(ptx, 403,
-		    reason_text(directory_state_reason(acct->state)));
-	}
-	if (!allowed(ptx, sa, acct))
-		return ptx_refuse(ptx, 403, "sign-in not allowed");
-	r = check_identity(ptx, sa, aor, acct);
-	if (r != SA_R_OK)
+		r = directory_state_reason(acct->state);
+		audit_auth(ptx, AUDIT_REFUSED, scheme_name(sa), sa_user(sa),
+		    sa_reason_name(r), sa_opaque(sa));
 		return ptx_refuse(ptx, 403, reason_text(r));
+	}
+	if (!allowed(ptx, sa, acct)) {
+		audit_auth(ptx, AUDIT_REFUSED, scheme_name(sa), sa_user(sa),
+		    "ACCESS_RULE", sa_opaque(sa));
+		return ptx_refuse(ptx, 403, "sign-in not allowed");
+	}
+	r = check_identity(ptx, sa, aor, acct);
+	if (r != SA_R_OK) {
+		audit_auth(ptx, AUDIT_REFUSED, scheme_name(sa), sa_user(sa),
+		    sa_reason_name(r), sa_opaque(sa));
+		return ptx_refuse(ptx, 403, reason_text(r));
+	}
 	/* A client that asked for mutual authentication (an AP-REP goes
 	   back) has no context to sign with yet. */
 	if (sa_version(sa) >= 4 && (SIPAUTH_PRESENT(cred->response) ||
 	    (cred->family == SIPAUTH_WWW && ptx->sa_token == NULL))) {
 		r = sig_verify(ptx->home, sa, ptx->sip, cred);
-		if (r != SA_R_OK)
+		if (r != SA_R_OK) {
+			audit_auth(ptx, AUDIT_FAIL, scheme_name(sa),
+			    sa_user(sa), sa_reason_name(r), sa_opaque(sa));
 			return challenge(ptx, reason_text(r));
+		}
 	}
 	r = sa_establish_endpoint(sa, aor, epid, ptx->px->conf->auth.realm,
 	    sa_kind(sa) == MECH_KERBEROS ? ptx->px->krb5_target :
 	    ptx->px->conf->fqdn);
-	if (r != SA_R_OK)
+	if (r != SA_R_OK) {
+		audit_auth(ptx, AUDIT_ERROR, scheme_name(sa), sa_user(sa),
+		    sa_reason_name(r), sa_opaque(sa));
 		return failed(ptx, r);
+	}
 	/* An SA of the endpoint made with the other mechanism (another
 	   targetname, so not replaced above) is replaced too: requests
 	   toward the endpoint must be signed with the SA it uses now. */
@@ -546,6 +567,8 @@ complete_with(struct ptx *ptx, struct sa_assoc *sa,
 	    "opaque=%s epid=%s", ptx_method(ptx), ptx_call_id(ptx), ptx->peer,
 	    sa_user(sa), sa_kind(sa) == MECH_KERBEROS ? "Kerberos" : "NTLM",
 	    sa_opaque(sa), epid);
+	audit_auth(ptx, AUDIT_OK, scheme_name(sa), sa_user(sa), NULL,
+	    sa_opaque(sa));
 	ptx->sa = sa_ref(sa);
 	/* The directory looks the account up again while the SA lives. */
 	if (acct != NULL)
@@ -566,6 +589,8 @@ dir_unavailable(struct ptx *ptx, struct sa_assoc *sa)
 	log_info("%s call-id=%s peer=%s user=%s: not in the directory's cache "
 	    "and no directory server answers: 503", ptx_method(ptx),
 	    ptx_call_id(ptx), ptx->peer, sa_user(sa));
+	audit_auth(ptx, AUDIT_ERROR, scheme_name(sa), sa_user(sa),
+	    "DIRECTORY_UNAVAILABLE", sa_opaque(sa));
 	(void)snprintf(ra, sizeof(ra), "%u", AUTH_DC_RETRY_AFTER);
 	return proxy_reply(ptx, 503, NULL, SIPTAG_RETRY_AFTER_STR(ra),
 	    SIPTAG_WARNING_STR(ptx_warning(ptx, "directory unavailable")),
@@ -614,9 +639,12 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 
 	/* A principal of a realm not trusted: refused before the
 	   directory is asked about it. */
-	if (check_realm(ptx, sa) != SA_R_OK)
+	if (check_realm(ptx, sa) != SA_R_OK) {
+		audit_auth(ptx, AUDIT_REFUSED, scheme_name(sa), sa_user(sa),
+		    sa_reason_name(SA_R_UNTRUSTED_REALM), sa_opaque(sa));
 		return ptx_refuse(ptx, 403,
 		    reason_text(SA_R_UNTRUSTED_REALM));
+	}
 	if (dir == NULL || !directory_covers(dir, sa_user(sa)))
 		return complete_with(ptx, sa, cred, aor, epid, claimed, NULL);
 	if ((w = su_zalloc(ptx->home, sizeof(*w))) == NULL ||
@@ -635,6 +663,8 @@ complete(struct ptx *ptx, struct sa_assoc *sa,
 		ptx->kept = ptx->waiting = 1;
 		return 1;
 	case DIR_BUSY:
+		audit_auth(ptx, AUDIT_ERROR, scheme_name(sa), sa_user(sa),
+		    "DIRECTORY_BUSY", sa_opaque(sa));
 		return busy(ptx);
 	case DIR_UNAVAILABLE:
 	default:
@@ -753,8 +783,12 @@ leg_end(struct ptx *ptx, struct sa_assoc *sa, const struct sipauth_cred *cred,
 {
 	if (r != SA_R_OK && is_guess(r))
 		guard_failed(ptx, user);
-	if (r != SA_R_OK)
+	if (r != SA_R_OK) {
+		audit_auth(ptx, is_account_state(r) ? AUDIT_REFUSED :
+		    r == SA_R_UNAVAILABLE ? AUDIT_ERROR : AUDIT_FAIL,
+		    scheme_name(sa), user, sa_reason_name(r), sa_opaque(sa));
 		return leg_refused(ptx, r);
+	}
 	if (sa_state(sa) == ASSOC_HALF_OPEN)
 		return ntlm_challenge(ptx, sa, out, outlen);
 	/* Kerberos with mutual authentication: the AP-REP. */
@@ -897,6 +931,8 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 			    "names", ptx_method(ptx), ptx_call_id(ptx),
 			    ptx->peer);
 			guard_failed(ptx, NULL);
+			audit_auth(ptx, AUDIT_FAIL, "NTLM", NULL,
+			    sa_reason_name(SA_R_BAD_TOKEN), NULL);
 			rc = challenge(ptx, reason_text(SA_R_BAD_TOKEN));
 			goto done;
 		}
@@ -904,6 +940,8 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	}
 	/* Lockout protection, before the mechanism sees anything. */
 	if ((blocked = guard_check(ptx, user)) > 0) {
+		audit_auth(ptx, AUDIT_BLOCKED, kind == MECH_KERBEROS ?
+		    "Kerberos" : "NTLM", user, "LOCKOUT", NULL);
 		rc = locked_out(ptx, user, blocked);
 		goto done;
 	}
@@ -925,6 +963,7 @@ handshake(struct ptx *ptx, const struct sipauth_cred *cred)
 	   overload: 503. */
 	if (px->workers != NULL && kind == MECH_NTLM && toklen > 0 &&
 	    workers_full(px->workers)) {
+		audit_auth(ptx, AUDIT_ERROR, "NTLM", user, "BUSY", NULL);
 		rc = busy(ptx);
 		goto done;
 	}

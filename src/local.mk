@@ -13,7 +13,8 @@ libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/security.c src/answers.c src/conns.c src/workers.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h \
 	src/idmap.c src/idmap.h src/directory.c src/directory.h \
-	src/access.c src/access.h
+	src/access.c src/access.h src/audit.c src/audit.h \
+	src/audit_value.c
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
 sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
@@ -30,9 +31,13 @@ tests_unit_unit_SOURCES += src/conns.c tests/unit/test_conns.c
 tests_unit_unit_SOURCES += src/idmap.c tests/unit/test_idmap.c
 # The sign-in rules (access { } and a listener's allow and deny).
 tests_unit_unit_SOURCES += src/access.c tests/unit/test_access.c
+# How the audit lines write values (the rest of src/audit.c needs the
+# daemon: tests/integration/t-audit.sh).
+tests_unit_unit_SOURCES += src/audit_value.c tests/unit/test_audit.c
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \
 	doc/clients.md doc/security.md doc/active-directory.md \
-	doc/identity.md \
+	doc/identity.md doc/audit.md doc/fail2ban/filter.d/sipsa.conf \
+	doc/fail2ban/jail.d/sipsa.conf \
 	scripts/capture-flows

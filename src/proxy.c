@@ -24,6 +24,7 @@
 #define LOG_MODULE "proxy"
 #include "log/log.h"
 #include "sa/hash.h"
+#include "src/audit.h"
 #include "src/directory.h"
 #include "src/idmap.h"
 #include "src/mclass.h"
@@ -397,11 +398,15 @@ proxy_reload(struct proxy *px)
 	if (n != 0) {
 		log_err("configuration %s has %d error%s: keeping the running "
 		    "configuration", px->conf_path, n, n == 1 ? "" : "s");
+		audit_admin("reload", "signal", px->conf_path,
+		    "configuration errors");
 		return;
 	}
 	if (security_keytab_check(next, NULL, NULL, NULL, 0) != 0) {
 		log_err("configuration %s: the keytab has no usable key: "
 		    "keeping the running configuration", px->conf_path);
+		audit_admin("reload", "signal", px->conf_path,
+		    "keytab unusable");
 		conf_free(next);
 		return;
 	}
@@ -409,6 +414,8 @@ proxy_reload(struct proxy *px)
 		log_err("configuration %s: the identity map has %d error%s: "
 		    "keeping the running configuration", px->conf_path, n,
 		    n == 1 ? "" : "s");
+		audit_admin("reload", "signal", px->conf_path,
+		    "identity map errors");
 		conf_free(next);
 		return;
 	}
@@ -435,4 +442,5 @@ proxy_reload(struct proxy *px)
 	conf_free(px->conf);
 	px->conf = next;
 	log_notice("configuration reloaded");
+	audit_admin("reload", "signal", px->conf_path, "ok");
 }

@@ -17,6 +17,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-client-ntlm.sh \
 	tests/integration/t-client-krb5.sh \
 	tests/integration/t-identity-map.sh \
+	tests/integration/t-audit.sh \
 	tests/integration/t-trusted-realm.sh \
 	tests/integration/t-keytab.sh \
 	tests/integration/t-client-407.sh \

@@ -29,6 +29,7 @@
 #pragma weak conns_suites
 #pragma weak idmap_suites
 #pragma weak access_suites
+#pragma weak audit_suites
 
 static const struct {
 	const char	*name;
@@ -45,6 +46,7 @@ static const struct {
 	{ "conns", conns_suites },
 	{ "idmap", idmap_suites },
 	{ "access", access_suites },
+	{ "audit", audit_suites },
 };
 
 const char *
