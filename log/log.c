@@ -9,11 +9,14 @@
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "log/log.h"
 
 static const char *log_progname = "sipsa";
 static int log_to_syslog;
+static int log_journal;		/* stderr is the systemd journal */
 static int log_level = LOG_LVL_INFO;
 static int log_facility = LOG_DAEMON;
 static log_sink_fn *log_sink;
@@ -27,6 +30,24 @@ static const char *const level_names[] = {
 	[LOG_LVL_DEBUG] = "debug",
 };
 
+/*
+ * Is standard error the journal (systemd sets JOURNAL_STREAM to its
+ * device and inode)?  Then each line starts with its syslog priority,
+ * <N>, which journald reads, and without a time stamp, which it adds.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return e != NULL && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(const char *progname, int to_syslog, int level)
 {
@@ -36,6 +57,7 @@ log_init(const char *progname, int to_syslog, int level)
 		log_progname = progname;
 	log_to_syslog = to_syslog;
 	log_level = level;
+	log_journal = !to_syslog && stderr_is_journal();
 	if (to_syslog)
 		openlog(log_progname, LOG_PID | LOG_NDELAY, log_facility);
 }
@@ -125,6 +147,8 @@ log_vemit(int level, const char *module, int with_errno, const char *fmt,
 		log_sink(level, module, line, log_sink_arg);
 	else if (log_to_syslog)
 		syslog(level, "%s", line);
+	else if (log_journal)
+		(void)fprintf(stderr, "<%d>%s\n", level, line);
 	else {
 		struct timespec ts;
 		struct tm tm;

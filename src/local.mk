@@ -14,7 +14,7 @@ libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h \
 	src/idmap.c src/idmap.h src/directory.c src/directory.h \
 	src/access.c src/access.h src/audit.c src/audit.h \
-	src/audit_value.c
+	src/audit_value.c src/notify.c src/notify.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
 sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
@@ -41,3 +41,13 @@ EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \
 	doc/identity.md doc/audit.md doc/fail2ban/filter.d/sipsa.conf \
 	doc/fail2ban/jail.d/sipsa.conf \
 	scripts/capture-flows
+
+# The systemd unit (doc/systemd.md), with this build's paths.
+systemdsystemunit_DATA = dist/sipsad.service
+dist/sipsad.service: $(top_srcdir)/dist/sipsad.service.in Makefile
+	@$(MKDIR_P) dist
+	$(AM_V_GEN)sed -e 's|[@]sbindir[@]|$(sbindir)|g' \
+	    -e 's|[@]sysconfdir[@]|$(sysconfdir)|g' \
+	    $(top_srcdir)/dist/sipsad.service.in >$@.tmp && mv $@.tmp $@
+CLEANFILES += dist/sipsad.service
+EXTRA_DIST += dist/sipsad.service.in doc/systemd.md

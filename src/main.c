@@ -21,6 +21,7 @@
 #include "conf/conf.h"
 #include "log/log.h"
 #include "src/idmap.h"
+#include "src/notify.h"
 #include "src/proxy.h"
 
 #define DEFAULT_CONF	SYSCONFDIR "/sipsa/sipsa.conf"
@@ -265,6 +266,10 @@ main(int argc, char *argv[])
 	}
 	log_notice("sipsad %s started (pid %ld)", PACKAGE_VERSION,
 	    (long)getpid());
+	if (notify_ready(px) != 0) {
+		proxy_destroy(px);
+		fatalx("not starting");
+	}
 	(void)proxy_run(px);
 	proxy_destroy(px);
 	if (pidfile != NULL)

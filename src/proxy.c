@@ -28,6 +28,7 @@
 #include "src/directory.h"
 #include "src/idmap.h"
 #include "src/mclass.h"
+#include "src/notify.h"
 #include "src/proxy.h"
 
 /*
@@ -263,6 +264,7 @@ void
 proxy_stop(struct proxy *px)
 {
 	px->stopping = 1;
+	notify_stopping();
 	su_root_break(px->root);
 }
 
@@ -272,6 +274,7 @@ proxy_destroy(struct proxy *px)
 	if (px == NULL)
 		return;
 	signals_fini(px);
+	notify_fini(px);
 	/* Requests waiting for a worker end before their agent. */
 	(void)workers_destroy(px->workers);
 	px->workers = NULL;
@@ -385,8 +388,8 @@ dir_differs(const struct conf_directory *a, const struct conf_directory *b)
  * takes effect at once.  Listeners, the pid file and the state directory
  * are fixed at start: a change there is logged and waits for a restart.
  */
-void
-proxy_reload(struct proxy *px)
+static void
+reload(struct proxy *px)
 {
 	struct sipsa_conf *next = NULL;
 	struct idmap *map = NULL;
@@ -443,4 +446,13 @@ proxy_reload(struct proxy *px)
 	px->conf = next;
 	log_notice("configuration reloaded");
 	audit_admin("reload", "signal", px->conf_path, "ok");
+}
+
+/* SIGHUP; systemd hears of it (src/notify.h) whatever the outcome. */
+void
+proxy_reload(struct proxy *px)
+{
+	notify_reloading();
+	reload(px);
+	notify_reloaded(px);
 }

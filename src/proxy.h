@@ -92,6 +92,7 @@ struct proxy {
 						   or NULL */
 	struct directory	*dir;		/* directory { } or NULL
 						   (src/directory.h) */
+	struct su_timer_s	*watchdog;	/* systemd's (src/notify.h) */
 	unsigned long		 services;	/* SERVICE requests answered */
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */

@@ -18,6 +18,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-client-krb5.sh \
 	tests/integration/t-identity-map.sh \
 	tests/integration/t-audit.sh \
+	tests/integration/t-systemd.sh \
 	tests/integration/t-trusted-realm.sh \
 	tests/integration/t-keytab.sh \
 	tests/integration/t-client-407.sh \
@@ -65,6 +66,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/route.sh \
 	tests/integration/sipreq.py \
 	tests/integration/torture.py \
+	tests/integration/notify-listen.py \
 	tests/integration/benchcheck.py \
 	tests/integration/bigreq.py \
 	tests/integration/resend.py \
