@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,7 +19,8 @@
 
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
     conf_h_trusted_realm, conf_h_domain, conf_h_home, conf_h_home_default,
-    conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
+    conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access,
+    conf_h_metrics_listen;
 
 int
 conf_need_args(struct conf_ctx *ctx, struct conf_node *n, int min, int max,
@@ -406,6 +408,38 @@ conf_h_access(struct conf_ctx *ctx, const struct conf_directive *d,
 	while (*tail != NULL)
 		tail = &(*tail)->next;
 	*tail = r;
+	return 0;
+}
+
+/* metrics { listen ADDRESS PORT }: an IPv4 or IPv6 address. */
+int
+conf_h_metrics_listen(struct conf_ctx *ctx, const struct conf_directive *d,
+    struct conf_node *n)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char *end;
+	unsigned long v;
+
+	(void)d;
+	if (conf_need_args(ctx, n, 2, 2, "listen ADDRESS PORT") != 0)
+		return -1;
+	if (inet_pton(AF_INET, n->argv[1].text, addr) != 1 &&
+	    inet_pton(AF_INET6, n->argv[1].text, addr) != 1) {
+		conf_error(ctx, &n->argv[1].pos, "listen: \"%s\" is not an "
+		    "IPv4 or IPv6 address", n->argv[1].text);
+		return -1;
+	}
+	v = strtoul(n->argv[2].text, &end, 10);
+	if (n->argv[2].text[0] == '\0' || *end != '\0' || v < 1 ||
+	    v > 65535) {
+		conf_error(ctx, &n->argv[2].pos, "listen: port \"%s\" is not "
+		    "1..65535", n->argv[2].text);
+		return -1;
+	}
+	if ((ctx->conf->metrics.address = conf_strdup(ctx,
+	    n->argv[1].text)) == NULL)
+		return -1;
+	ctx->conf->metrics.port = (unsigned)v;
 	return 0;
 }
 

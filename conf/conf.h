@@ -215,6 +215,12 @@ struct conf_directory {
 	unsigned	 cache_entries;		/* accounts kept at most */
 };
 
+/* metrics { listen ADDRESS PORT }: port 0, off. */
+struct conf_metrics {
+	char		*address;
+	unsigned	 port;
+};
+
 struct conf_log {
 	int		 to_syslog;		/* 0: stderr */
 	int		 level;			/* enum log_level */
@@ -237,6 +243,7 @@ struct sipsa_conf {
 	struct conf_route	*routes;
 	struct conf_directory	 dir;
 	struct conf_access	 access;
+	struct conf_metrics	 metrics;
 	struct conf_log		 log;
 	void			*priv;		/* parser-owned storage */
 };

@@ -99,6 +99,7 @@ enum conf_block {
 	CONF_B_HOME,
 	CONF_B_DIRECTORY,
 	CONF_B_ACCESS,
+	CONF_B_METRICS,
 	CONF_B_LOG,
 };
 

@@ -123,7 +123,8 @@ check_facility(struct conf_ctx *ctx, const struct conf_directive *d,
 /* Handlers of the statements that are more than one value (apply.c). */
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
     conf_h_trusted_realm, conf_h_domain, conf_h_home, conf_h_home_default,
-    conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access;
+    conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access,
+    conf_h_metrics_listen;
 
 /*
  * Table entries: V is one plain value (string, path, number, duration,
@@ -297,6 +298,8 @@ const struct conf_directive conf_directives[] = {
 	C(CONF_B_ACCESS, "deny", conf_h_access, REPEAT, NULL),
 	E(CONF_B_ACCESS, "default", OFF(access.default_allow), access_names,
 	    access_values, "allow"),
+	B(CONF_B_TOP, "metrics", CONF_B_METRICS),
+	C(CONF_B_METRICS, "listen", conf_h_metrics_listen, 0, NULL),
 	B(CONF_B_TOP, "log", CONF_B_LOG),
 	E(CONF_B_LOG, "target", OFF(log.to_syslog), target_names,
 	    target_values, "stderr"),
@@ -316,6 +319,7 @@ static const char *const block_names[] = {
 	[CONF_B_CONN] = "connections",
 	[CONF_B_REGISTRAR] = "registrar", [CONF_B_HOME] = "home",
 	[CONF_B_DIRECTORY] = "directory", [CONF_B_ACCESS] = "access",
+	[CONF_B_METRICS] = "metrics",
 	[CONF_B_LOG] = "log",
 };
 

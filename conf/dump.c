@@ -123,6 +123,14 @@ dump_custom(FILE *fp, const struct sipsa_conf *c,
 			dump_rules(fp, l->access, depth);
 		return;
 	}
+	if (d->block == CONF_B_METRICS) {
+		if (c->metrics.port != 0) {
+			indent(fp, depth);
+			(void)fprintf(fp, "listen %s %u\n", c->metrics.address,
+			    c->metrics.port);
+		}
+		return;
+	}
 	if (d->block == CONF_B_ACCESS) {
 		if (strcmp(d->name, "allow") == 0)
 			dump_rules(fp, c->access.rules, depth);
@@ -224,8 +232,10 @@ dump_block(FILE *fp, const struct sipsa_conf *c, enum conf_block b,
 		if (d->type == CONF_T_BLOCK) {
 			/* No directory: no block (one without uri is an
 			   error). */
-			if (d->child == CONF_B_DIRECTORY &&
-			    c->dir.uris == NULL && c->dir.srv == NULL)
+			if ((d->child == CONF_B_DIRECTORY &&
+			    c->dir.uris == NULL && c->dir.srv == NULL) ||
+			    (d->child == CONF_B_METRICS &&
+			    c->metrics.port == 0))
 				continue;
 			indent(fp, depth);
 			(void)fprintf(fp, "%s {\n", d->name);

@@ -14,6 +14,7 @@
 #include "log/log.h"
 #include "sa/sa.h"
 #include "src/audit.h"
+#include "src/metrics.h"
 #include "src/proxy.h"
 
 /* time=: UTC with milliseconds, whatever the log's own timestamps. */
@@ -47,6 +48,7 @@ audit_auth(const struct ptx *ptx, const char *result, const char *scheme,
 	char t[48], u[300], r[64], s[16], cid[160];
 	const char *port = strrchr(ptx->peer, ':');
 
+	metrics_auth(scheme, result, reason);
 	if (strcmp(result, AUDIT_OK) != 0 &&
 	    strcmp(result, AUDIT_REFUSED) != 0 &&
 	    !log_quota_take(&q, sa_clock_monotonic(NULL)))

@@ -626,6 +626,12 @@ conn_by_peer(const struct sockaddr *sa)
 	return NULL;
 }
 
+unsigned
+conns_open(void)
+{
+	return C.count;
+}
+
 void
 conns_seen(const struct sockaddr *sa, int authed)
 {

@@ -14,7 +14,8 @@ libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/reply.c src/signals.c src/sofialog.c src/mclass.c src/mclass.h \
 	src/idmap.c src/idmap.h src/directory.c src/directory.h \
 	src/access.c src/access.h src/audit.c src/audit.h \
-	src/audit_value.c src/notify.c src/notify.h
+	src/audit_value.c src/notify.c src/notify.h src/metrics.c \
+	src/metrics.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
 sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
@@ -50,4 +51,4 @@ dist/sipsad.service: $(top_srcdir)/dist/sipsad.service.in Makefile
 	    -e 's|[@]sysconfdir[@]|$(sysconfdir)|g' \
 	    $(top_srcdir)/dist/sipsad.service.in >$@.tmp && mv $@.tmp $@
 CLEANFILES += dist/sipsad.service
-EXTRA_DIST += dist/sipsad.service.in doc/systemd.md
+EXTRA_DIST += dist/sipsad.service.in doc/systemd.md doc/metrics.md

@@ -28,6 +28,7 @@
 #include "src/directory.h"
 #include "src/idmap.h"
 #include "src/mclass.h"
+#include "src/metrics.h"
 #include "src/notify.h"
 #include "src/proxy.h"
 
@@ -240,7 +241,8 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	px->stateless_seed = hash_random_seed();
 	listen_wipe_tls(px);
 	if ((err = security_init(px, params)) != 0 ||
-	    (err = conns_init(px)) != 0)
+	    (err = conns_init(px)) != 0 ||
+	    (err = metrics_start(px)) != 0)
 		goto out;
 	if (!(params->flags & PROXY_F_NO_SIGNALS) &&
 	    (err = signals_init(px)) != 0)
@@ -275,6 +277,7 @@ proxy_destroy(struct proxy *px)
 		return;
 	signals_fini(px);
 	notify_fini(px);
+	metrics_stop(px);
 	/* Requests waiting for a worker end before their agent. */
 	(void)workers_destroy(px->workers);
 	px->workers = NULL;

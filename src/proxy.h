@@ -93,6 +93,7 @@ struct proxy {
 	struct directory	*dir;		/* directory { } or NULL
 						   (src/directory.h) */
 	struct su_timer_s	*watchdog;	/* systemd's (src/notify.h) */
+	struct metrics		*metrics;	/* endpoint or NULL */
 	unsigned long		 services;	/* SERVICE requests answered */
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */
@@ -178,6 +179,8 @@ int	conns_init(struct proxy *);
 void	conns_fini(struct proxy *);
 void	conns_tick(struct proxy *);
 void	conns_seen(const struct sockaddr *sa, int authed);
+/* Connections accepted and open now (metrics). */
+unsigned conns_open(void);
 /* Shut the connection from sa down (why: for the log line). */
 void	conns_close(const struct sockaddr *sa, const char *why);
 /* Stop reading the connection from sa (its tport tp) until its queue
@@ -221,6 +224,7 @@ struct ptx {
 	su_home_t		 home[1];	/* first: ptx is a home */
 	struct proxy		*px;		/* borrowed */
 	struct msg_s		*msg;		/* the request (a ref) */
+	uint64_t		 t0_us;		/* when it came (metrics) */
 	struct nta_incoming_s	*irq;		/* owned; NULL: stateless */
 	const struct sip_s	*sip;		/* borrowed */
 	const struct listener	*listener;	/* borrowed, or NULL */

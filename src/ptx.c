@@ -24,6 +24,7 @@
 
 #define LOG_MODULE "ptx"
 #include "log/log.h"
+#include "src/metrics.h"
 #include "src/proxy.h"
 
 /* Fill ptx->peer with "addr:port" of the sender and find the listener. */
@@ -72,6 +73,7 @@ ptx_create(struct proxy *px, msg_t *msg, sip_t *sip, struct ptx **ptx_out)
 	if ((ptx = su_home_new(sizeof(*ptx))) == NULL)
 		return ENOMEM;	/* msg stays the caller's */
 	ptx->px = px;
+	ptx->t0_us = metrics_now_us();
 	ptx->msg = msg;
 	ptx->sip = sip;
 	ptx_origin(ptx);

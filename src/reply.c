@@ -22,6 +22,7 @@
 
 #define LOG_MODULE "reply"
 #include "log/log.h"
+#include "src/metrics.h"
 #include "src/proxy.h"
 
 #define SIPSA_SERVER	PACKAGE_NAME "/" PACKAGE_VERSION
@@ -84,8 +85,10 @@ reply_begin(struct ptx *ptx, int status, const char *phrase)
 		    ptx_method(ptx), ptx_call_id(ptx));
 		return -1;
 	}
-	if (status >= 200)
+	if (status >= 200) {
 		ptx->replied = 1;
+		metrics_request(ptx_method(ptx), status, ptx->t0_us);
+	}
 	return 0;
 }
 

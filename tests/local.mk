@@ -19,6 +19,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-identity-map.sh \
 	tests/integration/t-audit.sh \
 	tests/integration/t-systemd.sh \
+	tests/integration/t-metrics.sh \
 	tests/integration/t-trusted-realm.sh \
 	tests/integration/t-keytab.sh \
 	tests/integration/t-client-407.sh \

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * src/metrics.c: the Prometheus endpoint (src/metrics.h, doc/metrics.md).
+ *
+ * libmicrohttpd runs without threads of its own, in epoll mode: its one
+ * epoll descriptor is registered with the su_root, and MHD_run() is
+ * called when it is readable and when MHD's timeout passes.  So the
+ * handler runs on the event loop and reads every counter without a lock.
+ * Only GET /metrics is served (text exposition format 0.0.4); at most a
+ * few connections at once, each with a short timeout.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#define SU_ROOT_MAGIC_T		struct proxy
+#define SU_WAKEUP_ARG_T		struct metrics
+#define SU_TIMER_ARG_T		struct metrics
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+
+#define LOG_MODULE "metrics"
+#include "log/log.h"
+#include "registrar/registrar.h"
+#include "sa/sa.h"
+#include "src/metrics.h"
+#include "src/proxy.h"
+
+#define METRICS_CONNECTIONS	8	/* scrapers at once */
+#define METRICS_TIMEOUT		10	/* s a connection may idle */
+
+/* Requests by method and status: the methods sipsad knows, the rest
+   as "other"; statuses 100..699 in one table. */
+static const char *const methods[] = { "REGISTER", "INVITE", "ACK", "BYE",
+    "CANCEL", "OPTIONS", "MESSAGE", "SUBSCRIBE", "NOTIFY", "INFO", "REFER",
+    "PRACK", "UPDATE", "PUBLISH", "SERVICE", "BENOTIFY", "other" };
+#define NMETHODS	(sizeof(methods) / sizeof(methods[0]))
+static uint64_t requests[NMETHODS][600];
+
+/* Request duration histogram, seconds. */
+static const double buckets[] = { 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025,
+    0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
+#define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
+static uint64_t dur_count[NBUCKETS + 1];	/* last: +Inf */
+static double dur_sum;
+
+/* Authentication attempts: a small table of (scheme, result, reason). */
+struct auth_row {
+	char		 scheme[12], result[12], reason[32];
+	uint64_t	 n;
+};
+#define AUTH_ROWS	128
+static struct auth_row auth[AUTH_ROWS];
+static size_t nauth;
+
+struct metrics {
+	struct proxy		*px;
+	struct MHD_Daemon	*d;
+	su_wait_t		 wait[1];
+	int			 index;
+	su_timer_t		*timer;
+	time_t			 started;
+};
+
+uint64_t
+metrics_now_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void
+metrics_request(const char *method, int status, uint64_t t0_us)
+{
+	size_t m, b;
+	double s;
+
+	if (status < 100 || status > 699)
+		return;
+	for (m = 0; m < NMETHODS - 1 && (method == NULL ||
+	    strcmp(methods[m], method) != 0); m++)
+		;
+	requests[m][status - 100]++;
+	if (t0_us == 0)
+		return;
+	s = (double)(metrics_now_us() - t0_us) / 1e6;
+	for (b = 0; b < NBUCKETS && s > buckets[b]; b++)
+		;
+	dur_count[b]++;
+	dur_sum += s;
+}
+
+void
+metrics_auth(const char *scheme, const char *result, const char *reason)
+{
+	size_t i;
+
+	if (reason == NULL)
+		reason = "";
+	for (i = 0; i < nauth; i++)
+		if (strcmp(auth[i].scheme, scheme) == 0 &&
+		    strcmp(auth[i].result, result) == 0 &&
+		    strcmp(auth[i].reason, reason) == 0) {
+			auth[i].n++;
+			return;
+		}
+	/* The reasons are sipsad's own words: the table does not fill;
+	   if it did, the rest would count under the last row. */
+	if (nauth == AUTH_ROWS) {
+		auth[AUTH_ROWS - 1].n++;
+		return;
+	}
+	(void)snprintf(auth[nauth].scheme, sizeof(auth[0].scheme), "%s",
+	    scheme);
+	(void)snprintf(auth[nauth].result, sizeof(auth[0].result), "%s",
+	    result);
+	(void)snprintf(auth[nauth].reason, sizeof(auth[0].reason), "%s",
+	    reason);
+	auth[nauth++].n = 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The page. */
+
+struct page {
+	char	*buf;
+	size_t	 len, cap;
+	int	 failed;
+};
+
+static void
+put(struct page *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *nb;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(p->buf + p->len, p->cap - p->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			p->failed = 1;
+			return;
+		}
+		if ((size_t)n < p->cap - p->len) {
+			p->len += (size_t)n;
+			return;
+		}
+		if ((nb = realloc(p->buf, p->cap * 2 + (size_t)n)) == NULL) {
+			p->failed = 1;
+			return;
+		}
+		p->buf = nb;
+		p->cap = p->cap * 2 + (size_t)n;
+	}
+}
+
+static void
+family(struct page *p, const char *name, const char *type, const char *help)
+{
+	put(p, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+count_aor(const char *aor, void *arg)
+{
+	(void)aor;
+	(*(uint64_t *)arg)++;
+}
+
+/* Process metrics, as the Prometheus client libraries name them. */
+static void
+process_metrics(struct page *p, const struct metrics *m)
+{
+	struct rusage ru;
+	struct rlimit rl;
+	long pages = 0, rss = 0, size = 0;
+	unsigned fds = 0;
+	struct dirent *de;
+	FILE *fp;
+	DIR *dir;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		family(p, "process_cpu_seconds_total", "counter",
+		    "User and system CPU time spent in seconds.");
+		put(p, "process_cpu_seconds_total %.6f\n",
+		    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	}
+	if ((fp = fopen("/proc/self/statm", "r")) != NULL) {
+		if (fscanf(fp, "%ld %ld", &size, &rss) == 2) {
+			pages = sysconf(_SC_PAGESIZE);
+			family(p, "process_resident_memory_bytes", "gauge",
+			    "Resident memory size in bytes.");
+			put(p, "process_resident_memory_bytes %ld\n",
+			    rss * pages);
+			family(p, "process_virtual_memory_bytes", "gauge",
+			    "Virtual memory size in bytes.");
+			put(p, "process_virtual_memory_bytes %ld\n",
+			    size * pages);
+		}
+		(void)fclose(fp);
+	}
+	if ((dir = opendir("/proc/self/fd")) != NULL) {
+		while ((de = readdir(dir)) != NULL)
+			if (de->d_name[0] != '.')
+				fds++;
+		(void)closedir(dir);
+		family(p, "process_open_fds", "gauge",
+		    "Number of open file descriptors.");
+		put(p, "process_open_fds %u\n", fds > 0 ? fds - 1 : 0);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		family(p, "process_max_fds", "gauge",
+		    "Maximum number of open file descriptors.");
+		put(p, "process_max_fds %llu\n",
+		    (unsigned long long)rl.rlim_cur);
+	}
+	family(p, "process_start_time_seconds", "gauge",
+	    "Start time of the process since unix epoch in seconds.");
+	put(p, "process_start_time_seconds %lld\n", (long long)m->started);
+}
+
+static void
+build(struct page *p, const struct metrics *m)
+{
+	struct proxy *px = m->px;
+	struct sa_stats st;
+	uint64_t aors = 0, cum = 0;
+	size_t i, j;
+
+	family(p, "sipsa_build_info", "gauge",
+	    "sipsad's version, as a label; the value is always 1.");
+	put(p, "sipsa_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+
+	family(p, "sipsa_requests_total", "counter",
+	    "Requests answered, by method and final status.");
+	for (i = 0; i < NMETHODS; i++)
+		for (j = 0; j < 600; j++)
+			if (requests[i][j] > 0)
+				put(p, "sipsa_requests_total{method=\"%s\","
+				    "status=\"%zu\"} %llu\n", methods[i],
+				    j + 100,
+				    (unsigned long long)requests[i][j]);
+
+	family(p, "sipsa_request_duration_seconds", "histogram",
+	    "Time from a request's arrival to its final answer.");
+	for (i = 0; i <= NBUCKETS; i++) {
+		cum += dur_count[i];
+		if (i < NBUCKETS)
+			put(p, "sipsa_request_duration_seconds_bucket"
+			    "{le=\"%g\"} %llu\n", buckets[i],
+			    (unsigned long long)cum);
+		else
+			put(p, "sipsa_request_duration_seconds_bucket"
+			    "{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+	}
+	put(p, "sipsa_request_duration_seconds_sum %.6f\n", dur_sum);
+	put(p, "sipsa_request_duration_seconds_count %llu\n",
+	    (unsigned long long)cum);
+
+	family(p, "sipsa_auth_attempts_total", "counter",
+	    "Authentication attempts by scheme, result and reason "
+	    "(doc/audit.md).");
+	for (i = 0; i < nauth; i++)
+		put(p, "sipsa_auth_attempts_total{scheme=\"%s\",result=\"%s\","
+		    "reason=\"%s\"} %llu\n", auth[i].scheme, auth[i].result,
+		    auth[i].reason, (unsigned long long)auth[i].n);
+
+	if (px->sa != NULL) {
+		sa_table_stats(px->sa, &st);
+		family(p, "sipsa_security_associations", "gauge",
+		    "Security associations now: half-open (handshakes in "
+		    "progress) and established.");
+		put(p, "sipsa_security_associations{state=\"half_open\"} %u\n",
+		    st.half_open);
+		put(p, "sipsa_security_associations{state=\"established\"} "
+		    "%u\n", st.established);
+		family(p, "sipsa_handshake_failures_total", "counter",
+		    "Handshake legs that failed.");
+		put(p, "sipsa_handshake_failures_total %llu\n",
+		    (unsigned long long)st.handshake_failures);
+		family(p, "sipsa_signature_failures_total", "counter",
+		    "Signed messages whose signature did not verify.");
+		put(p, "sipsa_signature_failures_total %llu\n",
+		    (unsigned long long)st.verify_failures);
+		family(p, "sipsa_security_associations_ended_total",
+		    "counter", "Security associations that ended, by why.");
+		put(p, "sipsa_security_associations_ended_total{why="
+		    "\"expired\"} %llu\n",
+		    (unsigned long long)st.expirations);
+		put(p, "sipsa_security_associations_ended_total{why="
+		    "\"replaced\"} %llu\n", (unsigned long long)st.replaced);
+		put(p, "sipsa_security_associations_ended_total{why="
+		    "\"evicted\"} %llu\n", (unsigned long long)st.evictions);
+	}
+	family(p, "sipsa_connections", "gauge",
+	    "TCP and TLS connections clients opened and that are open now.");
+	put(p, "sipsa_connections %u\n", conns_open());
+	if (px->reg != NULL &&
+	    registrar_foreach_aor(px->reg, count_aor, &aors) == 0) {
+		family(p, "sipsa_registered_aors", "gauge",
+		    "Addresses of record with at least one binding stored.");
+		put(p, "sipsa_registered_aors %llu\n",
+		    (unsigned long long)aors);
+	}
+	process_metrics(p, m);
+}
+
+/* An answer without a body: 404, 405. */
+static enum MHD_Result
+empty(struct MHD_Connection *c, unsigned code)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if ((r = MHD_create_response_from_buffer(0, (void *)"",
+	    MHD_RESPMEM_PERSISTENT)) == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+answer(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_len, void **state)
+{
+	struct metrics *m = cls;
+	struct MHD_Response *r;
+	struct page p = { NULL, 0, 0, 0 };
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload;
+	(void)upload_len;
+	(void)state;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return empty(c, MHD_HTTP_METHOD_NOT_ALLOWED);
+	if (strcmp(url, "/metrics") != 0)
+		return empty(c, MHD_HTTP_NOT_FOUND);
+	if ((p.buf = malloc(p.cap = 16384)) == NULL)
+		return MHD_NO;
+	build(&p, m);
+	if (p.failed) {
+		free(p.buf);
+		return MHD_NO;
+	}
+	r = MHD_create_response_from_buffer(p.len, p.buf,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(p.buf);
+		return MHD_NO;
+	}
+	(void)MHD_add_response_header(r, "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void on_timer(struct proxy *, su_timer_t *, struct metrics *);
+
+/* MHD's work, then its next timeout. */
+static void
+run(struct metrics *m)
+{
+	MHD_UNSIGNED_LONG_LONG ms = 0;
+
+	(void)MHD_run(m->d);
+	if (MHD_get_timeout(m->d, &ms) == MHD_YES)
+		(void)su_timer_set_interval(m->timer, on_timer, m,
+		    (su_duration_t)(ms > 1000 ? 1000 : ms + 1));
+}
+
+static int
+on_epoll(struct proxy *px, su_wait_t *w, struct metrics *m)
+{
+	(void)px;
+	(void)w;
+	run(m);
+	return 0;
+}
+
+static void
+on_timer(struct proxy *px, su_timer_t *t, struct metrics *m)
+{
+	(void)px;
+	(void)t;
+	run(m);
+}
+
+int
+metrics_start(struct proxy *px)
+{
+	const struct conf_metrics *c = &px->conf->metrics;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	const union MHD_DaemonInfo *info;
+	struct metrics *m;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
+	if (c->port == 0)
+		return 0;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, c->address, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)c->port);
+	} else if (inet_pton(AF_INET6, c->address, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)c->port);
+		flags |= MHD_USE_IPv6;
+	} else
+		return EINVAL;	/* the configuration checked it */
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return ENOMEM;
+	m->px = px;
+	m->started = time(NULL);
+	m->d = MHD_start_daemon(flags, 0, NULL, NULL, answer, m,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_TIMEOUT,
+	    MHD_OPTION_END);
+	if (m->d == NULL ||
+	    (info = MHD_get_daemon_info(m->d, MHD_DAEMON_INFO_EPOLL_FD)) ==
+	    NULL ||
+	    su_wait_create(m->wait, info->epoll_fd, SU_WAIT_IN) != 0 ||
+	    (m->index = su_root_register(px->root, m->wait, on_epoll, m,
+	    0)) <= 0 ||
+	    (m->timer = su_timer_create(su_root_task(px->root), 1000)) ==
+	    NULL) {
+		log_warnx("metrics: cannot serve on %s port %u", c->address,
+		    c->port);
+		px->metrics = m;
+		metrics_stop(px);
+		return EADDRINUSE;
+	}
+	px->metrics = m;
+	run(m);
+	log_info("metrics on http://%s%s%s:%u/metrics",
+	    strchr(c->address, ':') ? "[" : "", c->address,
+	    strchr(c->address, ':') ? "]" : "", c->port);
+	return 0;
+}
+
+void
+metrics_stop(struct proxy *px)
+{
+	struct metrics *m = px->metrics;
+
+	if (m == NULL)
+		return;
+	if (m->timer != NULL)
+		su_timer_destroy(m->timer);
+	if (m->index > 0)
+		su_root_deregister(px->root, m->index);
+	if (m->d != NULL)
+		MHD_stop_daemon(m->d);
+	free(m);
+	px->metrics = NULL;
+}
