@@ -20,7 +20,7 @@
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
     conf_h_trusted_realm, conf_h_domain, conf_h_home, conf_h_home_default,
     conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access,
-    conf_h_metrics_listen;
+    conf_h_metrics_listen, conf_h_control_socket, conf_h_control_mode;
 
 int
 conf_need_args(struct conf_ctx *ctx, struct conf_node *n, int min, int max,
@@ -163,6 +163,56 @@ conf_h_rcache(struct conf_ctx *ctx, const struct conf_directive *d,
 		return -1;
 	}
 	ctx->conf->auth.rcache_dir = conf_strdup(ctx, n->argv[1].text);
+	return 0;
+}
+
+/* control { socket PATH|none }: the default comes from state-dir. */
+int
+conf_h_control_socket(struct conf_ctx *ctx, const struct conf_directive *d,
+    struct conf_node *n)
+{
+	const char *s;
+
+	if (conf_need_args(ctx, n, 1, 1, "socket PATH|none") != 0)
+		return -1;
+	s = n->argv[1].text;
+	if (strcmp(s, "none") == 0) {
+		ctx->conf->control.socket = NULL;
+		ctx->priv->control_none = 1;
+		return 0;
+	}
+	if (s[0] == '\0') {
+		conf_error(ctx, &n->argv[1].pos, "socket: empty value");
+		return -1;
+	}
+	ctx->priv->control_none = 0;
+	ctx->conf->control.socket = conf_strdup(ctx, s);
+	return 0;
+}
+
+/* control { mode 0660 }: octal, as chmod(1) takes it. */
+int
+conf_h_control_mode(struct conf_ctx *ctx, const struct conf_directive *d,
+    struct conf_node *n)
+{
+	const char *s;
+	unsigned v = 0;
+
+	if (conf_need_args(ctx, n, 1, 1, "mode OCTAL, e.g. mode 0660") != 0)
+		return -1;
+	for (s = n->argv[1].text; *s >= '0' && *s <= '7'; s++)
+		v = v * 8 + (unsigned)(*s - '0');
+	if (*s != '\0' || s == n->argv[1].text || s - n->argv[1].text > 4 ||
+	    v > 0777) {
+		conf_error(ctx, &n->argv[1].pos, "mode: expected an octal "
+		    "file mode from 0000 to 0777, not \"%s\"",
+		    n->argv[1].text);
+		return -1;
+	}
+	if (v & 0007)
+		conf_warn(ctx, &n->argv[1].pos, "mode %04o: every local user "
+		    "may use the control socket (reload, kick)", v);
+	ctx->conf->control.mode = v;
 	return 0;
 }
 

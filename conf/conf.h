@@ -221,6 +221,14 @@ struct conf_metrics {
 	unsigned	 port;
 };
 
+/* control { }: the control socket of sipsactl(8) (src/control.h). */
+#define CONF_CONTROL_PATH_MAX	107	/* bytes: sockaddr_un's sun_path */
+struct conf_control {
+	char		*socket;		/* NULL: none (no socket) */
+	unsigned	 mode;			/* of the socket file */
+	char		*group;			/* its group, or NULL */
+};
+
 struct conf_log {
 	int		 to_syslog;		/* 0: stderr */
 	int		 level;			/* enum log_level */
@@ -244,6 +252,7 @@ struct sipsa_conf {
 	struct conf_directory	 dir;
 	struct conf_access	 access;
 	struct conf_metrics	 metrics;
+	struct conf_control	 control;
 	struct conf_log		 log;
 	void			*priv;		/* parser-owned storage */
 };

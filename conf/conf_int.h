@@ -100,7 +100,8 @@ enum conf_block {
 	CONF_B_DIRECTORY,
 	CONF_B_ACCESS,
 	CONF_B_METRICS,
-	CONF_B_LOG,
+	CONF_B_CONTROL,
+	CONF_B_LOG,			/* last: loops end at it */
 };
 
 enum conf_type {
@@ -171,6 +172,7 @@ struct conf_priv {
 	struct conf_where	*where;		/* per directive index */
 	struct conf_pos		 origin;	/* main file, line 1, col 1 */
 	int			 rcache_none;	/* replay-cache none */
+	int			 control_none;	/* control { socket none } */
 	size_t			 ndomains;
 };
 

@@ -120,11 +120,34 @@ check_facility(struct conf_ctx *ctx, const struct conf_directive *d,
 	return -1;
 }
 
+/*
+ * A group name as groupadd(8) takes it: letters, digits, '.', '_', '-'
+ * (and a trailing '$'); that the group exists is checked at start
+ * (src/control.c), where it is used.
+ */
+static int
+check_group(struct conf_ctx *ctx, const struct conf_directive *d,
+    const struct conf_tok *tok)
+{
+	const char *s;
+
+	for (s = tok->text; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
+		    *s != '-' && !(*s == '$' && s[1] == '\0'))
+			break;
+	if (*s != '\0' || tok->text[0] == '-' || strlen(tok->text) > 32) {
+		conf_error(ctx, &tok->pos, "%s: \"%s\" is not a group name",
+		    d->name, tok->text);
+		return -1;
+	}
+	return 0;
+}
+
 /* Handlers of the statements that are more than one value (apply.c). */
 conf_handler_fn conf_h_listen, conf_h_schemes, conf_h_rcache, conf_h_users,
     conf_h_trusted_realm, conf_h_domain, conf_h_home, conf_h_home_default,
     conf_h_route, conf_h_dir_uri, conf_h_dir_attrs, conf_h_access,
-    conf_h_metrics_listen;
+    conf_h_metrics_listen, conf_h_control_socket, conf_h_control_mode;
 
 /*
  * Table entries: V is one plain value (string, path, number, duration,
@@ -300,6 +323,11 @@ const struct conf_directive conf_directives[] = {
 	    access_values, "allow"),
 	B(CONF_B_TOP, "metrics", CONF_B_METRICS),
 	C(CONF_B_METRICS, "listen", conf_h_metrics_listen, 0, NULL),
+	B(CONF_B_TOP, "control", CONF_B_CONTROL),
+	C(CONF_B_CONTROL, "socket", conf_h_control_socket, 0, NULL),
+	C(CONF_B_CONTROL, "mode", conf_h_control_mode, 0, "0660"),
+	V(CONF_B_CONTROL, "group", STR, OFF(control.group), 0, 0, NULL, 0,
+	    check_group),
 	B(CONF_B_TOP, "log", CONF_B_LOG),
 	E(CONF_B_LOG, "target", OFF(log.to_syslog), target_names,
 	    target_values, "stderr"),
@@ -319,7 +347,7 @@ static const char *const block_names[] = {
 	[CONF_B_CONN] = "connections",
 	[CONF_B_REGISTRAR] = "registrar", [CONF_B_HOME] = "home",
 	[CONF_B_DIRECTORY] = "directory", [CONF_B_ACCESS] = "access",
-	[CONF_B_METRICS] = "metrics",
+	[CONF_B_METRICS] = "metrics", [CONF_B_CONTROL] = "control",
 	[CONF_B_LOG] = "log",
 };
 

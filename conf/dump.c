@@ -202,6 +202,17 @@ dump_custom(FILE *fp, const struct sipsa_conf *c,
 		for (dom = c->dir.attributes; *dom != NULL; dom++)
 			(void)fprintf(fp, " %s", *dom);
 		(void)fputc('\n', fp);
+	} else if (strcmp(d->name, "socket") == 0) {
+		indent(fp, depth);
+		(void)fputs("socket ", fp);
+		if (c->control.socket != NULL)
+			quoted(fp, c->control.socket);
+		else
+			(void)fputs("none", fp);
+		(void)fputc('\n', fp);
+	} else if (strcmp(d->name, "mode") == 0) {
+		indent(fp, depth);
+		(void)fprintf(fp, "mode %04o\n", c->control.mode);
 	} else if (strcmp(d->name, "route") == 0) {
 		for (r = c->routes; r != NULL; r = r->next) {
 			(void)fputs("route ", fp);

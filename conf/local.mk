@@ -23,6 +23,10 @@ CONF_GOLDEN = \
 	tests/conf/bad-auth-default.err \
 	tests/conf/bad-auth.conf \
 	tests/conf/bad-auth.err \
+	tests/conf/bad-control.conf \
+	tests/conf/bad-control.err \
+	tests/conf/bad-control-path.conf \
+	tests/conf/bad-control-path.err \
 	tests/conf/bad-directory.conf \
 	tests/conf/bad-directory.err \
 	tests/conf/bad-directory-refs.conf \

@@ -86,6 +86,9 @@ derive(struct conf_ctx *ctx)
 	if (r->store == NULL)
 		r->store = conf_arena_printf(&ctx->priv->arena, "%s/bindings",
 		    c->state_dir);
+	if (c->control.socket == NULL && !ctx->priv->control_none)
+		c->control.socket = conf_arena_printf(&ctx->priv->arena,
+		    "%s/control.sock", c->state_dir);
 	if (c->auth.netbios_computer == NULL)
 		c->auth.netbios_computer = netbios_of(ctx, c->fqdn);
 	if (c->auth.netbios_domain == NULL && dot != NULL)
@@ -99,6 +102,7 @@ derive(struct conf_ctx *ctx)
 		ctx->priv->ndomains = 1;
 	}
 	if ((!ctx->priv->rcache_none && c->auth.rcache_dir == NULL) ||
+	    (!ctx->priv->control_none && c->control.socket == NULL) ||
 	    r->store == NULL || r->domains == NULL || r->domains[0] == NULL)
 		conf_nomem(ctx);
 }
@@ -321,6 +325,20 @@ check_access(struct conf_ctx *ctx)
 		check_rules(ctx, l->access);
 }
 
+/* A UNIX socket's path fits in sockaddr_un. */
+static void
+check_control(struct conf_ctx *ctx)
+{
+	const char *s = ctx->conf->control.socket;
+
+	if (s != NULL && strlen(s) > CONF_CONTROL_PATH_MAX)
+		conf_error(ctx, pos_of(ctx, CONF_B_CONTROL, "socket", 1),
+		    "control socket %s: longer than %d bytes, the most a "
+		    "UNIX socket's path may have; set a shorter one: control "
+		    "{ socket \"/run/sipsa/control.sock\" }", s,
+		    CONF_CONTROL_PATH_MAX);
+}
+
 void
 conf_validate(struct conf_ctx *ctx)
 {
@@ -337,4 +355,5 @@ conf_validate(struct conf_ctx *ctx)
 	check_targets(ctx);
 	check_directory(ctx);
 	check_access(ctx);
+	check_control(ctx);
 }

@@ -190,4 +190,5 @@ conf_set_defaults(struct conf_ctx *ctx)
 	conf->auth.schemes[1] = CONF_SCHEME_NTLM;
 	conf->auth.nschemes = 2;
 	conf->auth.ntlm_source = CONF_NTLM_USERS_FILE;
+	conf->control.mode = 0660;
 }

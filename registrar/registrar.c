@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/rand.h>
 
@@ -131,6 +132,84 @@ registrar_foreach_aor(struct registrar *reg, reg_aor_fn *fn, void *arg)
 	struct aor_ctx ac = { fn, arg };
 
 	return reg->ops->sweep(reg->st, visit_aor, &ac);
+}
+
+static int	read_live(struct registrar *, const char *aor, uint64_t now,
+		    struct reg_blist *);
+
+struct binding_ctx {
+	reg_binding_fn	*fn;
+	void		*arg;
+	uint64_t	 now;
+	int		 stop;
+};
+
+static enum reg_sweep_action
+visit_bindings(const char *aor, const unsigned char *val, size_t len,
+    unsigned char **val_out, size_t *len_out, void *arg)
+{
+	struct binding_ctx *bc = arg;
+	struct reg_blist l;
+	size_t i;
+
+	(void)val_out;
+	(void)len_out;
+	if (bc->stop || record_decode(val, len, &l) != 0)
+		return REG_SWEEP_KEEP;
+	blist_sort(&l);
+	for (i = 0; i < l.n && !bc->stop; i++)
+		if (l.b[i].expires_at > bc->now)
+			bc->stop = bc->fn(aor, &l.b[i], bc->arg);
+	blist_clear(&l);
+	return REG_SWEEP_KEEP;
+}
+
+int
+registrar_foreach_binding(struct registrar *reg, uint64_t now,
+    reg_binding_fn *fn, void *arg)
+{
+	struct binding_ctx bc = { fn, arg, now, 0 };
+
+	return reg->ops->sweep(reg->st, visit_bindings, &bc);
+}
+
+int
+registrar_remove(struct registrar *reg, const char *aor, const char *epid,
+    uint64_t now, reg_lookup_fn *fn, void *arg, unsigned *removed_out)
+{
+	struct reg_blist l;
+	unsigned char *val = NULL;
+	size_t i, len = 0;
+	unsigned n = 0;
+	int err;
+
+	*removed_out = 0;
+	if (aor == NULL || strlen(aor) > REG_MAX_AOR)
+		return EINVAL;
+	if ((err = read_live(reg, aor, now, &l)) != 0)
+		return err;
+	for (i = l.n; i-- > 0;) {
+		if (epid != NULL && strcasecmp(l.b[i].epid, epid) != 0)
+			continue;
+		if (fn != NULL)
+			fn(&l.b[i], arg);
+		blist_remove(&l, i);
+		n++;
+	}
+	if (n == 0)
+		goto out;
+	if (l.n == 0) {
+		err = reg->ops->del(reg->st, aor);
+		if (err == ENOENT)
+			err = 0;
+	} else if ((err = record_encode(&l, &val, &len)) == 0)
+		err = reg->ops->put(reg->st, aor, val, len);
+	free(val);
+	if (err == 0)
+		*removed_out = n;
+ out:
+	blist_clear(&l);
+	return err;
 }
 
 static int

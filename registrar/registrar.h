@@ -247,6 +247,29 @@ int	registrar_lookup_gruu(struct registrar *, const char *uri,
 typedef void reg_aor_fn(const char *aor, void *arg);
 int	registrar_foreach_aor(struct registrar *, reg_aor_fn *fn, void *arg);
 
+/*
+ * Call fn once per live binding at now, record by record (sipsactl's
+ * "binding list"); fn returns non-zero to see no more.  The AOR and the
+ * binding are borrowed for the call only, and fn must not use the
+ * registrar (one store transaction is open).  Returns 0 or an errno
+ * value.
+ */
+typedef int reg_binding_fn(const char *aor, const struct reg_binding *,
+    void *arg);
+int	registrar_foreach_binding(struct registrar *, uint64_t now,
+	    reg_binding_fn *fn, void *arg);
+
+/*
+ * Remove the bindings of aor now: those of the endpoint epid (compared
+ * ignoring ASCII case) or, epid NULL, all of them (sipsactl's "binding
+ * drop" and "kick").  fn, unless NULL, sees each binding removed before
+ * it goes (for its connection).  *removed_out counts them.  0 (also when
+ * there was none) or an errno value.
+ */
+int	registrar_remove(struct registrar *, const char *aor,
+	    const char *epid, uint64_t now, reg_lookup_fn *fn, void *arg,
+	    unsigned *removed_out);
+
 /* Flush the store to disk; for a timer when sync is REG_SYNC_NONE. */
 int	registrar_sync(struct registrar *);
 

@@ -64,6 +64,7 @@ complete(struct sa_assoc *sa, const struct mech_result *res)
 	sa->state = ASSOC_ESTABLISHED;
 	t->st.established++;
 	sa->hard_ms = now + life * 1000;
+	sa->seen_ms = now;
 	sa->deadline_ms = now + (uint64_t)t->lim.idle_s * 1000;
 	if (sa->deadline_ms > sa->hard_ms)
 		sa->deadline_ms = sa->hard_ms;
@@ -289,7 +290,8 @@ sa_verify(struct sa_assoc *sa, uint32_t cnum, const void *sigstr, size_t len,
 		goto out;
 	}
 	/* 3. A verified message keeps the SA alive one more idle period. */
-	idle = table_now(t) + (uint64_t)t->lim.idle_s * 1000;
+	sa->seen_ms = table_now(t);
+	idle = sa->seen_ms + (uint64_t)t->lim.idle_s * 1000;
 	if (idle > sa->hard_ms)
 		idle = sa->hard_ms;
 	if (idle > sa->deadline_ms)

@@ -226,6 +226,46 @@ sa_end_account(struct sa_table *t, const char *user, enum sa_reason why)
 	return n;
 }
 
+unsigned
+sa_foreach(const struct sa_table *t, sa_visit_fn *fn, void *arg)
+{
+	const struct htab *h = &t->by_opaque;
+	const struct hlink *l;
+	const struct sa_assoc *sa;
+	struct sa_info in;
+	uint64_t now = table_now(t);
+	uint32_t b;
+	unsigned n = 0;
+
+	for (b = 0; b <= h->mask; b++)
+		for (l = h->buckets[b]; l != NULL; l = l->next) {
+			sa = HTAB_ENTRY(l, const struct sa_assoc, opaque_link);
+			/* Expired, not swept yet: gone for the caller. */
+			if (sa->deadline_ms <= now)
+				continue;
+			memset(&in, 0, sizeof(in));
+			in.opaque = sa->opaque_text;
+			in.state = (enum sa_state)sa->state;
+			in.kind = (enum mech_kind)sa->kind;
+			in.version = sa->version;
+			in.user = sa->strs;
+			if (sa->bound) {
+				in.aor = sa->strs + sa->aor_off;
+				in.epid = sa->strs + sa->epid_off;
+			}
+			if (sa->state == ASSOC_HALF_OPEN)
+				in.peer = sa->u.ho.src->addr;
+			else
+				in.idle_ms = now - sa->seen_ms;
+			in.age_ms = now - sa->born_ms;
+			in.expires_ms = sa->deadline_ms - now;
+			n++;
+			if (fn(&in, arg) != 0)
+				return n;
+		}
+	return n;
+}
+
 void
 sa_retire(struct sa_assoc *sa)
 {

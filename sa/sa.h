@@ -317,6 +317,40 @@ unsigned sa_end_account(struct sa_table *table, const char *user,
 	    enum sa_reason why);
 
 /*
+ * What sa_foreach() shows of one SA (sipsactl's "sa list").  The strings
+ * are the SA's, valid during the call only, NULL when not known: user
+ * until the handshake completes, aor and epid until the SA is bound,
+ * peer (the source address) once it is established (the table keeps it
+ * for the half-open cap per source only).  Times are milliseconds of the
+ * table clock.
+ */
+struct sa_info {
+	const char	*opaque;
+	enum sa_state	 state;
+	enum mech_kind	 kind;
+	int		 version;	/* 0 until the handshake starts */
+	const char	*user;
+	const char	*aor;
+	const char	*epid;
+	const char	*peer;
+	uint64_t	 age_ms;	/* since sa_begin() */
+	uint64_t	 idle_ms;	/* since established or the last
+					   verified message; 0 half-open */
+	uint64_t	 expires_ms;	/* until it expires, unless a
+					   message or sa_extend() refreshes
+					   it */
+};
+typedef int sa_visit_fn(const struct sa_info *info, void *arg);
+/*
+ * Call fn for every SA of the table whose time has not passed, in no
+ * particular order, until fn returns non-zero.  Read-only: fn must not
+ * change the table (to end SAs, collect their opaques and end them
+ * after).  Returns how many SAs fn was called for.
+ */
+unsigned sa_foreach(const struct sa_table *table, sa_visit_fn *fn,
+	    void *arg);
+
+/*
  * The SA bound to an endpoint, for signing requests sent toward it.
  * Returns SA_R_OK with a reference in *sa_out, SA_R_UNKNOWN_ENDPOINT or
  * SA_R_EXPIRED.  Logged at debug level only (not an authentication

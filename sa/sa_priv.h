@@ -47,6 +47,9 @@ struct sa_assoc {
 	char			*strs;		/* owned; NULL until complete */
 	uint64_t		 deadline_ms;	/* unless refreshed */
 	uint64_t		 hard_ms;	/* end of the hard lifetime */
+	uint64_t		 born_ms;	/* sa_begin() (sa_foreach) */
+	uint64_t		 seen_ms;	/* established, or last message
+						   verified (sa_foreach) */
 	union {
 		struct {
 			TAILQ_ENTRY(sa_assoc)	 all;

@@ -302,7 +302,8 @@ sa_begin(struct sa_table *t, const char *src, enum mech_kind kind,
 	sa->state = ASSOC_HALF_OPEN;
 	sa->kind = (uint8_t)kind;
 	sa->hdr = (uint8_t)hdr;
-	sa->deadline_ms = table_now(t) + (uint64_t)t->lim.handshake_s * 1000;
+	sa->born_ms = table_now(t);
+	sa->deadline_ms = sa->born_ms + (uint64_t)t->lim.handshake_s * 1000;
 	sa->u.ho.src = s;
 	sa->u.ho.server = server;
 	TAILQ_INSERT_TAIL(&t->half_open, sa, u.ho.all);

@@ -626,12 +626,6 @@ conn_by_peer(const struct sockaddr *sa)
 	return NULL;
 }
 
-unsigned
-conns_open(void)
-{
-	return C.count;
-}
-
 void
 conns_seen(const struct sockaddr *sa, int authed)
 {
@@ -649,13 +643,21 @@ conns_seen(const struct sockaddr *sa, int authed)
 		unauth_append(c);
 }
 
-void
+int
 conns_close(const struct sockaddr *sa, const char *why)
 {
 	struct conn *c = conn_by_peer(sa);
 
-	if (c != NULL && !c->closing && !c->doomed)
-		conn_close(c, why);
+	if (c == NULL || c->closing || c->doomed)
+		return 0;
+	conn_close(c, why);
+	return 1;
+}
+
+unsigned
+conns_open(void)
+{
+	return C.active ? C.count : 0;
 }
 
 void

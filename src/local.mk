@@ -15,10 +15,10 @@ libsipsad_a_SOURCES = src/proxy.c src/proxy.h src/listen.c \
 	src/idmap.c src/idmap.h src/directory.c src/directory.h \
 	src/access.c src/access.h src/audit.c src/audit.h \
 	src/audit_value.c src/notify.c src/notify.h src/metrics.c \
-	src/metrics.h
+	src/metrics.h src/control.c src/control.h src/ctlproto.c src/ctlproto.h
 sbin_PROGRAMS += sipsad
 sipsad_SOURCES = src/main.c
-sipsad_LDADD = libsipsad.a $(SIPSA_LDADD)
+sipsad_LDADD = libsipsad.a $(SIPSA_LDADD) $(JANSSON_LIBS)
 
 # The message class with our method decoders (src/mclass.h): the unit
 # binary compiles it too, to feed the decoders directly.
@@ -35,6 +35,8 @@ tests_unit_unit_SOURCES += src/access.c tests/unit/test_access.c
 # How the audit lines write values (the rest of src/audit.c needs the
 # daemon: tests/integration/t-audit.sh).
 tests_unit_unit_SOURCES += src/audit_value.c tests/unit/test_audit.c
+# The control protocol's commands and user matching (src/ctlproto.h).
+tests_unit_unit_SOURCES += src/ctlproto.c tests/unit/test_ctlproto.c
 
 dist_man_MANS += doc/sipsad.8
 EXTRA_DIST += README.md doc/architecture.md doc/message-flows.md \

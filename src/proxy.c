@@ -25,6 +25,7 @@
 #include "log/log.h"
 #include "sa/hash.h"
 #include "src/audit.h"
+#include "src/control.h"
 #include "src/directory.h"
 #include "src/idmap.h"
 #include "src/mclass.h"
@@ -247,6 +248,9 @@ proxy_create(struct sipsa_conf *conf, const char *conf_path,
 	if (!(params->flags & PROXY_F_NO_SIGNALS) &&
 	    (err = signals_init(px)) != 0)
 		goto out;
+	if (!(params->flags & PROXY_F_NO_CONTROL) &&
+	    (err = control_init(px)) != 0)
+		goto out;
  out:
 	if (err != 0)
 		proxy_destroy(px);
@@ -275,6 +279,7 @@ proxy_destroy(struct proxy *px)
 {
 	if (px == NULL)
 		return;
+	control_fini(px);
 	signals_fini(px);
 	notify_fini(px);
 	metrics_stop(px);
@@ -391,8 +396,8 @@ dir_differs(const struct conf_directory *a, const struct conf_directory *b)
  * takes effect at once.  Listeners, the pid file and the state directory
  * are fixed at start: a change there is logged and waits for a restart.
  */
-static void
-reload(struct proxy *px)
+static int
+reload(struct proxy *px, const char *by)
 {
 	struct sipsa_conf *next = NULL;
 	struct idmap *map = NULL;
@@ -404,32 +409,39 @@ reload(struct proxy *px)
 	if (n != 0) {
 		log_err("configuration %s has %d error%s: keeping the running "
 		    "configuration", px->conf_path, n, n == 1 ? "" : "s");
-		audit_admin("reload", "signal", px->conf_path,
+		audit_admin("reload", by, px->conf_path,
 		    "configuration errors");
-		return;
+		return -1;
 	}
 	if (security_keytab_check(next, NULL, NULL, NULL, 0) != 0) {
 		log_err("configuration %s: the keytab has no usable key: "
 		    "keeping the running configuration", px->conf_path);
-		audit_admin("reload", "signal", px->conf_path,
+		audit_admin("reload", by, px->conf_path,
 		    "keytab unusable");
 		conf_free(next);
-		return;
+		return -1;
 	}
 	if ((n = security_idmap_load(next, NULL, &map)) != 0) {
 		log_err("configuration %s: the identity map has %d error%s: "
 		    "keeping the running configuration", px->conf_path, n,
 		    n == 1 ? "" : "s");
-		audit_admin("reload", "signal", px->conf_path,
+		audit_admin("reload", by, px->conf_path,
 		    "identity map errors");
 		conf_free(next);
-		return;
+		return -1;
 	}
 	(void)listen_diff(px, next);
 	if (str_differs(px->conf->pid_file, next->pid_file))
 		log_warnx("pid file changed: needs a restart");
 	if (str_differs(px->conf->state_dir, next->state_dir))
 		log_warnx("state directory changed: needs a restart");
+	if (str_differs(px->conf->control.socket, next->control.socket) ||
+	    str_differs(px->conf->control.group, next->control.group) ||
+	    px->conf->control.mode != next->control.mode)
+		log_warnx("control socket changed: needs a restart");
+	if (str_differs(px->conf->metrics.address, next->metrics.address) ||
+	    px->conf->metrics.port != next->metrics.port)
+		log_warnx("metrics endpoint changed: needs a restart");
 	if (!px->level_fixed && next->log.level != px->conf->log.level) {
 		log_notice("log level %s -> %s",
 		    log_level_name(px->conf->log.level),
@@ -448,14 +460,19 @@ reload(struct proxy *px)
 	conf_free(px->conf);
 	px->conf = next;
 	log_notice("configuration reloaded");
-	audit_admin("reload", "signal", px->conf_path, "ok");
+	audit_admin("reload", by, px->conf_path, "ok");
+	return 0;
 }
 
-/* SIGHUP; systemd hears of it (src/notify.h) whatever the outcome. */
-void
-proxy_reload(struct proxy *px)
+/* SIGHUP or sipsactl; systemd hears of it (src/notify.h) whatever the
+   outcome.  0, or -1 when the running configuration stays. */
+int
+proxy_reload(struct proxy *px, const char *by)
 {
+	int rc;
+
 	notify_reloading();
-	reload(px);
+	rc = reload(px, by);
 	notify_reloaded(px);
+	return rc;
 }

@@ -95,6 +95,11 @@ struct proxy {
 	struct su_timer_s	*watchdog;	/* systemd's (src/notify.h) */
 	struct metrics		*metrics;	/* endpoint or NULL */
 	unsigned long		 services;	/* SERVICE requests answered */
+	/* Handshakes that ended: signed in, or refused (src/auth.c); the
+	   control socket's status shows their rates (src/control.c). */
+	unsigned long long	 handshakes_ok;
+	unsigned long long	 handshakes_failed;
+	struct control		*control;	/* control { } or NULL */
 	/* Prefix of the To tags of stateless responses (src/reply.c), so
 	   that the ACK of one is recognised and absorbed. */
 	char			 stateless_tag[16];
@@ -122,6 +127,8 @@ struct proxy_params {
 	void			*sa_clock_arg;
 	unsigned		 flags;		/* PROXY_F_* */
 };
+/* Open no control socket (control { }). */
+#define PROXY_F_NO_CONTROL	0x04
 /* Acquire no acceptor credentials (keytab, replay cache, NTLM users):
    the mechanism operations need none and get a NULL struct mech_server. */
 #define PROXY_F_NO_CREDENTIALS	0x01
@@ -143,8 +150,9 @@ int	proxy_create(struct sipsa_conf *conf, const char *conf_path,
 int	proxy_run(struct proxy *);
 /* Ask the loop to end (from the loop itself, e.g. a signal callback). */
 void	proxy_stop(struct proxy *);
-/* Re-read the configuration file and apply what can be applied. */
-void	proxy_reload(struct proxy *);
+/* Re-read the configuration file and apply what can be applied: 0, or
+   -1 when it was not valid (the running one stays; the log says why). */
+int	proxy_reload(struct proxy *, const char *by);
 /* Close transports, remove files, free everything.  NULL is fine. */
 void	proxy_destroy(struct proxy *);
 
@@ -179,10 +187,11 @@ int	conns_init(struct proxy *);
 void	conns_fini(struct proxy *);
 void	conns_tick(struct proxy *);
 void	conns_seen(const struct sockaddr *sa, int authed);
-/* Connections accepted and open now (metrics). */
+/* Shut the connection from sa down (why: for the log line); 1 when
+   there was one, else 0. */
+int	conns_close(const struct sockaddr *sa, const char *why);
+/* Connections open now (accepted here and not closing). */
 unsigned conns_open(void);
-/* Shut the connection from sa down (why: for the log line). */
-void	conns_close(const struct sockaddr *sa, const char *why);
 /* Stop reading the connection from sa (its tport tp) until its queue
    is empty again; closed when that takes longer than message-timeout. */
 struct tport_s;

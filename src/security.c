@@ -24,6 +24,7 @@
 
 #include "registrar/registrar.h"
 #include "sa/sa.h"
+#include "src/control.h"
 #include "src/directory.h"
 #include "src/idmap.h"
 
@@ -99,6 +100,7 @@ tick(struct proxy *px, su_timer_t *t, struct proxy *arg)
 	sofialog_flush();
 	answers_expire(px);
 	conns_tick(px);
+	control_tick(px);
 	/* With sync none this bounds what a machine failure can lose. */
 	if (px->reg_flush && (err = registrar_sync(px->reg)) != 0)
 		log_warnx("binding store flush failed: %s", strerror(err));

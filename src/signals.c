@@ -56,7 +56,7 @@ sig_wakeup(struct proxy *px, su_wait_t *w, struct signals *sg)
 			proxy_stop(px);
 			break;
 		case SIGHUP:
-			proxy_reload(px);
+			(void)proxy_reload(px, "signal");
 			break;
 		default:
 			break;

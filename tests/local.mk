@@ -37,7 +37,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-replay.sh \
 	tests/integration/t-sa-lifetime.sh \
 	tests/integration/t-methods.sh \
-	tests/integration/t-rfc4475.sh
+	tests/integration/t-rfc4475.sh \
+	tests/integration/t-sipsactl.sh
 TESTS += $(INTEGRATION_TESTS)
 
 # tests/ad: a real Active Directory (scripts/sipsa-ad: a Samba AD DC and
@@ -75,6 +76,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/holdconns.py \
 	tests/integration/flood.py \
 	tests/integration/tcpidle.py \
+	tests/integration/ctlsock.py \
 	tests/integration/valgrind.supp \
 	tests/sipp/options.xml \
 	tests/sipp/register-challenge-401.xml \

@@ -1,4 +1,4 @@
-# tools/: sipsa-client, sipsa-bench.
+# tools/: sipsa-client, sipsa-bench, sipsactl.
 
 # The MS-SIPAE user agent client (uac.h) the tools share; uac_int.h says
 # which file does what.  opts.h: the table-driven option parsing of both.
@@ -19,3 +19,11 @@ bin_PROGRAMS += tools/sipsa-bench
 tools_sipsa_bench_SOURCES = tools/sipsa-bench.c
 tools_sipsa_bench_LDADD = libuac.a $(SIPSA_LDADD) -lm
 dist_man_MANS += doc/sipsa-bench.1
+
+# sipsactl: the client of sipsad's control socket (src/control.h, issue
+# 15); it checks commands with the daemon's own parser (src/ctlproto.c)
+# and finds the socket in sipsa.conf through conf/.
+sbin_PROGRAMS += tools/sipsactl
+tools_sipsactl_SOURCES = tools/sipsactl.c src/ctlproto.c src/ctlproto.h
+tools_sipsactl_LDADD = libconf.a liblog.a $(JANSSON_LIBS) $(LIBS)
+dist_man_MANS += doc/sipsactl.8

@@ -153,7 +153,8 @@ harness_start(struct harness *h)
 	pp.mech = &fake_mech;
 	pp.sa_now_ms = fake_clock_ms;
 	pp.sa_clock_arg = &h->now_ms;
-	pp.flags = PROXY_F_NO_CREDENTIALS | PROXY_F_NO_SIGNALS;
+	pp.flags = PROXY_F_NO_CREDENTIALS | PROXY_F_NO_SIGNALS |
+	    PROXY_F_NO_CONTROL;
 	fake_mech_lifetime = 0;
 	/* Another process may take the free port before sipsad binds it:
 	   a few tries. */

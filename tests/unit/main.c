@@ -30,6 +30,7 @@
 #pragma weak idmap_suites
 #pragma weak access_suites
 #pragma weak audit_suites
+#pragma weak ctlproto_suites
 
 static const struct {
 	const char	*name;
@@ -47,6 +48,7 @@ static const struct {
 	{ "idmap", idmap_suites },
 	{ "access", access_suites },
 	{ "audit", audit_suites },
+	{ "ctlproto", ctlproto_suites },
 };
 
 const char *

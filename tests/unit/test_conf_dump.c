@@ -56,6 +56,9 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 	    a->registrar.expires_jitter != b->registrar.expires_jitter ||
 	    !str_eq(a->registrar.store, b->registrar.store) ||
 	    a->registrar.sync != b->registrar.sync ||
+	    !str_eq(a->control.socket, b->control.socket) ||
+	    a->control.mode != b->control.mode ||
+	    !str_eq(a->control.group, b->control.group) ||
 	    a->log.to_syslog != b->log.to_syslog ||
 	    a->log.level != b->log.level ||
 	    !str_eq(a->log.facility, b->log.facility))
@@ -163,7 +166,11 @@ test_dump(void)
 	    "home { pattern \"*@z.test\" sip:z\n user a@b sip:ab\n"
 	    " default sips:d\n domain d.test sip:dd }\n"
 	    "route r.test sip:r\nroute q.test sip:q\n"
+	    "control { socket /run/c.sock\n mode 640\n group adm }\n"
 	    "log { target syslog\n level err\n facility local7 }\n");
+	round_trip("server { fqdn \"a.example.test\" }\nlisten udp ::1 5060\n"
+	    "auth { kerberos { keytab /etc/sipsa/k } ntlm { users file "
+	    "/etc/sipsa/u } }\ncontrol { socket none }\n");
 }
 
 static const char *

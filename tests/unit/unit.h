@@ -18,6 +18,7 @@ extern CU_SuiteInfo conns_suites[];
 extern CU_SuiteInfo idmap_suites[];
 extern CU_SuiteInfo access_suites[];
 extern CU_SuiteInfo audit_suites[];
+extern CU_SuiteInfo ctlproto_suites[];
 
 /* Directory of tests/data (from $top_srcdir, else "tests/data"). */
 const char *unit_datadir(void);
