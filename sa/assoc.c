@@ -400,6 +400,14 @@ sa_hdr(const struct sa_assoc *sa)
 	return (enum sa_hdr)sa->hdr;
 }
 
+uint64_t
+sa_age_ms(const struct sa_assoc *sa)
+{
+	if (sa->table == NULL)
+		return 0;
+	return table_now(sa->table) - sa->born_ms;
+}
+
 const char *
 sa_user(const struct sa_assoc *sa)
 {

@@ -432,6 +432,8 @@ void	sa_set_version(struct sa_assoc *sa, int version);
 int	sa_version(const struct sa_assoc *sa);
 /* Milliseconds (table clock) at which the SA expires unless refreshed. */
 uint64_t sa_deadline_ms(const struct sa_assoc *sa);
+/* Milliseconds since sa_begin() (the handshake's first leg). */
+uint64_t sa_age_ms(const struct sa_assoc *sa);
 /* Bytes the SA holds, its table entries and mechanism context included. */
 size_t	sa_memory(const struct sa_assoc *sa);
 

@@ -47,6 +47,7 @@
 #include "src/audit.h"
 #include "src/directory.h"
 #include "src/idmap.h"
+#include "src/metrics.h"
 #include "src/proxy.h"
 
 /* Retry-After, in seconds: the domain controller cannot answer; too many
@@ -569,6 +570,7 @@ complete_checks(struct ptx *ptx, struct sa_assoc *sa,
 	    sa_opaque(sa), epid);
 	audit_auth(ptx, AUDIT_OK, scheme_name(sa), sa_user(sa), NULL,
 	    sa_opaque(sa));
+	metrics_handshake(sa_kind(sa) == MECH_KERBEROS, sa_age_ms(sa));
 	ptx->sa = sa_ref(sa);
 	/* The directory looks the account up again while the SA lives. */
 	if (acct != NULL)

@@ -48,12 +48,21 @@ static const char *const methods[] = { "REGISTER", "INVITE", "ACK", "BYE",
 #define NMETHODS	(sizeof(methods) / sizeof(methods[0]))
 static uint64_t requests[NMETHODS][600];
 
-/* Request duration histogram, seconds. */
-static const double buckets[] = { 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025,
-    0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
+/* Histograms of durations, seconds: the same buckets for all. */
+static const double buckets[] = { 0.0001, 0.0005, 0.001, 0.002, 0.005,
+    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
 #define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
-static uint64_t dur_count[NBUCKETS + 1];	/* last: +Inf */
-static double dur_sum;
+struct hist {
+	uint64_t	 count[NBUCKETS + 1];	/* last: +Inf */
+	double		 sum;
+};
+static struct hist req_dur;		/* arrival to final answer */
+static struct hist hs_dur[2];		/* handshake: NTLM, Kerberos */
+static struct hist store_dur;		/* a REGISTER's store write */
+
+/* Signatures checked: verified, or refused by reason (enum sa_reason). */
+#define SIG_REASONS	64
+static uint64_t sig_ok, sig_refused[SIG_REASONS];
 
 /* Authentication attempts: a small table of (scheme, result, reason). */
 struct auth_row {
@@ -82,11 +91,21 @@ metrics_now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static void
+observe(struct hist *h, double s)
+{
+	size_t b;
+
+	for (b = 0; b < NBUCKETS && s > buckets[b]; b++)
+		;
+	h->count[b]++;
+	h->sum += s;
+}
+
 void
 metrics_request(const char *method, int status, uint64_t t0_us)
 {
-	size_t m, b;
-	double s;
+	size_t m;
 
 	if (status < 100 || status > 699)
 		return;
@@ -94,13 +113,29 @@ metrics_request(const char *method, int status, uint64_t t0_us)
 	    strcmp(methods[m], method) != 0); m++)
 		;
 	requests[m][status - 100]++;
-	if (t0_us == 0)
-		return;
-	s = (double)(metrics_now_us() - t0_us) / 1e6;
-	for (b = 0; b < NBUCKETS && s > buckets[b]; b++)
-		;
-	dur_count[b]++;
-	dur_sum += s;
+	if (t0_us != 0)
+		observe(&req_dur, (double)(metrics_now_us() - t0_us) / 1e6);
+}
+
+void
+metrics_handshake(int kerberos, uint64_t ms)
+{
+	observe(&hs_dur[kerberos != 0], (double)ms / 1e3);
+}
+
+void
+metrics_store_write(uint64_t us)
+{
+	observe(&store_dur, (double)us / 1e6);
+}
+
+void
+metrics_signature(int reason)
+{
+	if (reason == 0)
+		sig_ok++;
+	else if (reason > 0 && reason < SIG_REASONS)
+		sig_refused[reason]++;
 }
 
 void
@@ -175,6 +210,49 @@ family(struct page *p, const char *name, const char *type, const char *help)
 	put(p, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* SAs by scheme (0 NTLM, 1 Kerberos) and state (0 half-open, 1
+   established). */
+struct sa_counts {
+	unsigned	 n[2][2];
+};
+
+static int
+count_sa(const struct sa_info *in, void *arg)
+{
+	struct sa_counts *sc = arg;
+
+	if (in->state == ASSOC_HALF_OPEN || in->state == ASSOC_ESTABLISHED)
+		sc->n[in->kind == MECH_KERBEROS][in->state ==
+		    ASSOC_ESTABLISHED]++;
+	return 0;
+}
+
+/* name_bucket{LABELSle="..."} lines, _sum and _count; labels end with
+   a comma when there are some. */
+static void
+put_hist(struct page *p, const char *name, const char *labels,
+    const struct hist *h)
+{
+	uint64_t cum = 0;
+	size_t i;
+
+	for (i = 0; i < NBUCKETS; i++) {
+		cum += h->count[i];
+		put(p, "%s_bucket{%sle=\"%g\"} %llu\n", name, labels,
+		    buckets[i], (unsigned long long)cum);
+	}
+	cum += h->count[NBUCKETS];
+	put(p, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, labels,
+	    (unsigned long long)cum);
+	/* The labels without their trailing comma. */
+	put(p, "%s_sum%s%.*s%s %.6f\n", name, *labels ? "{" : "",
+	    *labels ? (int)strlen(labels) - 1 : 0, labels, *labels ? "}" : "",
+	    h->sum);
+	put(p, "%s_count%s%.*s%s %llu\n", name, *labels ? "{" : "",
+	    *labels ? (int)strlen(labels) - 1 : 0, labels, *labels ? "}" : "",
+	    (unsigned long long)cum);
+}
+
 static void
 count_aor(const char *aor, void *arg)
 {
@@ -240,7 +318,8 @@ build(struct page *p, const struct metrics *m)
 {
 	struct proxy *px = m->px;
 	struct sa_stats st;
-	uint64_t aors = 0, cum = 0;
+	struct sa_counts sc;
+	uint64_t aors = 0;
 	size_t i, j;
 
 	family(p, "sipsa_build_info", "gauge",
@@ -259,19 +338,27 @@ build(struct page *p, const struct metrics *m)
 
 	family(p, "sipsa_request_duration_seconds", "histogram",
 	    "Time from a request's arrival to its final answer.");
-	for (i = 0; i <= NBUCKETS; i++) {
-		cum += dur_count[i];
-		if (i < NBUCKETS)
-			put(p, "sipsa_request_duration_seconds_bucket"
-			    "{le=\"%g\"} %llu\n", buckets[i],
-			    (unsigned long long)cum);
-		else
-			put(p, "sipsa_request_duration_seconds_bucket"
-			    "{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
-	}
-	put(p, "sipsa_request_duration_seconds_sum %.6f\n", dur_sum);
-	put(p, "sipsa_request_duration_seconds_count %llu\n",
-	    (unsigned long long)cum);
+	put_hist(p, "sipsa_request_duration_seconds", "", &req_dur);
+	family(p, "sipsa_handshake_duration_seconds", "histogram",
+	    "Time from a handshake's first leg to its SA established.");
+	put_hist(p, "sipsa_handshake_duration_seconds", "scheme=\"NTLM\",",
+	    &hs_dur[0]);
+	put_hist(p, "sipsa_handshake_duration_seconds",
+	    "scheme=\"Kerberos\",", &hs_dur[1]);
+	family(p, "sipsa_binding_store_write_seconds", "histogram",
+	    "Time a REGISTER that changes bindings spends in the binding "
+	    "store (decision and commit).");
+	put_hist(p, "sipsa_binding_store_write_seconds", "", &store_dur);
+	family(p, "sipsa_signatures_total", "counter",
+	    "Signatures of incoming messages checked, by result and reason.");
+	put(p, "sipsa_signatures_total{result=\"verified\",reason=\"\"} "
+	    "%llu\n", (unsigned long long)sig_ok);
+	for (i = 1; i < SIG_REASONS; i++)
+		if (sig_refused[i] > 0)
+			put(p, "sipsa_signatures_total{result=\"refused\","
+			    "reason=\"%s\"} %llu\n",
+			    sa_reason_name((enum sa_reason)i),
+			    (unsigned long long)sig_refused[i]);
 
 	family(p, "sipsa_auth_attempts_total", "counter",
 	    "Authentication attempts by scheme, result and reason "
@@ -283,13 +370,17 @@ build(struct page *p, const struct metrics *m)
 
 	if (px->sa != NULL) {
 		sa_table_stats(px->sa, &st);
+		memset(&sc, 0, sizeof(sc));
+		(void)sa_foreach(px->sa, count_sa, &sc);
 		family(p, "sipsa_security_associations", "gauge",
-		    "Security associations now: half-open (handshakes in "
-		    "progress) and established.");
-		put(p, "sipsa_security_associations{state=\"half_open\"} %u\n",
-		    st.half_open);
-		put(p, "sipsa_security_associations{state=\"established\"} "
-		    "%u\n", st.established);
+		    "Security associations now, by scheme and state: "
+		    "half-open (handshakes in progress) and established.");
+		for (i = 0; i < 2; i++)
+			for (j = 0; j < 2; j++)
+				put(p, "sipsa_security_associations{scheme="
+				    "\"%s\",state=\"%s\"} %u\n", i ?
+				    "Kerberos" : "NTLM", j ? "established" :
+				    "half_open", sc.n[i][j]);
 		family(p, "sipsa_handshake_failures_total", "counter",
 		    "Handshake legs that failed.");
 		put(p, "sipsa_handshake_failures_total %llu\n",

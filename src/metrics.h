@@ -18,6 +18,12 @@ uint64_t metrics_now_us(void);
 /* A final response: the request's method and the status, and how long
    since the request came (t0_us). */
 void	metrics_request(const char *method, int status, uint64_t t0_us);
+/* A handshake established its SA ms after its first leg. */
+void	metrics_handshake(int kerberos, uint64_t ms);
+/* A REGISTER that changed bindings spent us in the binding store. */
+void	metrics_store_write(uint64_t us);
+/* A signature checked: 0 (SA_R_OK) verified, else the reason refused. */
+void	metrics_signature(int reason);
 /* An authentication attempt, as the audit line says it. */
 void	metrics_auth(const char *scheme, const char *result,
 	    const char *reason);

@@ -28,6 +28,7 @@
 
 #define LOG_MODULE "register"
 #include "log/log.h"
+#include "src/metrics.h"
 #include "src/proxy.h"
 
 /*
@@ -229,6 +230,7 @@ ptx_register(struct ptx *ptx)
 	struct reg_contact cs[REG_MAX_CONTACTS];
 	struct reg_req rq;
 	struct reg_resp resp;
+	uint64_t t0;
 	const char *aor, *epid, *home, *transport;
 	int err, rc;
 
@@ -268,7 +270,10 @@ ptx_register(struct ptx *ptx)
 	rq.transport = transport != NULL ? transport : "udp";
 	rq.now = (uint64_t)time(NULL);
 
+	t0 = metrics_now_us();
 	(void)registrar_handle(ptx->px->reg, &rq, &resp);
+	if (resp.reason == REG_REASON_OK || resp.reason == REG_REASON_REMOVED)
+		metrics_store_write(metrics_now_us() - t0);
 	/* The one line for the registrar's answer; a refusal is a notice. */
 	log_emit(resp.status >= 300 ? LOG_LVL_NOTICE : LOG_LVL_INFO,
 	    LOG_MODULE, 0, "REGISTER call-id=%s peer=%s aor=%s epid=%s: %u "

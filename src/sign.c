@@ -25,6 +25,7 @@
 
 #define LOG_MODULE "sign"
 #include "log/log.h"
+#include "src/metrics.h"
 #include "src/proxy.h"
 
 /* NTLM or Kerberos: the scheme of the SA's messages. */
@@ -34,8 +35,8 @@ kind_scheme(enum mech_kind kind)
 	return kind == MECH_KERBEROS ? SIPAUTH_KERBEROS : SIPAUTH_NTLM;
 }
 
-enum sa_reason
-sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
+static enum sa_reason
+verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
     const struct sipauth_cred *cred)
 {
 	struct sipauth_sigparams p;
@@ -70,6 +71,17 @@ sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
 		return error == EBADMSG ? SA_R_BAD_TOKEN : SA_R_INTERNAL;
 	r = sa_verify(sa, cred->cnum_val, str, len, mac, maclen);
 	su_free(home, str);
+	return r;
+}
+
+/* Every check of an incoming signature, counted (src/metrics.h). */
+enum sa_reason
+sig_verify(su_home_t *home, struct sa_assoc *sa, const sip_t *sip,
+    const struct sipauth_cred *cred)
+{
+	enum sa_reason r = verify(home, sa, sip, cred);
+
+	metrics_signature((int)r);
 	return r;
 }
 
