@@ -40,6 +40,9 @@
 #define SU_WAKEUP_ARG_T		void
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
 
 #define LOG_MODULE "control"
 #include "log/log.h"
@@ -66,6 +69,12 @@ struct ctl_client {
 	char			*out;		/* the answer, or NULL */
 	size_t			 outlen, outoff;
 	size_t			 drained;	/* bytes read after it */
+	/* trace: the client stays, messages are appended to out. */
+	int			 tracing;
+	int			 tokens;	/* gssapi-data in full */
+	char			 trace_who[256]; /* user, or peer address */
+	int			 trace_peer;	/* trace_who is an address */
+	unsigned long		 trace_dropped;	/* while out was full */
 	struct ctl_client	*next;
 };
 
@@ -84,6 +93,7 @@ struct control {
 	unsigned long long	 ok[RATE_WINDOW + 1];
 	unsigned long long	 failed[RATE_WINDOW + 1];
 	unsigned		 pos, len;
+	unsigned		 ntracing;	/* tracing clients */
 };
 
 static uint64_t
@@ -614,6 +624,212 @@ cmd_keytab_check(struct control *ctl)
 
 /* ---- clients ---- */
 
+/* ---- trace ---- */
+
+/* What a tracing client may have waiting, at most: beyond, messages are
+   dropped and counted. */
+#define TRACE_PENDING_MAX	(1024 * 1024)
+
+static json_t *
+cmd_trace(struct control *ctl, struct ctl_client *cl,
+    const struct ctl_req *rq)
+{
+	cl->tracing = 1;
+	cl->trace_peer = rq->cmd == CTL_TRACE_PEER;
+	cl->tokens = rq->narg == 2;
+	(void)snprintf(cl->trace_who, sizeof(cl->trace_who), "%s",
+	    rq->arg[0]);
+	ctl->ntracing++;
+	admin(cl, "trace", rq->arg[0], "%s%s", cl->trace_peer ? "peer" :
+	    "user", cl->tokens ? ", gssapi-data in full" : "");
+	return json_pack("{s:s, s:o, s:b}", "trace", cl->trace_peer ?
+	    "peer" : "user", "who", jstr(rq->arg[0]), "tokens", cl->tokens);
+}
+
+/*
+ * The SIP address of a From or To: "sip:user@host", in buf.  NULL when
+ * there is none.
+ */
+static const char *
+addr_of(const sip_from_t *a, char *buf, size_t len)
+{
+	if (a == NULL || a->a_url->url_user == NULL ||
+	    a->a_url->url_host == NULL)
+		return NULL;
+	(void)snprintf(buf, len, "sip:%s@%s", a->a_url->url_user,
+	    a->a_url->url_host);
+	return buf;
+}
+
+/* Does cl trace this message: its peer, or its user (the SA's account,
+   or the user of its From or To)? */
+static int
+trace_match(const struct ctl_client *cl, const char *peer,
+    const char *account, const char *from, const char *to)
+{
+	const char *who = cl->trace_who, *at, *ends[2] = { from, to };
+	size_t n;
+	int i;
+
+	if (cl->trace_peer) {
+		n = strlen(who);
+		return strcmp(peer, who) == 0 || (strncmp(peer, who, n) == 0 &&
+		    peer[n] == ':' && strchr(peer + n + 1, ':') == NULL);
+	}
+	if (ctl_user_match(who, account, from) ||
+	    ctl_user_match(who, account, to))
+		return 1;
+	/* Before the handshake there is no account: the account part of
+	   who (DOMAIN\\user, user@REALM, user) against the user of From or
+	   To. */
+	if (strncasecmp(who, "sip:", 4) == 0 ||
+	    (account != NULL && (strchr(who, '@') != NULL ||
+	    strchr(who, '\\') != NULL)))
+		return 0;
+	if ((at = strchr(who, '\\')) != NULL)
+		who = at + 1;
+	n = (at = strchr(who, '@')) != NULL ? (size_t)(at - who) :
+	    strlen(who);
+	for (i = 0; i < 2; i++)
+		if (ends[i] != NULL && strncasecmp(ends[i] + 4, who, n) == 0 &&
+		    ends[i][4 + n] == '@')
+			return 1;
+	return 0;
+}
+
+/*
+ * The message with each gssapi-data value cut to its first 12
+ * characters and its length: the tokens would let anyone who reads the
+ * trace guess passwords offline.
+ */
+static char *
+cut_tokens(const char *text)
+{
+	static const char key[] = "gssapi-data=\"";
+	const char *p = text, *q, *e;
+	char *out, *o;
+
+	if ((out = malloc(strlen(text) + 1)) == NULL)
+		return NULL;
+	o = out;
+	while ((q = strstr(p, key)) != NULL) {
+		q += sizeof(key) - 1;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		if ((e = strchr(q, '"')) == NULL)
+			e = q + strlen(q);
+		if (e - q > 24) {
+			memcpy(o, q, 12);
+			o += 12;
+			o += sprintf(o, "...[%zu]", (size_t)(e - q));
+		} else {
+			memcpy(o, q, (size_t)(e - q));
+			o += e - q;
+		}
+		p = e;
+	}
+	(void)strcpy(o, p);
+	return out;
+}
+
+/* Append one line (with its newline) to a tracing client's queue. */
+static void
+trace_queue(struct ctl_client *cl, const char *line)
+{
+	size_t len = strlen(line), pending = cl->outlen - cl->outoff;
+	char *n;
+
+	if (pending + len + 1 > TRACE_PENDING_MAX) {
+		cl->trace_dropped++;
+		return;
+	}
+	if (cl->outoff > 0 && cl->outoff == cl->outlen)
+		cl->outoff = cl->outlen = 0;
+	if ((n = realloc(cl->out, cl->outlen + len + 2)) == NULL) {
+		cl->trace_dropped++;
+		return;
+	}
+	cl->out = n;
+	memcpy(cl->out + cl->outlen, line, len);
+	cl->out[cl->outlen + len] = '\n';
+	cl->outlen += len + 1;
+	cl->out[cl->outlen] = '\0';
+}
+
+static int client_send(struct ctl_client *cl);
+static void client_free(struct ctl_client *cl);
+
+int
+control_tracing(const struct proxy *px)
+{
+	return px->control != NULL && px->control->ntracing > 0;
+}
+
+void
+control_trace(struct proxy *px, const char *dir, const char *transport,
+    const char *peer, const char *account, msg_t *msg)
+{
+	struct control *ctl = px->control;
+	struct ctl_client *cl, *next;
+	sip_t *sip = sip_object(msg);
+	char fbuf[300], tbuf[300], stamp[64], *text = NULL, *cut = NULL;
+	char *line;
+	const char *from, *to;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct timespec ts;
+	struct tm tm;
+	size_t len = 0;
+	json_t *j;
+
+	if (ctl == NULL || ctl->ntracing == 0 || sip == NULL)
+		return;
+	from = addr_of(sip->sip_from, fbuf, sizeof(fbuf));
+	to = addr_of((const sip_from_t *)sip->sip_to, tbuf, sizeof(tbuf));
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)gmtime_r(&ts.tv_sec, &tm);
+	(void)snprintf(stamp, sizeof(stamp), "%04d-%02d-%02dT%02d:%02d:%02d."
+	    "%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	for (cl = ctl->clients; cl != NULL; cl = next) {
+		next = cl->next;
+		if (!cl->tracing || !trace_match(cl, peer, account, from, to))
+			continue;
+		if (text == NULL && (text = msg_as_string(home, msg,
+		    (msg_pub_t *)sip, 0, &len)) == NULL)
+			break;
+		if (!cl->tokens && cut == NULL && (cut = cut_tokens(text)) ==
+		    NULL)
+			break;
+		if (cl->trace_dropped > 0 && (j = json_pack("{s:I}",
+		    "dropped", (json_int_t)cl->trace_dropped)) != NULL) {
+			if ((line = json_dumps(j, 0)) != NULL) {
+				cl->trace_dropped = 0;
+				trace_queue(cl, line);
+				free(line);
+			}
+			json_decref(j);
+		}
+		j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "time", stamp,
+		    "dir", dir, "transport", transport, "peer", jstr(peer),
+		    "user", jstr(account), "message", cl->tokens ? text : cut);
+		if (j == NULL || (line = json_dumps(j, 0)) == NULL) {
+			json_decref(j);
+			cl->trace_dropped++;
+			continue;
+		}
+		json_decref(j);
+		trace_queue(cl, line);
+		free(line);
+		if (client_send(cl))
+			client_free(cl);
+		else if (cl->outoff < cl->outlen)
+			(void)su_root_eventmask(px->root, cl->index, cl->fd,
+			    SU_WAIT_OUT | SU_WAIT_IN | SU_WAIT_HUP);
+	}
+	free(cut);
+	su_home_deinit(home);
+}
+
 static json_t *
 answer(struct control *ctl, struct ctl_client *cl, char *line)
 {
@@ -641,6 +857,9 @@ answer(struct control *ctl, struct ctl_client *cl, char *line)
 		return cmd_log_level(ctl, cl, rq.arg[0]);
 	case CTL_KEYTAB_CHECK:
 		return cmd_keytab_check(ctl);
+	case CTL_TRACE:
+	case CTL_TRACE_PEER:
+		return cmd_trace(ctl, cl, &rq);
 	}
 	return jerror("unknown command");
 }
@@ -657,6 +876,8 @@ client_free(struct ctl_client *cl)
 			break;
 		}
 	ctl->nclients--;
+	if (cl->tracing)
+		ctl->ntracing--;
 	if (cl->index > 0)
 		su_root_deregister(ctl->px->root, cl->index);
 	else
@@ -713,6 +934,10 @@ client_send(struct ctl_client *cl)
 			return 0;
 		return 1;
 	}
+	/* A trace goes on: wait for the next message, or the end. */
+	if (cl->tracing)
+		return su_root_eventmask(cl->ctl->px->root, cl->index, cl->fd,
+		    SU_WAIT_IN | SU_WAIT_HUP) < 0;
 	(void)shutdown(cl->fd, SHUT_WR);
 	if (su_root_eventmask(cl->ctl->px->root, cl->index, cl->fd,
 	    SU_WAIT_IN | SU_WAIT_HUP) < 0)
@@ -802,6 +1027,9 @@ client_event(struct proxy *px, su_wait_t *w, void *arg)
 		done = client_send(cl);
 	else
 		done = client_drain(cl);
+	/* A tracing client that only sent its request stays; what it
+	   sends later is read and thrown away (client_drain), its end
+	   ends the trace. */
 	if (done)
 		client_free(cl);
 	return 0;
@@ -897,7 +1125,8 @@ control_tick(struct proxy *px)
 		ctl->len++;
 	for (cl = ctl->clients; cl != NULL; cl = next) {
 		next = cl->next;
-		if (now - cl->since >= CONTROL_CLIENT_TIMEOUT * 1000) {
+		if (!cl->tracing &&
+		    now - cl->since >= CONTROL_CLIENT_TIMEOUT * 1000) {
 			log_info("control client closed: not done within %d s",
 			    CONTROL_CLIENT_TIMEOUT);
 			client_free(cl);

@@ -32,4 +32,17 @@ void	control_fini(struct proxy *);
 /* Once a second (src/security.c): handshake rates, client timeouts. */
 void	control_tick(struct proxy *);
 
+/*
+ * sipsactl trace: is a client tracing (cheap; callers ask before they
+ * call control_trace)?  control_trace() hands one message as it passes
+ * to every tracing client whose user or peer it concerns: dir "in" or
+ * "out", the transport's name, the peer "addr:port", the account of its
+ * SA (or NULL).  The message is the one nta sends or received, after
+ * TLS decryption; gssapi-data is cut unless the client asked for it.
+ */
+struct msg_s;
+int	control_tracing(const struct proxy *);
+void	control_trace(struct proxy *, const char *dir, const char *transport,
+	    const char *peer, const char *account, struct msg_s *msg);
+
 #endif /* SIPSA_CONTROL_H */

@@ -37,6 +37,9 @@ static const struct ctl_def {
 	{ "log", "level", CTL_LOG_LEVEL, 1, 1,
 	    "log level err|warn|notice|info|debug" },
 	{ "keytab", "check", CTL_KEYTAB_CHECK, 0, 0, "keytab check" },
+	/* Before "trace": its second word is not a user's. */
+	{ "trace", "peer", CTL_TRACE_PEER, 1, 2, "trace peer ADDR [tokens]" },
+	{ "trace", NULL, CTL_TRACE, 1, 2, "trace USER [tokens]" },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 
@@ -118,6 +121,11 @@ ctl_parse(char *line, struct ctl_req *req, char *err, size_t errsz)
 	req->cmd = d->cmd;
 	for (k = first; k < n; k++)
 		req->arg[req->narg++] = w[k];
+	if ((req->cmd == CTL_TRACE || req->cmd == CTL_TRACE_PEER) &&
+	    req->narg == 2 && strcmp(req->arg[1], "tokens") != 0) {
+		(void)snprintf(err, errsz, "usage: %s", d->usage);
+		return -1;
+	}
 	if (req->cmd == CTL_LOG_LEVEL && log_level_parse(req->arg[0]) < 0) {
 		(void)snprintf(err, errsz, "unknown log level \"%s\" (usage: "
 		    "%s)", req->arg[0], d->usage);

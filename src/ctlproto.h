@@ -28,6 +28,8 @@ enum ctl_cmd {
 	CTL_RELOAD,
 	CTL_LOG_LEVEL,
 	CTL_KEYTAB_CHECK,
+	CTL_TRACE,		/* USER [tokens]: a stream, not one answer */
+	CTL_TRACE_PEER,		/* ADDR [tokens] */
 };
 
 /* A parsed request; the arguments point into the line parsed. */

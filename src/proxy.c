@@ -102,6 +102,7 @@ proxy_request(struct proxy *px, nta_agent_t *agent, msg_t *msg, sip_t *sip)
 	log_debug("%s call-id=%s peer=%s listener=%s", ptx_method(ptx),
 	    ptx_call_id(ptx), ptx->peer,
 	    ptx->listener ? ptx->listener->ident : "?");
+	ptx_trace(ptx, "in", msg, NULL, NULL, NULL);
 	if (ptx->stuck) {
 		conns_close(&msg_addr(msg)->su_sa, "it does not read its "
 		    "answers (output-queue full)");

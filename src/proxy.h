@@ -266,6 +266,14 @@ int	ptx_create(struct proxy *, struct msg_s *msg, struct sip_s *sip,
 void	ptx_free(struct ptx *);
 const char *ptx_method(const struct ptx *);
 const char *ptx_call_id(const struct ptx *);
+/*
+ * sipsactl trace (src/control.h): msg passes to or from the request's
+ * client (peer, transport and account NULL: the ptx's), or to or from
+ * another hop (a callee: its address and transport, its SA's account).
+ * Costs a test when no one traces.
+ */
+void	ptx_trace(struct ptx *, const char *dir, struct msg_s *msg,
+	    const char *peer, const char *transport, const char *account);
 /* A Warning value `399 <fqdn> "text"`, in the ptx home. */
 const char *ptx_warning(struct ptx *, const char *text);
 /* Log the refusal and answer status with that Warning; returns status. */

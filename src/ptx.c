@@ -24,6 +24,7 @@
 
 #define LOG_MODULE "ptx"
 #include "log/log.h"
+#include "src/control.h"
 #include "src/metrics.h"
 #include "src/proxy.h"
 
@@ -249,4 +250,20 @@ ptx_remove_headers(msg_t *msg, sip_t *sip, msg_hclass_t *c)
 
 	while (hh != NULL && *hh != NULL)
 		(void)msg_header_remove(msg, (msg_pub_t *)sip, *hh);
+}
+
+void
+ptx_trace(struct ptx *ptx, const char *dir, msg_t *msg, const char *peer,
+    const char *transport, const char *account)
+{
+	if (!control_tracing(ptx->px))
+		return;
+	if (transport == NULL)
+		transport = ptx->listener != NULL ?
+		    conf_transport_name(ptx->listener->transport) : "?";
+	if (peer == NULL)
+		peer = ptx->peer;
+	if (account == NULL && ptx->sa != NULL)
+		account = sa_user(ptx->sa);
+	control_trace(ptx->px, dir, transport, peer, account, msg);
 }

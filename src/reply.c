@@ -22,6 +22,7 @@
 
 #define LOG_MODULE "reply"
 #include "log/log.h"
+#include "src/control.h"
 #include "src/metrics.h"
 #include "src/proxy.h"
 
@@ -62,6 +63,7 @@ reply_send(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 			return status;
 		}
 	}
+	ptx_trace(ptx, "out", msg, NULL, NULL, NULL);
 	rc = nta_incoming_mreply(irq, msg);	/* takes msg */
 	if (rc < 0) {
 		send_failed(ptx, status);
@@ -93,19 +95,15 @@ reply_begin(struct ptx *ptx, int status, const char *phrase)
 }
 
 /*
- * Complete msg as a response to ptx (what nta_msg_mreply would add),
- * sign it and keep a copy for retransmissions over UDP.  0, or -1 when
- * msg could not be (msg is then gone, a 500 sent).
+ * Complete msg as a response to ptx: what nta_msg_mreply would add (it
+ * adds nothing already there).  0, or -1 when out of memory.
  */
 static int
-reply_sign_stateless(struct ptx *ptx, msg_t *msg, int status,
-    const char *phrase)
+reply_complete(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 {
 	su_home_t *mh = msg_home(msg);
 	sip_t *sip = sip_object(msg);
 	const sip_t *rq = ptx->sip;
-	char *bytes;
-	size_t len = 0;
 
 	if (sip->sip_status == NULL)
 		sip->sip_status = sip_status_create(mh, status, phrase, NULL);
@@ -123,7 +121,25 @@ reply_sign_stateless(struct ptx *ptx, msg_t *msg, int status,
 	    sip->sip_from == NULL || sip->sip_to == NULL ||
 	    sip->sip_call_id == NULL || sip->sip_cseq == NULL ||
 	    sip_complete_message(msg) < 0 ||
-	    msg_serialize(msg, (msg_pub_t *)sip) < 0) {
+	    msg_serialize(msg, (msg_pub_t *)sip) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Complete msg as a response to ptx (reply_complete), sign it and keep a
+ * copy for retransmissions over UDP.  0, or -1 when
+ * msg could not be (msg is then gone, a 500 sent).
+ */
+static int
+reply_sign_stateless(struct ptx *ptx, msg_t *msg, int status,
+    const char *phrase)
+{
+	sip_t *sip = sip_object(msg);
+	char *bytes;
+	size_t len = 0;
+
+	if (reply_complete(ptx, msg, status, phrase) != 0) {
 		log_warnx("cannot build %03d for %s call-id=%s: out of memory",
 		    status, ptx_method(ptx), ptx_call_id(ptx));
 		goto fail;
@@ -181,6 +197,10 @@ reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 	if (status >= 300 && ptx->sip->sip_to->a_tag != NULL &&
 	    ptx->sip->sip_request->rq_method == sip_method_invite)
 		(void)ptx_stateless_invite(ptx, 1);
+	/* Traced whole, as nta_msg_mreply would send it. */
+	if (control_tracing(px) && (ptx->sa != NULL ||
+	    reply_complete(ptx, msg, status, phrase) == 0))
+		ptx_trace(ptx, "out", msg, NULL, NULL, NULL);
 	/* nta_msg_mreply takes both messages: it gets a reference. */
 	if (nta_msg_mreply(px->agent, msg, sip_object(msg), status, phrase,
 	    msg_ref_create(ptx->msg),

@@ -28,6 +28,7 @@ struct branch;
 #define NTA_OUTGOING_MAGIC_T	struct branch
 #define NTA_INCOMING_MAGIC_T	struct fwd
 #include <sofia-sip/su.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/sip_header.h>
@@ -45,6 +46,7 @@ struct branch;
 #define LOG_MODULE "route"
 #include "log/log.h"
 #include "src/mclass.h"
+#include "src/control.h"
 #include "src/proxy.h"
 
 /* Most branches one request forks into. */
@@ -479,6 +481,39 @@ cancel_branch(struct branch *b)
 	msg_destroy(req);
 }
 
+/*
+ * sipsactl trace of a message to or from a callee: toward a target (its
+ * binding's "tcp:addr:port", or its next hop), or from where msg came.
+ */
+static void
+trace_hop(struct ptx *ptx, const char *dir, msg_t *msg,
+    const struct target *t, struct sa_assoc *sa)
+{
+	char peer[96], tpname[8];
+	const su_sockaddr_t *su;
+	const char *colon;
+	char host[64];
+
+	if (!control_tracing(ptx->px))
+		return;
+	(void)snprintf(tpname, sizeof(tpname), "?");
+	if (t != NULL && t->transport != NULL &&
+	    (colon = strchr(t->transport, ':')) != NULL) {
+		(void)snprintf(tpname, sizeof(tpname), "%.*s",
+		    (int)(colon - t->transport), t->transport);
+		(void)snprintf(peer, sizeof(peer), "%s", colon + 1);
+	} else if (t != NULL)
+		(void)snprintf(peer, sizeof(peer), "%s", t->next_hop);
+	else if ((su = msg_addr(msg)) != NULL && su_inet_ntop(su->su_family,
+	    SU_ADDR(su), host, sizeof(host)) != NULL)
+		(void)snprintf(peer, sizeof(peer), "%s:%u", host,
+		    ntohs(su->su_port));
+	else
+		(void)snprintf(peer, sizeof(peer), "?");
+	ptx_trace(ptx, dir, msg, peer, tpname, sa != NULL ? sa_user(sa) :
+	    NULL);
+}
+
 static int
 branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
 {
@@ -492,6 +527,8 @@ branch_response(struct branch *b, nta_outgoing_t *orq, sip_t const *sip)
 	if (status == 100)
 		return 0;
 	msg = nta_outgoing_getresponse(orq);
+	if (msg != NULL && !nta_is_internal_msg(msg))
+		trace_hop(f->ptx, "in", msg, NULL, b->sa);
 	/* Whatever the callee sent is checked, 5xx and 6xx too; only the
 	   answers our own nta makes up (408, 503) carry no signature. */
 	if (msg != NULL && !nta_is_internal_msg(msg) &&
@@ -708,6 +745,7 @@ ptx_route(struct ptx *ptx)
 			continue;
 		}
 		tp = binding_connection(ptx->px, ts.t[i].transport);
+		trace_hop(ptx, "out", msg, &ts.t[i], b->sa);
 		b->orq = branch_create(ptx->px, b, &ts.t[i], msg, tp);
 		if (b->orq == NULL) {
 			msg_destroy(msg);

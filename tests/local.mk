@@ -38,7 +38,8 @@ INTEGRATION_TESTS = \
 	tests/integration/t-sa-lifetime.sh \
 	tests/integration/t-methods.sh \
 	tests/integration/t-rfc4475.sh \
-	tests/integration/t-sipsactl.sh
+	tests/integration/t-sipsactl.sh \
+	tests/integration/t-trace.sh
 TESTS += $(INTEGRATION_TESTS)
 
 # tests/ad: a real Active Directory (scripts/sipsa-ad: a Samba AD DC and

@@ -148,15 +148,14 @@ wait_fd(int fd, short events, int *left_ms)
 		*left_ms = 0;
 }
 
-/* Send line to the socket at path; the answer, NUL-terminated. */
-static char *
-exchange(const char *path, const char *line)
+/* Connect to the socket at path and send line: the descriptor. */
+static int
+connect_send(const char *path, const char *line, int *left)
 {
 	struct sockaddr_un sun;
-	size_t off = 0, len = strlen(line), cap = 0, n = 0;
-	char *buf = NULL, *p;
+	size_t off = 0, len = strlen(line);
 	ssize_t r;
-	int fd, left = TIMEOUT_MS;
+	int fd;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -169,7 +168,7 @@ exchange(const char *path, const char *line)
 		die(EX_NOANSWER, "%s: %s (is sipsad running?)", path,
 		    strerror(errno));
 	while (off < len) {
-		wait_fd(fd, POLLOUT, &left);
+		wait_fd(fd, POLLOUT, left);
 		r = send(fd, line + off, len - off, MSG_NOSIGNAL);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -177,6 +176,31 @@ exchange(const char *path, const char *line)
 			die(EX_NOANSWER, "%s: send: %s", path, strerror(errno));
 		off += (size_t)r;
 	}
+	return fd;
+}
+
+/* Bytes from fd into buf (0: the end); an error ends sipsactl. */
+static ssize_t
+recv_some(int fd, char *buf, size_t len, const char *path)
+{
+	ssize_t r;
+
+	while ((r = recv(fd, buf, len, 0)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		die(EX_NOANSWER, "%s: recv: %s", path, strerror(errno));
+	return r;
+}
+
+/* Send line to the socket at path; the answer, NUL-terminated. */
+static char *
+exchange(const char *path, const char *line)
+{
+	size_t cap = 0, n = 0;
+	char *buf = NULL, *p;
+	ssize_t r;
+	int left = TIMEOUT_MS, fd = connect_send(path, line, &left);
+
 	for (;;) {
 		if (n + 4096 + 1 > cap) {
 			if (cap >= ANSWER_MAX)
@@ -188,12 +212,7 @@ exchange(const char *path, const char *line)
 			buf = p;
 		}
 		wait_fd(fd, POLLIN, &left);
-		r = recv(fd, buf + n, cap - n - 1, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die(EX_NOANSWER, "%s: recv: %s", path, strerror(errno));
-		if (r == 0)
+		if ((r = recv_some(fd, buf + n, cap - n - 1, path)) == 0)
 			break;
 		n += (size_t)r;
 	}
@@ -396,7 +415,91 @@ print_text(const struct ctl_req *rq, const json_t *j)
 		if (json_is_string(json_object_get(j, "warning")))
 			printf("warning: %s\n", str(j, "warning"));
 		break;
+	case CTL_TRACE:
+	case CTL_TRACE_PEER:
+		break;		/* a stream: trace() */
 	}
+}
+
+/* One traced message as text: a header line, then the message. */
+static void
+print_traced(const json_t *j)
+{
+	const char *m = str(j, "message");
+
+	if (json_is_integer(json_object_get(j, "dropped"))) {
+		printf("--- %lld message(s) dropped: sipsactl did not read "
+		    "fast enough\n", num(j, "dropped"));
+		return;
+	}
+	printf("--- %s %s %s %s%s%s\n", str(j, "time"),
+	    strcmp(str(j, "dir"), "in") == 0 ? "<<< from" : ">>> to",
+	    str(j, "peer"), str(j, "transport"),
+	    json_is_string(json_object_get(j, "user")) ? " user=" : "",
+	    json_is_string(json_object_get(j, "user")) ? str(j, "user") : "");
+	fputs(m, stdout);
+	if (*m != '\0' && m[strlen(m) - 1] != '\n')
+		fputc('\n', stdout);
+}
+
+/*
+ * trace: the first line answers the request, then one line a message,
+ * until sipsad goes away or the user stops sipsactl (Ctrl-C).
+ */
+static int
+trace(const char *path, const char *line, int json)
+{
+	int left = TIMEOUT_MS, fd = connect_send(path, line, &left), first = 1;
+	char buf[65536], *acc = NULL, *nl, *p;
+	size_t n = 0, cap = 0;
+	json_error_t jerr;
+	json_t *j;
+	ssize_t r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		if ((r = recv_some(fd, buf, sizeof(buf), path)) == 0)
+			break;
+		if (n + (size_t)r + 1 > cap) {
+			cap = (n + (size_t)r + 1) * 2;
+			if (cap > ANSWER_MAX || (p = realloc(acc, cap)) == NULL)
+				die(EX_NOANSWER, "a traced message too long");
+			acc = p;
+		}
+		memcpy(acc + n, buf, (size_t)r);
+		n += (size_t)r;
+		acc[n] = '\0';
+		while ((nl = memchr(acc, '\n', n)) != NULL) {
+			*nl = '\0';
+			if ((j = json_loads(acc, 0, &jerr)) == NULL)
+				die(EX_NOANSWER, "%s: not JSON: %s", path,
+				    jerr.text);
+			if (first && json_is_string(json_object_get(j,
+			    "error"))) {
+				fprintf(stderr, "sipsactl: %s\n",
+				    str(j, "error"));
+				return EX_ANSWER;
+			}
+			if (json)
+				printf("%s\n", acc);
+			else if (first)
+				fprintf(stderr, "sipsactl: tracing %s %s; "
+				    "Ctrl-C to stop\n", str(j, "trace"),
+				    str(j, "who"));
+			else
+				print_traced(j);
+			json_decref(j);
+			first = 0;
+			n -= (size_t)(nl + 1 - acc);
+			memmove(acc, nl + 1, n + 1);
+		}
+	}
+	(void)close(fd);
+	free(acc);
+	if (first)
+		die(EX_NOANSWER, "%s: closed without an answer", path);
+	fprintf(stderr, "sipsactl: sipsad ended the trace\n");
+	return EX_OK;
 }
 
 int
@@ -447,6 +550,13 @@ main(int argc, char *argv[])
 	    conf : DEFAULT_CONF);
 	if (path == NULL)
 		die(EX_NOANSWER, "out of memory");
+	if ((copy = strdup(line)) == NULL)
+		die(EX_NOANSWER, "out of memory");
+	copy[strcspn(copy, "\n")] = '\0';
+	if (ctl_parse(copy, &rq, err, sizeof(err)) == 0 &&
+	    (rq.cmd == CTL_TRACE || rq.cmd == CTL_TRACE_PEER))
+		return trace(path, line, json);
+	free(copy);
 	ans = exchange(path, line);
 	if ((j = json_loads(ans, 0, &jerr)) == NULL || !json_is_object(j))
 		die(EX_NOANSWER, "%s: an answer that is not a JSON object: %s",
