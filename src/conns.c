@@ -61,6 +61,7 @@
 #define CONNS_RESERVE_MIN	32
 #define CONNS_RESERVE_SHARE	16	/* 1/16 of RLIMIT_NOFILE */
 #define CONNS_LINES		20	/* refusal lines a minute */
+#define CONNS_LPORTS		16	/* listener ports counted apart */
 
 /* A source address: IPv4, or the /64 of an IPv6 address. */
 struct conn_src {
@@ -72,6 +73,7 @@ struct conn_src {
 struct conn {
 	struct hlink	 link;		/* by peer address and port */
 	int		 fd;
+	int		 lslot;		/* in C.lports, -1: none */
 	int		 authed;
 	int		 closing;	/* shut down, not closed yet */
 	struct conn_src	*src;
@@ -95,6 +97,12 @@ static struct conns {
 	struct htab	 peers, sources;
 	uint32_t	 seed;
 	unsigned	 count;		/* open and not closing */
+	/* Open connections by local port (the listener's), for the
+	   metrics by transport. */
+	struct {
+		unsigned	 port, count;
+	}		 lports[CONNS_LPORTS];
+	unsigned	 nlports;
 	unsigned	 total, per_source, unauth_ms, rcvbuf;
 	struct conn	*oldest, *newest;	/* unauthenticated */
 	struct conn	*stalled;		/* not read from */
@@ -286,6 +294,8 @@ conn_shut(struct conn *c)
 	if (!c->authed)
 		unauth_unlink(c);
 	C.count--;
+	if (c->lslot >= 0)
+		C.lports[c->lslot].count--;
 	(void)shutdown(c->fd, SHUT_RDWR);
 }
 
@@ -333,6 +343,8 @@ conn_forget(int fd)
 		if (!c->authed)
 			unauth_unlink(c);
 		C.count--;
+		if (c->lslot >= 0)
+			C.lports[c->lslot].count--;
 	}
 	htab_remove(&C.peers, &c->link);
 	if (--c->src->count == 0) {
@@ -366,6 +378,29 @@ refusal(const char *peer, const char *why)
 }
 
 /* Admit fd, accepted from ss: 1, or 0 when it must be closed. */
+/* The slot of the local port of fd (a listener's), -1 past the table. */
+static int
+lport_slot(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	unsigned port, i;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	port = ntohs(ss.ss_family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)&ss)->sin_port);
+	for (i = 0; i < C.nlports; i++)
+		if (C.lports[i].port == port)
+			return (int)i;
+	if (C.nlports == CONNS_LPORTS)
+		return -1;
+	C.lports[C.nlports].port = port;
+	C.lports[C.nlports].count = 0;
+	return (int)C.nlports++;
+}
+
 static int
 conn_admit(int fd, struct sockaddr_storage *ss)
 {
@@ -422,6 +457,9 @@ conn_admit(int fd, struct sockaddr_storage *ss)
 	unauth_append(c);
 	C.byfd[fd] = c;
 	C.count++;
+	c->lslot = lport_slot(fd);
+	if (c->lslot >= 0)
+		C.lports[c->lslot].count++;
 	if (C.rcvbuf > 0) {
 		int b = (int)C.rcvbuf;
 
@@ -658,6 +696,17 @@ unsigned
 conns_open(void)
 {
 	return C.active ? C.count : 0;
+}
+
+unsigned
+conns_open_port(unsigned port)
+{
+	unsigned i;
+
+	for (i = 0; C.active && i < C.nlports; i++)
+		if (C.lports[i].port == port)
+			return C.lports[i].count;
+	return 0;
 }
 
 void

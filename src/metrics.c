@@ -313,6 +313,20 @@ process_metrics(struct page *p, const struct metrics *m)
 	put(p, "process_start_time_seconds %lld\n", (long long)m->started);
 }
 
+/* Is listener j the first of its transport on its port (0.0.0.0 and ::
+   on one port share their count)? */
+static int
+first_on_port(const struct proxy *px, size_t j)
+{
+	size_t k;
+
+	for (k = 0; k < j; k++)
+		if (px->listeners[k].port == px->listeners[j].port &&
+		    px->listeners[k].transport == px->listeners[j].transport)
+			return 0;
+	return 1;
+}
+
 static void
 build(struct page *p, const struct metrics *m)
 {
@@ -400,8 +414,18 @@ build(struct page *p, const struct metrics *m)
 		    "\"evicted\"} %llu\n", (unsigned long long)st.evictions);
 	}
 	family(p, "sipsa_connections", "gauge",
-	    "TCP and TLS connections clients opened and that are open now.");
-	put(p, "sipsa_connections %u\n", conns_open());
+	    "TCP and TLS connections clients opened and that are open now, "
+	    "by transport.");
+	for (i = 0; i < 2; i++) {
+		unsigned n = 0;
+
+		for (j = 0; j < px->nlisteners; j++)
+			if (px->listeners[j].transport == (i ? CONF_TP_TLS :
+			    CONF_TP_TCP) && first_on_port(px, j))
+				n += conns_open_port(px->listeners[j].port);
+		put(p, "sipsa_connections{transport=\"%s\"} %u\n",
+		    i ? "tls" : "tcp", n);
+	}
 	if (px->reg != NULL &&
 	    registrar_foreach_aor(px->reg, count_aor, &aors) == 0) {
 		family(p, "sipsa_registered_aors", "gauge",

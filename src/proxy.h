@@ -190,8 +190,10 @@ void	conns_seen(const struct sockaddr *sa, int authed);
 /* Shut the connection from sa down (why: for the log line); 1 when
    there was one, else 0. */
 int	conns_close(const struct sockaddr *sa, const char *why);
-/* Connections open now (accepted here and not closing). */
+/* Connections open now (accepted here and not closing); of those, the
+   ones accepted on a local port (a listener's). */
 unsigned conns_open(void);
+unsigned conns_open_port(unsigned port);
 /* Stop reading the connection from sa (its tport tp) until its queue
    is empty again; closed when that takes longer than message-timeout. */
 struct tport_s;
