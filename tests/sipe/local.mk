@@ -12,11 +12,12 @@ tests_sipe_sipe_driver_LDFLAGS = \
 
 TESTS += tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
 	tests/sipe/t-sipe-challenge.sh tests/sipe/t-sipe-signin.sh \
-	tests/sipe/t-sipe-im.sh tests/sipe/t-sipe-proxy.sh
+	tests/sipe/t-sipe-im.sh tests/sipe/t-sipe-proxy.sh \
+	tests/sipe/t-sipe-kick.sh
 EXTRA_DIST += tests/sipe/README.md tests/sipe/lib.sh \
 	tests/sipe/t-sipe-reject.sh tests/sipe/t-sipe-driver.sh \
 	tests/sipe/t-sipe-challenge.sh tests/sipe/t-sipe-signin.sh \
-	tests/sipe/t-sipe-im.sh tests/sipe/t-sipe-proxy.sh \
+	tests/sipe/t-sipe-im.sh tests/sipe/t-sipe-proxy.sh tests/sipe/t-sipe-kick.sh \
 	tests/sipe/tls-relay.py tests/sipe/ntlm-fields.py \
 	tests/sipe/uas-403.xml tests/sipe/uas-200.xml tests/sipe/uas-silent.xml \
 	tests/sipe/uas-ntlm.xml tests/sipe/uas-krb5.xml

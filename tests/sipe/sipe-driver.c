@@ -49,6 +49,8 @@ struct driver {
 	gboolean	 tls_accept_any;
 	gboolean	 expect_fail;
 	gboolean	 signed_on;
+	unsigned	 reconnects;	/* --reconnect: left to make */
+	gboolean	 reconnecting;	/* one is due: stay */
 	gboolean	 signing_off;	/* our own disconnect is under way */
 	gboolean	 failed;	/* a connection error was reported */
 	int		 exit_code;
@@ -605,11 +607,26 @@ on_signed_on(PurpleConnection *gc, gpointer data)
 static void
 on_signed_off(PurpleConnection *gc, gpointer data)
 {
-	if (purple_connection_get_account(gc) != drv.account)
+	if (purple_connection_get_account(gc) != drv.account ||
+	    drv.reconnecting)
 		return;
 	if (drv.signing_off && !drv.failed)
 		driver_say("SIGNED-OFF");
 	g_timeout_add(20, quit_when_down, NULL);
+}
+
+/* --reconnect: sign on again, as Pidgin does after a network error. */
+static gboolean
+reconnect(gpointer data)
+{
+	(void)data;
+	drv.timer = 0;
+	drv.reconnecting = FALSE;
+	driver_say("RECONNECTING");
+	purple_account_set_enabled(drv.account, DRIVER_UI, TRUE);
+	purple_account_connect(drv.account);
+	arm_timer(drv.timeout, on_timeout);
+	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -618,6 +635,21 @@ on_connection_error(PurpleConnection *gc, PurpleConnectionError reason,
 {
 	if (purple_connection_get_account(gc) != drv.account || drv.failed)
 		return;
+	/* What Pidgin does with an error that is not fatal (the server
+	   went away): connect again, after a second. */
+	if (drv.reconnects > 0 && !drv.signing_off &&
+	    !purple_connection_error_is_fatal(reason)) {
+		drv.reconnects--;
+		drv.reconnecting = TRUE;
+		driver_say("ERROR %s: %s", (unsigned)reason <
+		    G_N_ELEMENTS(conn_errors) && conn_errors[reason].name !=
+		    NULL ? conn_errors[reason].name : "UNKNOWN",
+		    text ? text : "");
+		if (drv.timer != 0)
+			g_source_remove(drv.timer);
+		drv.timer = g_timeout_add_seconds(1, reconnect, NULL);
+		return;
+	}
 	if ((unsigned)reason < G_N_ELEMENTS(conn_errors) &&
 	    conn_errors[reason].name != NULL) {
 		driver_say("ERROR %s: %s", conn_errors[reason].name,
@@ -733,7 +765,8 @@ usage(void)
 	    "[--expect-fail]\n"
 	    "         [--plugin-dir DIR] [--im-to URI --im-text TEXT "
 	    "[--im-delay S]]\n"
-	    "         [--im-reply TEXT] [--im-wait N] [--get-info URI]\n"
+	    "         [--im-reply TEXT] [--im-wait N] [--get-info URI] "
+	    "[--reconnect N]\n"
 	    "       sipe-driver --check-circbuffer\n");
 	exit(DRIVER_EXIT_USAGE);
 }
@@ -795,6 +828,7 @@ main(int argc, char **argv)
 		{ "im-wait", required_argument, NULL, 'w' },
 		{ "get-info", required_argument, NULL, 'g' },
 		{ "check-circbuffer", no_argument, NULL, 'C' },
+		{ "reconnect", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *user = NULL, *server = NULL, *transport = "tcp";
@@ -826,6 +860,7 @@ main(int argc, char **argv)
 		case 'w': drv.im_wait = parse_seconds(optarg); break;
 		case 'g': drv.get_info = optarg; break;
 		case 'C': return check_circbuffer();
+		case 'R': drv.reconnects = parse_seconds(optarg); break;
 		default: usage();
 		}
 	}
