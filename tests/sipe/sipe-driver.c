@@ -582,7 +582,11 @@ get_info(gpointer data)
 static void
 on_signed_on(PurpleConnection *gc, gpointer data)
 {
-	if (purple_connection_get_account(gc) != drv.account)
+	/* After a connection error libpurple tears the connection down
+	   from an idle callback: SIPE may still finish a sign-on in
+	   between (a stand-in server answering 200 regardless).  The
+	   error stands. */
+	if (purple_connection_get_account(gc) != drv.account || drv.failed)
 		return;
 	drv.signed_on = TRUE;
 	driver_say("SIGNED-ON");
