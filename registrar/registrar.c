@@ -360,3 +360,36 @@ registrar_lookup_gruu(struct registrar *reg, const char *uri, uint64_t now,
 	blist_clear(&l);
 	return 0;
 }
+
+struct bcount {
+	char		 last[REG_MAX_URI + 1];
+	unsigned long	 aors, bindings;
+};
+
+static int
+count_binding(const char *aor, const struct reg_binding *b, void *arg)
+{
+	struct bcount *bc = arg;
+
+	(void)b;
+	bc->bindings++;
+	if (strcmp(bc->last, aor) != 0) {
+		bc->aors++;
+		(void)snprintf(bc->last, sizeof(bc->last), "%s", aor);
+	}
+	return 0;
+}
+
+int
+registrar_count(struct registrar *reg, uint64_t now, unsigned long *bindings,
+    unsigned long *aors)
+{
+	struct bcount bc;
+	int err;
+
+	memset(&bc, 0, sizeof(bc));
+	err = registrar_foreach_binding(reg, now, count_binding, &bc);
+	*bindings = bc.bindings;
+	*aors = bc.aors;
+	return err;
+}

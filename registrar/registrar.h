@@ -258,6 +258,9 @@ typedef int reg_binding_fn(const char *aor, const struct reg_binding *,
     void *arg);
 int	registrar_foreach_binding(struct registrar *, uint64_t now,
 	    reg_binding_fn *fn, void *arg);
+/* The live bindings at now and the AORs they are of (one scan). */
+int	registrar_count(struct registrar *, uint64_t now,
+	    unsigned long *bindings, unsigned long *aors);
 
 /*
  * Remove the bindings of aor now: those of the endpoint epid (compared

@@ -148,25 +148,6 @@ scheme_of(enum mech_kind k)
 
 /* ---- status ---- */
 
-struct bcount {
-	char		 last[REG_MAX_URI + 1];
-	unsigned long	 aors, bindings;
-};
-
-static int
-count_binding(const char *aor, const struct reg_binding *b, void *arg)
-{
-	struct bcount *bc = arg;
-
-	(void)b;
-	bc->bindings++;
-	if (strcmp(bc->last, aor) != 0) {
-		bc->aors++;
-		(void)snprintf(bc->last, sizeof(bc->last), "%s", aor);
-	}
-	return 0;
-}
-
 struct scount {
 	unsigned long	 n[2][2];	/* [established][kerberos] */
 };
@@ -223,7 +204,7 @@ cmd_status(struct control *ctl)
 	struct proxy *px = ctl->px;
 	struct sa_stats st;
 	struct scount sc;
-	struct bcount bc;
+	unsigned long nbind = 0, naor = 0;
 	json_t *o, *ls;
 	size_t i;
 	int err;
@@ -241,9 +222,8 @@ cmd_status(struct control *ctl)
 	memset(&sc, 0, sizeof(sc));
 	(void)sa_foreach(px->sa, count_sa, &sc);
 	sa_table_stats(px->sa, &st);
-	memset(&bc, 0, sizeof(bc));
-	err = registrar_foreach_binding(px->reg, (uint64_t)time(NULL),
-	    count_binding, &bc);
+	err = registrar_count(px->reg, (uint64_t)time(NULL), &nbind,
+	    &naor);
 	o = json_pack("{s:s, s:i, s:I, s:o, s:o, s:s}", "version",
 	    PACKAGE_VERSION, "pid", (int)getpid(), "uptime_seconds",
 	    (json_int_t)((now_ms() - ctl->started) / 1000), "config",
@@ -260,7 +240,7 @@ cmd_status(struct control *ctl)
 	    (json_int_t)st.replaced));
 	if (err == 0)
 		(void)json_object_set_new(o, "bindings", json_pack("{s:i, s:i}",
-		    "aors", (int)bc.aors, "bindings", (int)bc.bindings));
+		    "aors", (int)naor, "bindings", (int)nbind));
 	else
 		(void)json_object_set_new(o, "bindings", jerror("binding "
 		    "store: %s", strerror(err)));

@@ -253,13 +253,6 @@ put_hist(struct page *p, const char *name, const char *labels,
 	    (unsigned long long)cum);
 }
 
-static void
-count_aor(const char *aor, void *arg)
-{
-	(void)aor;
-	(*(uint64_t *)arg)++;
-}
-
 /* Process metrics, as the Prometheus client libraries name them. */
 static void
 process_metrics(struct page *p, const struct metrics *m)
@@ -333,7 +326,7 @@ build(struct page *p, const struct metrics *m)
 	struct proxy *px = m->px;
 	struct sa_stats st;
 	struct sa_counts sc;
-	uint64_t aors = 0;
+	unsigned long nbind, naor;
 	size_t i, j;
 
 	family(p, "sipsa_build_info", "gauge",
@@ -426,12 +419,14 @@ build(struct page *p, const struct metrics *m)
 		put(p, "sipsa_connections{transport=\"%s\"} %u\n",
 		    i ? "tls" : "tcp", n);
 	}
-	if (px->reg != NULL &&
-	    registrar_foreach_aor(px->reg, count_aor, &aors) == 0) {
+	if (px->reg != NULL && registrar_count(px->reg, (uint64_t)time(NULL),
+	    &nbind, &naor) == 0) {
+		family(p, "sipsa_bindings", "gauge",
+		    "Live bindings in the binding store.");
+		put(p, "sipsa_bindings %lu\n", nbind);
 		family(p, "sipsa_registered_aors", "gauge",
-		    "Addresses of record with at least one binding stored.");
-		put(p, "sipsa_registered_aors %llu\n",
-		    (unsigned long long)aors);
+		    "Addresses of record with at least one live binding.");
+		put(p, "sipsa_registered_aors %lu\n", naor);
 	}
 	process_metrics(p, m);
 }

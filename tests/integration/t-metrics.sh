@@ -60,6 +60,7 @@ expect_in "$M" '^sipsa_request_duration_seconds_bucket\{le="\+Inf"\} [1-9]' "his
 expect_in "$M" '^# TYPE sipsa_request_duration_seconds histogram$' "histogram type"
 expect_in "$M" '^sipsa_connections\{transport="tcp"\} [0-9]+$' "TCP connections"
 expect_in "$M" '^sipsa_connections\{transport="tls"\} 0$' "TLS connections"
+expect_in "$M" '^sipsa_bindings [0-9]+$' "bindings"
 expect_in "$M" '^process_resident_memory_bytes [1-9]' "RSS"
 expect_in "$M" '^process_open_fds [1-9]' "fds"
 [ "$(get "http://127.0.0.1:$MPORT/other" "$T/other")" = 404 ] ||
