@@ -74,5 +74,10 @@ CONF_GOLDEN = \
 	tests/conf/inc/ntlm-errors.conf
 
 dist_man_MANS += doc/sipsa.conf.5
-dist_doc_DATA += doc/sipsa.conf.sample
+# The annotated sample goes next to the configuration, as
+# SYSCONFDIR/sipsa/sipsa.conf.sample: nothing is installed as sipsa.conf
+# itself, so sipsad does not serve until the admin writes one (sipsad
+# names the sample when the file is missing; doc/packaging.md).
+sipsaconfdir = $(sysconfdir)/sipsa
+dist_sipsaconf_DATA = doc/sipsa.conf.sample
 EXTRA_DIST += tests/conf/run.sh $(CONF_GOLDEN)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOG_MODULE "main"
@@ -25,6 +26,7 @@
 #include "src/proxy.h"
 
 #define DEFAULT_CONF	SYSCONFDIR "/sipsa/sipsa.conf"
+#define SAMPLE_CONF	SYSCONFDIR "/sipsa/sipsa.conf.sample"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -75,6 +77,40 @@ raise_nofile(void)
 		    (unsigned long long)rl.rlim_cur);
 }
 
+/*
+ * A configuration file that does not exist means sipsa is not set up
+ * yet: make install and the Debian package ship only the sample, and the
+ * unit waits for the file (doc/packaging.md).  Says how to set it up, in
+ * buf, or returns 0 when the file exists (or fails for another reason).
+ */
+static int
+missing_hint(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	if (access(SAMPLE_CONF, R_OK) == 0)
+		(void)snprintf(buf, len, "%s does not exist: sipsa is not set "
+		    "up yet; copy %s to it, edit it (sipsa.conf(5)) and check "
+		    "it with sipsad -n", path, SAMPLE_CONF);
+	else
+		(void)snprintf(buf, len, "%s does not exist: sipsa is not set "
+		    "up yet; write it (sipsa.conf(5)) and check it with "
+		    "sipsad -n", path);
+	return 1;
+}
+
+/* After the loader's own error, on stderr: -n and --check-keytab. */
+static void
+print_missing_hint(const char *path)
+{
+	char msg[PATH_MAX * 2 + 160];
+
+	if (missing_hint(path, msg, sizeof(msg)))
+		fprintf(stderr, "sipsad: %s\n", msg);
+}
+
 static int
 check_config(const char *path, int verbose)
 {
@@ -82,8 +118,10 @@ check_config(const char *path, int verbose)
 	struct idmap *map = NULL;
 
 	if (conf_load(path, CONF_SECRETS_CHECK_IF_PRESENT, conf_err_stderr,
-	    NULL, &conf) != 0)
+	    NULL, &conf) != 0) {
+		print_missing_hint(path);
 		return 1;
+	}
 	if (security_idmap_load(conf, stderr, &map) != 0) {
 		conf_free(conf);
 		return 1;
@@ -116,8 +154,10 @@ check_keytab(const char *path)
 	int r;
 
 	if (conf_load(path, CONF_SECRETS_CHECK_IF_PRESENT, conf_err_stderr,
-	    NULL, &conf) != 0)
+	    NULL, &conf) != 0) {
+		print_missing_hint(path);
 		return 1;
+	}
 	if (conf->auth.keytab == NULL) {
 		fprintf(stderr, "%s: no Kerberos keytab configured (auth { "
 		    "kerberos { keytab \"/path\" } })\n", path);
@@ -231,8 +271,13 @@ main(int argc, char *argv[])
 	if (check)
 		return check_config(path, verbose);
 
-	if (realpath(path, abspath) == NULL)
+	if (realpath(path, abspath) == NULL) {
+		char msg[PATH_MAX * 2 + 160];
+
+		if (missing_hint(path, msg, sizeof(msg)))
+			fatalx("%s", msg);
 		fatal("configuration file %s", path);
+	}
 	if (conf_load(abspath, CONF_SECRETS_REQUIRE, conf_err_stderr, NULL,
 	    &conf) != 0)
 		fatalx("%s: configuration not valid, not starting", abspath);

@@ -42,6 +42,14 @@ INTEGRATION_TESTS = \
 	tests/integration/t-trace.sh
 TESTS += $(INTEGRATION_TESTS)
 
+# tests/packaging: the Debian package (debian/, doc/packaging.md), built
+# with dpkg-buildpackage from make distdir's files and checked by lintian;
+# as root, on a machine without sipsa, it is installed, removed and
+# purged for real (the test undoes it at exit).
+PACKAGING_TESTS = tests/packaging/t-deb.sh
+TESTS += $(PACKAGING_TESTS)
+EXTRA_DIST += $(PACKAGING_TESTS)
+
 # tests/ad: a real Active Directory (scripts/sipsa-ad: a Samba AD DC and
 # a joined domain member), each test in its own private network and mount
 # namespaces; they need root and fail without it.

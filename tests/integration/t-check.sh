@@ -42,6 +42,15 @@ rc=0
 "$SIPSAD" -n -f "$T/nonexistent.conf" >/dev/null 2>"$T/err" || rc=$?
 [ "$rc" -eq 1 ] || fail "-n on a missing file: status $rc"
 grep -q "nonexistent.conf" "$T/err" || fail "missing file not named"
+# ... and said to mean "not set up yet" (the package ships only the sample).
+grep -q "^sipsad: $T/nonexistent.conf does not exist: sipsa is not set up" \
+    "$T/err" || fail "no set-up hint for a missing file: $(cat "$T/err")"
+# Started (not -n) without it: the same, and sipsad does not start.
+rc=0
+"$SIPSAD" -D -f "$T/nonexistent.conf" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "started without a configuration: status $rc"
+grep -q "$T/nonexistent.conf does not exist: sipsa is not set up" \
+    "$T/err" || fail "no set-up hint at start: $(cat "$T/err")"
 chmod 644 "$T/tls.key"
 rc=0
 "$SIPSAD" -n -f "$good" >/dev/null 2>"$T/err" || rc=$?
