@@ -478,6 +478,9 @@ trace(const char *path, const char *line, int json)
 			    "error"))) {
 				fprintf(stderr, "sipsactl: %s\n",
 				    str(j, "error"));
+				json_decref(j);
+				free(acc);
+				(void)close(fd);
 				return EX_ANSWER;
 			}
 			if (json)
@@ -517,7 +520,7 @@ main(int argc, char *argv[])
 	json_error_t jerr;
 	json_t *j;
 	char *line, *copy, *ans, err[256], *path;
-	int ch, json = 0;
+	int ch, json = 0, rc = EX_OK;
 
 	/* "+": options end at the command, whose words may begin with -. */
 	while ((ch = getopt_long(argc, argv, "+f:hjs:", longopts, NULL)) !=
@@ -550,13 +553,15 @@ main(int argc, char *argv[])
 	    conf : DEFAULT_CONF);
 	if (path == NULL)
 		die(EX_NOANSWER, "out of memory");
+	/* The line parses: request_line() checked it. */
 	if ((copy = strdup(line)) == NULL)
 		die(EX_NOANSWER, "out of memory");
 	copy[strcspn(copy, "\n")] = '\0';
-	if (ctl_parse(copy, &rq, err, sizeof(err)) == 0 &&
-	    (rq.cmd == CTL_TRACE || rq.cmd == CTL_TRACE_PEER))
-		return trace(path, line, json);
-	free(copy);
+	(void)ctl_parse(copy, &rq, err, sizeof(err));
+	if (rq.cmd == CTL_TRACE || rq.cmd == CTL_TRACE_PEER) {
+		rc = trace(path, line, json);
+		goto out;
+	}
 	ans = exchange(path, line);
 	if ((j = json_loads(ans, 0, &jerr)) == NULL || !json_is_object(j))
 		die(EX_NOANSWER, "%s: an answer that is not a JSON object: %s",
@@ -569,22 +574,16 @@ main(int argc, char *argv[])
 	if (json_is_string(json_object_get(j, "error"))) {
 		if (!json)
 			fprintf(stderr, "sipsactl: %s\n", str(j, "error"));
-		return EX_ANSWER;
-	}
-	if (!json) {
-		/* The line parses: request_line() checked it. */
-		if ((copy = strdup(line)) == NULL)
-			die(EX_NOANSWER, "out of memory");
-		copy[strcspn(copy, "\n")] = '\0';
-		if (ctl_parse(copy, &rq, err, sizeof(err)) == 0)
-			print_text(&rq, j);
-		free(copy);
-	}
+		rc = EX_ANSWER;
+	} else if (!json)
+		print_text(&rq, j);
 	json_decref(j);
 	free(ans);
+ out:
+	free(copy);
 	free(path);
 	free(line);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(EX_NOANSWER, "standard output: %s", strerror(errno));
-	return EX_OK;
+	return rc;
 }

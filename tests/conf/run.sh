@@ -24,8 +24,13 @@ CHECK=$top_builddir/sipsad
 cp -R "$top_srcdir/tests/conf/." "$T/"
 cp "$top_srcdir/doc/sipsa.conf.sample" "$T/sample.conf"
 chmod -R u+w "$T"
+# The system paths the files name (/etc/sipsa, /var/lib/sipsa) point
+# into the scratch directory, where nothing is: what this machine holds
+# there (tests/packaging/t-deb.sh installs the package while this runs)
+# must not change the outcome.
 for f in "$T"/*.conf "$T"/*.err; do
-	sed "s|@TMP@|$T|g" "$f" >"$f.new"
+	sed -e "s|@TMP@|$T|g" -e "s|/etc/sipsa/|$T/sys/etc/sipsa/|g" \
+	    -e "s|/var/lib/sipsa|$T/sys/var/lib/sipsa|g" "$f" >"$f.new"
 	mv "$f.new" "$f"
 done
 
