@@ -34,6 +34,9 @@ static struct {
 	EVP_MD		*md4, *md5;
 	EVP_CIPHER	*rc4;
 	EVP_MAC		*hmac;
+	/* HMAC with its digest already set: duplicated per MAC, which
+	   spares the digest lookup by name each time (issue 16). */
+	EVP_MAC_CTX	*hmac_md5;
 	uint32_t	 crc_table[256];
 	int		 ok;
 } nc;
@@ -59,8 +62,21 @@ nc_init(void)
 	nc.md5 = EVP_MD_fetch(nc.libctx, "MD5", NULL);
 	nc.rc4 = EVP_CIPHER_fetch(nc.libctx, "RC4", NULL);
 	nc.hmac = EVP_MAC_fetch(nc.libctx, "HMAC", NULL);
+	if (nc.hmac != NULL &&
+	    (nc.hmac_md5 = EVP_MAC_CTX_new(nc.hmac)) != NULL) {
+		static char mdname[] = "MD5";
+		OSSL_PARAM params[2];
+
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, mdname, 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if (!EVP_MAC_CTX_set_params(nc.hmac_md5, params)) {
+			EVP_MAC_CTX_free(nc.hmac_md5);
+			nc.hmac_md5 = NULL;
+		}
+	}
 	ok = nc.md4 != NULL && nc.md5 != NULL && nc.rc4 != NULL &&
-	    nc.hmac != NULL;
+	    nc.hmac != NULL && nc.hmac_md5 != NULL;
 	__atomic_store_n(&nc.ok, ok, __ATOMIC_RELEASE);
 }
 
@@ -70,6 +86,7 @@ nc_release(void)
 	EVP_MD_free(nc.md4);
 	EVP_MD_free(nc.md5);
 	EVP_CIPHER_free(nc.rc4);
+	EVP_MAC_CTX_free(nc.hmac_md5);
 	EVP_MAC_free(nc.hmac);
 	if (nc.prov_legacy != NULL)
 		OSSL_PROVIDER_unload(nc.prov_legacy);
@@ -148,18 +165,13 @@ int
 ntlm_hmac_md5(const uint8_t *key, size_t keylen, const struct ntlm_iov *iov,
     int n, uint8_t out[16])
 {
-	static char mdname[] = "MD5";
-	OSSL_PARAM params[2];
 	EVP_MAC_CTX *ctx;
 	size_t olen = 0;
 	int i, ok;
 
-	if (!nc_ready() || (ctx = EVP_MAC_CTX_new(nc.hmac)) == NULL)
+	if (!nc_ready() || (ctx = EVP_MAC_CTX_dup(nc.hmac_md5)) == NULL)
 		return EIO;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    mdname, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	ok = EVP_MAC_init(ctx, key, keylen, params);
+	ok = EVP_MAC_init(ctx, key, keylen, NULL);
 	for (i = 0; ok && i < n; i++)
 		ok = EVP_MAC_update(ctx, iov[i].p, iov[i].len);
 	ok = ok && EVP_MAC_final(ctx, out, &olen, 16) && olen == 16;
