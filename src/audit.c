@@ -49,6 +49,12 @@ audit_auth(const struct ptx *ptx, const char *result, const char *scheme,
 	const char *port = strrchr(ptx->peer, ':');
 
 	metrics_auth(scheme, result, reason);
+	/* Every attempt's outcome passes here once: sipsactl status's
+	   rates count them (src/control.c). */
+	if (strcmp(result, AUDIT_OK) == 0)
+		ptx->px->handshakes_ok++;
+	else
+		ptx->px->handshakes_failed++;
 	if (strcmp(result, AUDIT_OK) != 0 &&
 	    strcmp(result, AUDIT_REFUSED) != 0 &&
 	    !log_quota_take(&q, sa_clock_monotonic(NULL)))

@@ -508,7 +508,7 @@ allowed(struct ptx *ptx, struct sa_assoc *sa, const struct dir_account *acct)
  * replacing an older SA of the same endpoint.
  */
 static int
-complete_checks(struct ptx *ptx, struct sa_assoc *sa,
+complete_with(struct ptx *ptx, struct sa_assoc *sa,
     const struct sipauth_cred *cred, const char *aor, const char *epid,
     const char *claimed, const struct dir_account *acct)
 {
@@ -580,22 +580,6 @@ complete_checks(struct ptx *ptx, struct sa_assoc *sa,
 	   AUTHENTICATE claims (Kerberos accounts are not checked). */
 	guard_succeeded(ptx, claimed);
 	return 0;
-}
-
-/* The same, counted for the control socket's status (src/control.c). */
-static int
-complete_with(struct ptx *ptx, struct sa_assoc *sa,
-    const struct sipauth_cred *cred, const char *aor, const char *epid,
-    const char *claimed, const struct dir_account *acct)
-{
-	int rc;
-
-	rc = complete_checks(ptx, sa, cred, aor, epid, claimed, acct);
-	if (rc == 0)
-		ptx->px->handshakes_ok++;
-	else
-		ptx->px->handshakes_failed++;
-	return rc;
 }
 
 /* No directory server answers and the account is not cached. */
@@ -778,7 +762,6 @@ leg_refused(struct ptx *ptx, enum sa_reason r)
 {
 	char ra[16];
 
-	ptx->px->handshakes_failed++;
 	if (is_account_state(r))
 		return ptx_refuse(ptx, 403, reason_text(r));
 	if (r == SA_R_UNAVAILABLE) {

@@ -95,8 +95,9 @@ struct proxy {
 	struct su_timer_s	*watchdog;	/* systemd's (src/notify.h) */
 	struct metrics		*metrics;	/* endpoint or NULL */
 	unsigned long		 services;	/* SERVICE requests answered */
-	/* Handshakes that ended: signed in, or refused (src/auth.c); the
-	   control socket's status shows their rates (src/control.c). */
+	/* Authentication attempts that ended: signed in, or not (counted
+	   with their audit line, src/audit.c); the control socket's status
+	   shows their rates (src/control.c). */
 	unsigned long long	 handshakes_ok;
 	unsigned long long	 handshakes_failed;
 	struct control		*control;	/* control { } or NULL */

@@ -170,6 +170,7 @@ sipe_im_pair() {
 	sipe_run_at "$callee" "${11}" "${12}" "$(port_of "${12}")" "$9" \
 	    --password "${10}" --im-reply "$reply" --im-wait 1 --linger 3 &
 	pid_callee=$!
+	stop_at_exit "$pid_callee"
 	sipe_wait_ready "$callee"
 	[ ! -f "$SIPE_WORK/$callee.rc" ] ||
 	    fail "$callee: exited before the message came"
@@ -179,8 +180,11 @@ sipe_im_pair() {
 	    --password "$5" --im-to "sip:$to@$dom" --im-text "$hello" \
 	    --im-wait 1 --linger 2 &
 	pid_caller=$!
+	stop_at_exit "$pid_caller"
 	wait "$pid_caller" || true
 	wait "$pid_callee" || true
+	forget_pid "$pid_caller"
+	forget_pid "$pid_callee"
 
 	for name in "$caller" "$callee"; do
 		sipe_rc "$name"

@@ -89,9 +89,11 @@ sipe_sipp_start sigterm uas-200.xml
     --password user1pw --server "127.0.0.1:$SIPE_PORT" --transport tcp \
     --auth ntlm --linger 300 >"$SIPE_WORK/sigterm.out" 2>&1 &
 drv_pid=$!
+stop_at_exit "$drv_pid"
 poll 200 grep -q SIGNED-ON "$SIPE_WORK/sigterm.out" || :
 kill -TERM "$drv_pid" || :
 if wait "$drv_pid"; then SIPE_RC=0; else SIPE_RC=$?; fi
+forget_pid "$drv_pid"
 sipe_sipp_stop
 sipe_expect_rc sigterm 9
 sipe_expect_order sigterm SIGNED-ON 'STOPPED by signal 15'

@@ -20,6 +20,7 @@ sock=$T/state/control.sock
 sipe_run_sipsad kick ntlm tcp "$(sipe_login user1 ntlm)" \
     --password user1pw --linger 12 --reconnect 1 &
 drv=$!
+stop_at_exit "$drv"
 sipe_wait_ready kick
 poll 200 log_has 'established sa=[0-9A-F]+ scheme=NTLM .*user=EXAMPLE\\user1' ||
     fail "user1 did not sign in"
@@ -36,6 +37,7 @@ second=$(grep -Eo 'established sa=[0-9A-F]+ scheme=NTLM .*user=EXAMPLE\\user1' \
     "$T/sipsad.log" | tail -n 1 | sed 's/established sa=\([0-9A-F]*\).*/\1/')
 [ "$first" != "$second" ] || fail "the same SA $first after the kick"
 wait "$drv" || true
+forget_pid "$drv"
 sipe_rc kick
 sipe_expect_rc kick 0
 sipe_expect_order kick SIGNED-ON RECONNECTING
