@@ -31,3 +31,7 @@ bench-quick: bench/mechbench
 	    $(SHELL) $(srcdir)/bench/quick.sh $(BENCH_ARGS)
 .PHONY: bench-quick
 EXTRA_DIST += bench/quick.sh bench/quick-baseline.txt
+
+# Instructions per operation of the whole daemon under callgrind
+# (issue 16): bench/profile.sh from a build directory.
+EXTRA_DIST += bench/profile.sh
