@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
 
 #define LOG_MODULE "sa"
 #include "log/log.h"
 
 #include "sa/sa_priv.h"
 #include "sipauth/ntlm.h"
+#include "sipauth/sipauth.h"
 
 /* " gss=\"...\"" with the mechanism's status text, or "" without one. */
 static const char *
@@ -319,7 +319,7 @@ sa_next_server_salt(struct sa_assoc *sa, char srand[SA_OPAQUE_LEN + 1],
 	srand[0] = '\0';
 	*snum = 0;
 	if ((r = usable(sa)) == SA_R_OK &&
-	    RAND_bytes((unsigned char *)&v, sizeof(v)) != 1)
+	    sipauth_nonce(&v, sizeof(v)) != 0)
 		r = SA_R_INTERNAL;
 	if (r != SA_R_OK) {
 		log_notice("salt failed sa=%s reason=%s", sa->opaque_text,

@@ -12,6 +12,6 @@ EXTRA_DIST += tests/data/ntlm/vectors.txt
 libsipauth_a_SOURCES += sipauth/sipauth.h sipauth/internal.h \
 	sipauth/codec.c sipauth/strbuf.c sipauth/hdr_parse.c \
 	sipauth/hdr_format.c sipauth/sigstr.c sipauth/sigmsg.c sipauth/epid.c \
-	sipauth/cancel.c
+	sipauth/cancel.c sipauth/nonce.c
 tests_unit_unit_SOURCES += tests/unit/test_sipauth.c
 EXTRA_DIST += tests/data/sipauth/sigstr.txt tests/data/sipauth/headers.txt

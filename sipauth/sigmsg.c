@@ -99,11 +99,17 @@ sipauth_add_raw_header(msg_t *msg, sip_t *sip, const char *name,
     const char *value)
 {
 	su_home_t *mh = msg_home(msg);
+	size_t nlen = strlen(name), vlen = strlen(value);
 	msg_header_t *h;
 	char *line;
 
-	if ((line = su_sprintf(mh, "%s: %s", name, value)) == NULL)
+	/* "name: value" by hand: su_sprintf cost a fifth of a signature's
+	   formatting (issue 16). */
+	if ((line = su_alloc(mh, nlen + 2 + vlen + 1)) == NULL)
 		return ENOMEM;
+	memcpy(line, name, nlen);
+	memcpy(line + nlen, ": ", 2);
+	memcpy(line + nlen + 2, value, vlen + 1);
 	h = msg_header_make(mh, sip_unknown_class, line);
 	su_free(mh, line);
 	if (h == NULL || msg_header_insert(msg, (msg_pub_t *)sip, h) < 0)

@@ -327,6 +327,13 @@ int	sipauth_epid_from_hdr(const char *s, size_t len,
  */
 int	sipauth_epid_to_uuid(const char *epid, char out[37]);
 
+/*
+ * len random bytes for values sent in the clear (srand) or that only vary
+ * a value (expiry jitter), never for keys: OpenSSL's CSPRNG drawn a block
+ * at a time per thread (sipauth/nonce.c).  0 or EIO.
+ */
+int	sipauth_nonce(void *out, size_t len);
+
 /* Hex: upper-case output, out needs 2 * len + 1 bytes (NUL-terminated). */
 void	sipauth_hex_encode(const uint8_t *in, size_t len, char *out);
 

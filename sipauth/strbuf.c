@@ -34,7 +34,9 @@ strbuf_add(struct strbuf *sb, const char *s, size_t len)
 		return;
 	}
 	if (sb->len + len + 1 > sb->cap) {
-		cap = sb->cap != 0 ? sb->cap : 128;
+		/* 512: a signature string or an Authentication-Info
+		   value without growing (each su_realloc copies). */
+		cap = sb->cap != 0 ? sb->cap : 512;
 		while (cap < sb->len + len + 1)
 			cap *= 2;
 		if ((nbuf = su_realloc(sb->home, sb->buf, cap)) == NULL) {

@@ -88,14 +88,17 @@ ptx_transaction(struct ptx *ptx)
 	if (ptx->irq != NULL || ptx->sa == NULL ||
 	    ptx->sip->sip_request->rq_method == sip_method_ack)
 		return 0;
-	/* A REGISTER is always answered here, at once: over UDP, its
-	   answer is kept for retransmissions in a few hundred bytes
-	   (src/answers.c), where nta would hold the whole request and
-	   response for 32 s. */
+	/* A REGISTER is always answered here, at once, so it needs no
+	   server transaction: over UDP, its answer is kept for
+	   retransmissions in a few hundred bytes (src/answers.c), where
+	   nta would hold the whole request and response for 32 s; over
+	   TCP and TLS nothing is retransmitted (RFC 3261 §17.2.2: timer J
+	   is 0), and the transaction would only cost its set-up and
+	   teardown (issue 16).  udp-answers 0 restores nta over UDP. */
 	if (ptx->sip->sip_request->rq_method == sip_method_register &&
 	    ptx->listener != NULL &&
-	    ptx->listener->transport == CONF_TP_UDP &&
-	    ptx->px->conf->conn.udp_answers > 0)
+	    (ptx->listener->transport != CONF_TP_UDP ||
+	    ptx->px->conf->conn.udp_answers > 0))
 		return 0;
 	if (ptx->sip->sip_request->rq_method == sip_method_invite &&
 	    ptx->sip->sip_to->a_tag != NULL)

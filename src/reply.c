@@ -188,8 +188,9 @@ reply_stateless(struct ptx *ptx, msg_t *msg, int status, const char *phrase)
 			return status;
 		}
 	}
-	/* A request with an SA here is a REGISTER over UDP: signed, and
-	   kept for its retransmissions (src/answers.c). */
+	/* A request with an SA here is a REGISTER (ptx_transaction):
+	   signed, and over UDP kept for its retransmissions
+	   (src/answers.c). */
 	if (ptx->sa != NULL && status > 100 && reply_sign_stateless(ptx, msg,
 	    status, phrase) != 0)
 		return status;

@@ -24,6 +24,7 @@
 
 #include "registrar/registrar.h"
 #include "sa/sa.h"
+#include "sipauth/sipauth.h"
 #include "src/control.h"
 #include "src/directory.h"
 #include "src/idmap.h"
@@ -266,6 +267,17 @@ security_idmap_load(const struct sipsa_conf *c, FILE *out_errors,
 	return n;
 }
 
+/* The registrar's expiry jitter from the nonce block (sipauth_nonce). */
+static uint32_t
+jitter_random(void *arg)
+{
+	uint32_t v = 0;
+
+	(void)arg;
+	(void)sipauth_nonce(&v, sizeof(v));
+	return v;
+}
+
 int
 security_init(struct proxy *px, const struct proxy_params *params)
 {
@@ -311,6 +323,7 @@ security_init(struct proxy *px, const struct proxy_params *params)
 	if ((e = registrar_open(&rc, &reg_store_lmdb, (uint64_t)time(NULL),
 	    &px->reg)) != 0)
 		return e;	/* logged by the registrar */
+	registrar_set_random(px->reg, jitter_random, NULL);
 	if ((e = streak_init(px)) != 0 || (e = guard_init(px)) != 0 ||
 	    (e = answers_init(px)) != 0)
 		return e;
