@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <sofia-sip/msg.h>
 #include <sofia-sip/msg_header.h>
@@ -1056,9 +1058,49 @@ static CU_TestInfo hdr_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/*
+ * sipauth_nonce: any length, across the end of its block, never zeros
+ * for long, and a child process after fork() draws other bytes than its
+ * parent (the block is dropped in the child).
+ */
+static void
+test_nonce(void)
+{
+	unsigned char a[300], b[300], mine[16], child[16];
+	int fd[2], status, zeros = 0;
+	size_t i;
+	pid_t pid;
+
+	CU_ASSERT_EQUAL(sipauth_nonce(a, sizeof(a)), 0);
+	CU_ASSERT_EQUAL(sipauth_nonce(b, sizeof(b)), 0);
+	CU_ASSERT(memcmp(a, b, sizeof(a)) != 0);
+	for (i = 0; i < sizeof(a); i++)
+		zeros += a[i] == 0;
+	CU_ASSERT(zeros < 16);		/* about 1.2 expected */
+	CU_ASSERT_EQUAL(sipauth_nonce(a, 0), 0);
+	CU_ASSERT_EQUAL(sipauth_nonce(a, 1), 0);	/* the block is begun */
+	CU_ASSERT_EQUAL_FATAL(pipe(fd), 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid != -1);
+	if (pid == 0) {
+		(void)close(fd[0]);
+		_exit(sipauth_nonce(child, sizeof(child)) != 0 ||
+		    write(fd[1], child, sizeof(child)) != sizeof(child));
+	}
+	(void)close(fd[1]);
+	CU_ASSERT_EQUAL(sipauth_nonce(mine, sizeof(mine)), 0);
+	CU_ASSERT_EQUAL(read(fd[0], child, sizeof(child)),
+	    (ssize_t)sizeof(child));
+	(void)close(fd[0]);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT(memcmp(mine, child, sizeof(mine)) != 0);
+}
+
 static CU_TestInfo misc_tests[] = {
 	{ "epid", test_epid },
 	{ "codec", test_codec },
+	{ "nonce", test_nonce },
 	CU_TEST_INFO_NULL,
 };
 
