@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # bench/quick.sh: the short regression guard of issue 16 (make
 # bench-quick).  Runs bench/run-core.sh with small counts (about 15 s on
-# 2 cores) and prints, for each operation, the instructions per operation
-# (callgrind: stable from run to run) and the median time next to the
-# figures recorded in bench/quick-baseline.txt, with their ratio; "!!"
+# 2 cores), then bench/profile.sh for sipsad's refresh and handshakes over
+# TCP (about 40 s), and prints, for each operation, the instructions per
+# operation (callgrind: stable from run to run) and the median time next to
+# the figures recorded in bench/quick-baseline.txt, with their ratio; "!!"
 # marks a cost that grew by half or more.  Reported, never asserted: make
 # check does not run it.
 #
@@ -12,7 +13,8 @@
 #   bench/quick.sh --record   write this run's figures as the baseline
 #
 # MECHBENCH names bench/mechbench (default ./bench/mechbench, run from the
-# build directory).
+# build directory); the sipsad rows need ./sipsad and ./tools/sipsa-bench
+# there.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +22,17 @@ base=$here/quick-baseline.txt
 out=$(mktemp /tmp/sipsa-quick.XXXXXX)
 trap 'rm -f "$out"' EXIT
 "$here/run-core.sh" 1000 100 10000 >"$out"
+
+# The whole daemon per operation over TCP (bench/profile.sh: sipsad
+# under callgrind, so instructions only): "sipsad scenario - ir_per_op".
+daemon=
+if [[ -x ./sipsad && -x ./tools/sipsa-bench ]]; then
+	for sc in refresh:400 ntlm:100 kerberos:100; do
+		ir=$("$here/profile.sh" --scenario "${sc%:*}" --count \
+		    "${sc#*:}" | sed -n 's/.*: \([0-9]*\) instructions.*/\1/p')
+		daemon+="sipsad ${sc%:*}-tcp - ${ir:-?}"$'\n'
+	done
+fi
 
 # "mech op median_us ir_per_op" lines, then "mech sa heap_B_per_SA".
 now=$(awk '
@@ -29,6 +42,7 @@ now=$(awk '
 	$1 ~ /^(ntlm|kerberos)$/ && $2 ~ /^[0-9]+$/ && NF >= 7 {
 		print $1, "heap/SA", "-", $2
 	}' "$out")
+now+=$'\n'"${daemon%$'\n'}"
 [[ -n $now ]] || { cat "$out" >&2; echo "quick.sh: no figures" >&2; exit 2; }
 
 if [[ ${1:-} == --record ]]; then
