@@ -165,6 +165,8 @@ struct conf_registrar {
 	unsigned	expires_max;		/* s */
 	unsigned	max_endpoints;		/* bindings per AOR */
 	unsigned	expires_jitter;		/* percent, 0 = off */
+	unsigned	refresh_durable;	/* percent of the time left a
+						   stored binding must keep */
 	char		*store;			/* binding store directory */
 	enum conf_sync	 sync;			/* commits; fixed at start */
 	char		**domains;		/* served domains, NULL-ended */

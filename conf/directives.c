@@ -281,6 +281,8 @@ const struct conf_directive conf_directives[] = {
 	    OFF(registrar.max_endpoints), 1, 1000, "8", 0, NULL),
 	V(CONF_B_REGISTRAR, "expires-jitter", PCT,
 	    OFF(registrar.expires_jitter), 0, 50, "10%", 0, NULL),
+	V(CONF_B_REGISTRAR, "refresh-durable", PCT,
+	    OFF(registrar.refresh_durable), 1, 100, "50%", 0, NULL),
 	V(CONF_B_REGISTRAR, "store", PATH, OFF(registrar.store), 0, 0, NULL,
 	    0, NULL),
 	E(CONF_B_REGISTRAR, "sync", OFF(registrar.sync), sync_names,

@@ -274,3 +274,47 @@ out:
 	blist_clear(&l);
 	return err;
 }
+
+/*
+ * Whether the well-formed records old and nw hold the same bindings in
+ * the same order and differ at most in the stamps a refresh moves:
+ * expires_at (offset 0 of a binding) and cseq (offset 24).  Every other
+ * byte must match.  When they do, st (unless NULL) receives each binding
+ * whose stamps differ, with its position and stored expires_at, and *n
+ * counts them.
+ */
+int
+record_stamps_only(const unsigned char *old, size_t oldlen,
+    const unsigned char *nw, size_t nwlen, struct reg_stamp *st,
+    uint32_t *n)
+{
+	size_t count, i, off = 3, end;
+	int s;
+
+	*n = 0;
+	if (oldlen != nwlen || oldlen < 3 || memcmp(old, nw, 3) != 0)
+		return 0;
+	count = get_be(old + 1, 2);
+	for (i = 0; i < count; i++) {
+		end = off + FIXED_LEN;
+		for (s = 0; s < NSTR && end + 2 <= oldlen; s++)
+			end += 2 + get_be(old + end, 2);
+		if (s != NSTR || end > oldlen ||
+		    memcmp(old + off + 8, nw + off + 8, 16) != 0 ||
+		    memcmp(old + off + 28, nw + off + 28, end - off - 28) != 0)
+			return 0;
+		if (memcmp(old + off, nw + off, 8) != 0 ||
+		    memcmp(old + off + 24, nw + off + 24, 4) != 0) {
+			if (st != NULL) {
+				st[*n].expires_at = get_be(nw + off, 8);
+				st[*n].stored = get_be(old + off, 8);
+				st[*n].idx = (uint32_t)i;
+				st[*n].cseq = (uint32_t)get_be(nw + off + 24,
+				    4);
+			}
+			(*n)++;
+		}
+		off = end;
+	}
+	return off == oldlen;
+}

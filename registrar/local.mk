@@ -4,10 +4,11 @@ noinst_LIBRARIES += libregistrar.a
 libregistrar_a_SOURCES = registrar/registrar.h registrar/internal.h \
 	registrar/reason.c registrar/binding.c registrar/expiry.c \
 	registrar/endpoint.c registrar/register.c registrar/registrar.c \
-	registrar/store_lmdb.c
+	registrar/pending.c registrar/store_lmdb.c
 
 tests_unit_unit_SOURCES += tests/unit/test_registrar.c \
-	tests/registrar/test_handle.c tests/registrar/fixture.h
+	tests/registrar/test_handle.c tests/registrar/test_refresh.c \
+	tests/registrar/fixture.h
 
 # The registrar's suites run in tests/unit/unit with a real LMDB store in
 # a temporary directory; the durability test kills a writer with SIGKILL.

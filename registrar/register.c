@@ -198,26 +198,28 @@ apply_plan(struct reg_blist *l, const struct reg_req *rq,
 	return REG_REASON_OK;
 }
 
-/* Step 5: the AOR's bindings that are still alive at now. */
+/*
+ * Step 5: the AOR's bindings that are still alive at now, with the
+ * refreshes kept in memory laid over the record.  The record itself stays
+ * in *rec (NULL when there is none) for step 9.
+ */
 static int
 load_bindings(struct registrar *reg, const char *aor, uint64_t now,
-    struct reg_blist *l, int *changed)
+    struct reg_blist *l, int *changed, unsigned char **rec, size_t *reclen)
 {
-	unsigned char *val = NULL;
-	size_t len = 0;
 	int err;
 
-	err = reg->ops->get(reg->st, aor, &val, &len);
+	err = reg->ops->get(reg->st, aor, rec, reclen);
 	if (err == ENOENT)
 		return 0;
 	if (err != 0)
 		return err;
-	err = record_decode(val, len, l);
-	free(val);
+	err = record_decode(*rec, *reclen, l);
 	if (err != 0) {
 		log_warnx("undecodable record aor=%s (%d)", aor, err);
 		return err;
 	}
+	pend_apply(&reg->pend, aor, l);
 	if (blist_prune(l, now) > 0)
 		*changed = 1;
 	return 0;
@@ -299,7 +301,10 @@ fill_response(struct reg_resp *rs, struct reg_blist *l, uint64_t now)
  *     after the Call-ID/CSeq ordering check;
  *  8. the endpoint cap: a new endpoint over max_endpoints is refused
  *     (403), existing endpoints are never evicted;
- *  9. the new state is committed in one durable transaction;
+ *  9. the new state is committed in one durable transaction, unless only
+ *     expiry and CSeq moved and the stored record still keeps every
+ *     binding alive long enough (refresh_durable): then it stays in
+ *     memory (pending.c);
  * 10. the 200 lists every live binding of the AOR (built before the
  *     commit, so that no allocation can fail after it).
  *
@@ -311,12 +316,13 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 {
 	struct plan plans[REG_MAX_CONTACTS];
 	struct reg_blist l = { NULL, 0 };
-	unsigned char *val = NULL;
-	size_t len = 0;
+	struct pend_aor *pe = NULL;
+	unsigned char *val = NULL, *rec = NULL;
+	size_t len = 0, reclen = 0;
 	enum reg_reason r, one;
 	unsigned added = 0, granted = 0;
 	size_t i;
-	int err = 0, changed = 0, registered = 0, retrans = 0;
+	int err = 0, changed = 0, registered = 0, retrans = 0, skip = 0;
 
 	memset(rs, 0, sizeof(*rs));
 	/* Step 1. */
@@ -332,7 +338,8 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 	if ((r = plan_contacts(reg, rq, plans)) != REG_REASON_OK)
 		goto reply;
 	/* Step 5. */
-	if ((err = load_bindings(reg, rq->aor, rq->now, &l, &changed)) != 0)
+	if ((err = load_bindings(reg, rq->aor, rq->now, &l, &changed, &rec,
+	    &reclen)) != 0)
 		goto reply;
 	/* Step 6. */
 	if (rq->star) {
@@ -372,6 +379,9 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 	if (changed && l.n > 0 &&
 	    (err = record_encode(&l, &val, &len)) != 0)
 		goto reply;
+	if (changed && (err = pend_prepare(rq->aor, rec, reclen, val, len,
+	    rq->now, reg->cfg.refresh_durable, &skip, &pe)) != 0)
+		goto reply;
 	/* Step 10: the Expires header, then the Contacts. */
 	if (r == REG_REASON_OK)
 		rs->expires = granted;
@@ -381,9 +391,13 @@ registrar_handle(struct registrar *reg, const struct reg_req *rq,
 		rs->expires = time_left(&l, NULL, 0, rq->now);
 	if ((err = fill_response(rs, &l, rq->now)) != 0)
 		goto reply;
-	/* Step 9, second half: the commit. */
-	if (changed)
-		err = commit_bindings(reg, rq->aor, val, len);
+	/* Step 9, second half: the commit, in memory or in the store. */
+	if (changed && skip) {
+		pend_install(&reg->pend, rq->aor, pe);
+		pe = NULL;
+	} else if (changed &&
+	    (err = commit_bindings(reg, rq->aor, val, len)) == 0)
+		pend_install(&reg->pend, rq->aor, NULL);
 reply:
 	if (err != 0) {
 		r = err == ENOMEM ? REG_REASON_NO_MEMORY :
@@ -394,6 +408,8 @@ reply:
 		rs->min_expires = reg->cfg.expires_min;
 	blist_clear(&l);
 	free(val);
+	free(rec);
+	free(pe);
 	rs->reason = r;
 	rs->status = registrar_reason_status(r, &rs->phrase);
 	rs->warning = registrar_reason_warning(r);

@@ -56,14 +56,17 @@ registrar_set_random(struct registrar *reg, reg_random_fn *fn, void *arg)
 }
 
 struct sweep_ctx {
+	struct pend_table *pend;
 	uint64_t	now;
 	unsigned	removed;
+	int		flush;		/* write the refreshes kept in memory */
 };
 
 /*
- * One record during a sweep: drop its expired bindings, and the record
- * itself when none is left.  A record that does not decode (a newer
- * format, damage) is kept and reported, never thrown away.
+ * One record during a sweep: drop its expired bindings (by their expiry in
+ * memory), and the record itself when none is left; when flushing, write
+ * the refreshes kept in memory whatever expired.  A record that does not
+ * decode (a newer format, damage) is kept and reported, never thrown away.
  */
 static enum reg_sweep_action
 sweep_record(const char *aor, const unsigned char *val, size_t len,
@@ -74,12 +77,15 @@ sweep_record(const char *aor, const unsigned char *val, size_t len,
 	enum reg_sweep_action act = REG_SWEEP_KEEP;
 	unsigned dropped;
 
+	if (sc->flush && !pend_any(sc->pend, aor))
+		return REG_SWEEP_KEEP;
 	if (record_decode(val, len, &l) != 0) {
 		log_warnx("keeping undecodable record aor=%.128s", aor);
 		return REG_SWEEP_KEEP;
 	}
+	pend_apply(sc->pend, aor, &l);
 	dropped = blist_prune(&l, sc->now);
-	if (dropped == 0)
+	if (dropped == 0 && !sc->flush)
 		goto out;
 	if (l.n == 0)
 		act = REG_SWEEP_DELETE;
@@ -87,6 +93,7 @@ sweep_record(const char *aor, const unsigned char *val, size_t len,
 		act = REG_SWEEP_REPLACE;
 	else
 		goto out;		/* no memory: try again next sweep */
+	pend_mark(sc->pend, aor);
 	sc->removed += dropped;
 out:
 	blist_clear(&l);
@@ -96,12 +103,13 @@ out:
 int
 registrar_expire(struct registrar *reg, uint64_t now, unsigned *removed_out)
 {
-	struct sweep_ctx sc = { now, 0 };
+	struct sweep_ctx sc = { &reg->pend, now, 0, 0 };
 	int err;
 
 	if (removed_out != NULL)
 		*removed_out = 0;
 	err = reg->ops->sweep(reg->st, sweep_record, &sc);
+	pend_settle(&reg->pend, err == 0);
 	if (err == 0 && removed_out != NULL)
 		*removed_out = sc.removed;
 	return err;
@@ -138,6 +146,7 @@ static int	read_live(struct registrar *, const char *aor, uint64_t now,
 		    struct reg_blist *);
 
 struct binding_ctx {
+	const struct pend_table *pend;
 	reg_binding_fn	*fn;
 	void		*arg;
 	uint64_t	 now;
@@ -156,6 +165,7 @@ visit_bindings(const char *aor, const unsigned char *val, size_t len,
 	(void)len_out;
 	if (bc->stop || record_decode(val, len, &l) != 0)
 		return REG_SWEEP_KEEP;
+	pend_apply(bc->pend, aor, &l);
 	blist_sort(&l);
 	for (i = 0; i < l.n && !bc->stop; i++)
 		if (l.b[i].expires_at > bc->now)
@@ -168,7 +178,7 @@ int
 registrar_foreach_binding(struct registrar *reg, uint64_t now,
     reg_binding_fn *fn, void *arg)
 {
-	struct binding_ctx bc = { fn, arg, now, 0 };
+	struct binding_ctx bc = { &reg->pend, fn, arg, now, 0 };
 
 	return reg->ops->sweep(reg->st, visit_bindings, &bc);
 }
@@ -205,8 +215,10 @@ registrar_remove(struct registrar *reg, const char *aor, const char *epid,
 	} else if ((err = record_encode(&l, &val, &len)) == 0)
 		err = reg->ops->put(reg->st, aor, val, len);
 	free(val);
-	if (err == 0)
+	if (err == 0) {
+		pend_install(&reg->pend, aor, NULL);
 		*removed_out = n;
+	}
  out:
 	blist_clear(&l);
 	return err;
@@ -219,7 +231,15 @@ limits_ok(const struct registrar_config *cfg)
 	    cfg->expires_min <= cfg->expires_default &&
 	    cfg->expires_default <= cfg->expires_max &&
 	    cfg->max_endpoints != 0 &&
-	    cfg->max_endpoints <= REG_MAX_ENDPOINTS && cfg->jitter <= 50;
+	    cfg->max_endpoints <= REG_MAX_ENDPOINTS && cfg->jitter <= 50 &&
+	    cfg->refresh_durable <= 100;
+}
+
+/* 0 stands for the default share, 50 %. */
+static unsigned
+durable_pct(const struct registrar_config *cfg)
+{
+	return cfg->refresh_durable != 0 ? cfg->refresh_durable : 50;
 }
 
 int
@@ -233,6 +253,7 @@ registrar_reconfigure(struct registrar *reg,
 	reg->cfg.expires_max = cfg->expires_max;
 	reg->cfg.max_endpoints = cfg->max_endpoints;
 	reg->cfg.jitter = cfg->jitter;
+	reg->cfg.refresh_durable = durable_pct(cfg);
 	return 0;
 }
 
@@ -253,8 +274,11 @@ registrar_open(const struct registrar_config *cfg,
 		return ENOMEM;
 	reg->cfg = *cfg;
 	reg->cfg.store_dir = NULL;
+	reg->cfg.refresh_durable = durable_pct(cfg);
 	reg->ops = ops;
 	registrar_set_random(reg, NULL, NULL);
+	if ((err = pend_init(&reg->pend)) != 0)
+		goto out;
 	if ((err = ops->open(cfg->store_dir, &cfg->store, &reg->st)) != 0) {
 		log_warnx("cannot open %s store in %s: %s", ops->name,
 		    cfg->store_dir, strerror(err));
@@ -281,13 +305,37 @@ registrar_sync(struct registrar *reg)
 	return reg->ops->sync(reg->st);
 }
 
+/*
+ * What a refresh kept in memory is written before the store closes, and
+ * synced whatever the mode, so that a clean stop loses no refresh.
+ */
+static void
+flush_pending(struct registrar *reg)
+{
+	struct sweep_ctx sc = { &reg->pend, 0, 0, 1 };
+	int err;
+
+	if (reg->pend.count == 0)
+		return;
+	err = reg->ops->sweep(reg->st, sweep_record, &sc);
+	if (err == 0 && reg->cfg.store.sync != REG_SYNC_FULL)
+		err = reg->ops->sync(reg->st);
+	pend_settle(&reg->pend, err == 0);
+	if (err != 0 || reg->pend.count != 0)
+		log_warnx("%zu refreshed AORs not written at close: %s",
+		    reg->pend.count, err != 0 ? strerror(err) : "no memory");
+}
+
 void
 registrar_close(struct registrar *reg)
 {
 	if (reg == NULL)
 		return;
-	if (reg->st != NULL)
+	if (reg->st != NULL) {
+		flush_pending(reg);
 		reg->ops->close(reg->st);
+	}
+	pend_free(&reg->pend);
 	free(reg);
 }
 
@@ -311,6 +359,7 @@ read_live(struct registrar *reg, const char *aor, uint64_t now,
 	free(val);
 	if (err != 0)
 		return err;
+	pend_apply(&reg->pend, aor, l);
 	(void)blist_prune(l, now);
 	blist_sort(l);
 	return 0;
@@ -319,7 +368,8 @@ read_live(struct registrar *reg, const char *aor, uint64_t now,
 /*
  * Routing reads straight from the store: an LMDB read is a B-tree walk in
  * the memory map with no system call, so there is no second copy of the
- * bindings in memory to keep in step.
+ * bindings in memory to keep in step, only the expiries that refreshes
+ * moved without a write (pending.c).
  */
 int
 registrar_lookup(struct registrar *reg, const char *aor, uint64_t now,

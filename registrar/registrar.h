@@ -126,7 +126,9 @@ void	reg_resp_clear(struct reg_resp *);
  * A location store keeps, per AOR, one opaque record (the encoded binding
  * list, see binding.c).  Every put and del is one committed transaction,
  * on disk when the call returns (with REG_SYNC_FULL; see enum reg_sync).
- * Errors are errno values; get returns ENOENT for an unknown AOR.
+ * Errors are errno values; get returns ENOENT for an unknown AOR.  The
+ * registrar must be the store's only writer: it keeps refreshes that
+ * moved nothing but the expiry in memory, by their place in the record.
  */
 enum reg_sweep_action {
 	REG_SWEEP_KEEP,
@@ -144,7 +146,9 @@ typedef enum reg_sweep_action reg_sweep_fn(const char *aor,
  * call returns.  They differ when the machine itself fails:
  * REG_SYNC_FULL loses nothing; REG_SYNC_META may lose the last commit
  * (one fsync per commit instead of two); REG_SYNC_NONE may lose or
- * damage anything since the last registrar_sync().
+ * damage anything since the last registrar_sync().  A refresh that only
+ * moves an expiry within refresh_durable is no commit in any mode: it
+ * lives in memory until the AOR's next write or registrar_close().
  */
 enum reg_sync {
 	REG_SYNC_FULL = 0,	/* default: fsync data, then meta */
@@ -186,6 +190,11 @@ struct registrar_config {
 	unsigned	expires_max;	/* s; longer requests are cut */
 	unsigned	max_endpoints;	/* per AOR, 1..1000 */
 	unsigned	jitter;		/* percent 0..50, downward */
+	/* Percent 1..100 (0: 50) of its time left that a binding must
+	   keep in the store when a refresh only moves its expiry; such a
+	   refresh is written only when the stored expiry falls short
+	   (doc/registrar.md, "Refreshes kept in memory"). */
+	unsigned	refresh_durable;
 	const char	*store_dir;	/* borrowed by registrar_open */
 	struct reg_store_params store;
 };
@@ -203,6 +212,10 @@ typedef uint32_t reg_random_fn(void *arg);
 int	registrar_open(const struct registrar_config *,
 	    const struct reg_store_ops *ops, uint64_t now,
 	    struct registrar **reg_out);
+/*
+ * Write the refreshes kept in memory (one transaction, synced to disk in
+ * every mode) and close the store.
+ */
 void	registrar_close(struct registrar *);
 /*
  * Apply new limits (expires, endpoints, jitter) from a reloaded

@@ -75,6 +75,7 @@ registrar_config_from_conf(const struct conf_registrar *c,
 	r->expires_max = c->expires_max;
 	r->max_endpoints = c->max_endpoints;
 	r->jitter = c->expires_jitter;
+	r->refresh_durable = c->refresh_durable;
 	r->store_dir = c->store;
 	r->store.sync = reg_sync_from_conf(c->sync);
 }

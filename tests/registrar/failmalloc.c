@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
-#include "registrar/registrar.h"
+#include "registrar/internal.h"
 #include "tests/failmalloc/wrap.h"
 
 static char dir[64];
@@ -52,14 +52,19 @@ bindings(struct registrar *reg)
 	return n;
 }
 
-/* One scenario: REGISTER rq; ok_reason is the reason without failures. */
+/*
+ * One scenario: REGISTER rq; ok_reason is the reason without failures.
+ * The run without failures may leave or release one block per AOR: the
+ * refresh the registrar keeps in memory instead of writing it (pending.c,
+ * one allocation per AOR; the bucket array is allocated at open).
+ */
 static int
 ladder(struct registrar *reg, const char *name, const struct reg_req *rq,
     enum reg_reason ok_reason)
 {
 	struct reg_resp rs;
 	unsigned before = bindings(reg);
-	long k, base;
+	long k, base, held = (long)reg->pend.count;
 
 	for (k = 0;; k++) {
 		base = failmalloc_live();
@@ -74,7 +79,8 @@ ladder(struct registrar *reg, const char *name, const struct reg_req *rq,
 			reg_resp_clear(&rs);
 			printf("failmalloc: %s: %ld allocation points, all "
 			    "clean\n", name, k);
-			return failmalloc_live() == base ? 0 : 1;
+			return failmalloc_live() - base ==
+			    (long)reg->pend.count - held ? 0 : 1;
 		}
 		if (rs.reason != REG_REASON_NO_MEMORY) {
 			fprintf(stderr, "%s: failure %ld gave %s\n", name, k,

@@ -50,4 +50,10 @@ void	rt_test_identities(void);
 void	rt_test_lookup_q_order(void);
 void	rt_test_lookup_gruu(void);
 
+/* tests/registrar/test_refresh.c */
+void	rt_test_refresh_in_memory(void);
+void	rt_test_refresh_other_changes(void);
+void	rt_test_refresh_bound_setting(void);
+void	rt_test_refresh_after_kill(void);
+
 #endif

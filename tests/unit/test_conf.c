@@ -118,6 +118,7 @@ test_defaults(void)
 	CU_ASSERT_EQUAL(c->registrar.expires_max, 7200);
 	CU_ASSERT_EQUAL(c->registrar.max_endpoints, 8);
 	CU_ASSERT_EQUAL(c->registrar.expires_jitter, 10);
+	CU_ASSERT_EQUAL(c->registrar.refresh_durable, 50);
 	CU_ASSERT_STRING_EQUAL(c->registrar.store,
 	    LOCALSTATEDIR "/lib/sipsa/bindings");
 	CU_ASSERT_EQUAL(c->registrar.sync, CONF_SYNC_FULL);
@@ -166,7 +167,8 @@ test_types(void)
 	    " half-open-per-source 7\n max 4294967295 }\n"
 	    "registrar { expires-min 1m\n expires-default 2h\n"
 	    " expires-max 1d\n endpoints-per-user 1000\n expires-jitter 0%\n"
-	    " domain a.test\n domain \"b.test\"\n store /st\n sync none }\n"
+	    " refresh-durable 100%\n domain a.test\n domain \"b.test\"\n"
+	    " store /st\n sync none }\n"
 	    "home { user \"al@a.test\" \"sip:h1\"\n domain b.test sips:h2\n"
 	    " pattern \"*@c.test\" \"sip:h3\"\n default \"sip:h4\" }\n"
 	    "route \"p.test\" \"sip:gw.p.test;transport=tcp\"\n"
@@ -199,6 +201,7 @@ test_types(void)
 	CU_ASSERT_EQUAL(c->registrar.expires_max, 86400);
 	CU_ASSERT_EQUAL(c->registrar.max_endpoints, 1000);
 	CU_ASSERT_EQUAL(c->registrar.expires_jitter, 0);
+	CU_ASSERT_EQUAL(c->registrar.refresh_durable, 100);
 	CU_ASSERT_STRING_EQUAL(c->registrar.domains[0], "a.test");
 	CU_ASSERT_STRING_EQUAL(c->registrar.domains[1], "b.test");
 	CU_ASSERT_PTR_NULL(c->registrar.domains[2]);
@@ -287,6 +290,8 @@ test_bounds(void)
 	    "t.conf:11:19: idle-timeout 0 is out of range (1s..8h)");
 	ERRS("registrar { expires-jitter 51% }\n",
 	    "t.conf:11:28: expires-jitter 51% is out of range (0%..50%)");
+	ERRS("registrar { refresh-durable 0% }\n",
+	    "t.conf:11:29: refresh-durable 0% is out of range (1%..100%)");
 	ERRS("registrar { endpoints-per-user 1001 }\n",
 	    "t.conf:11:32: endpoints-per-user 1001 is out of range (1..1000)");
 	ERRS("sa { max 4294967296 }\n",

@@ -54,6 +54,7 @@ conf_equal(const struct sipsa_conf *a, const struct sipsa_conf *b)
 	    a->registrar.expires_max != b->registrar.expires_max ||
 	    a->registrar.max_endpoints != b->registrar.max_endpoints ||
 	    a->registrar.expires_jitter != b->registrar.expires_jitter ||
+	    a->registrar.refresh_durable != b->registrar.refresh_durable ||
 	    !str_eq(a->registrar.store, b->registrar.store) ||
 	    a->registrar.sync != b->registrar.sync ||
 	    !str_eq(a->control.socket, b->control.socket) ||
@@ -162,7 +163,8 @@ test_dump(void)
 	    " trust-time 1d\n entries 64 }\n"
 	    "registrar { domain x.test\n domain y.test\n expires-min 1\n"
 	    " expires-default 2\n expires-max 1d\n endpoints-per-user 2\n"
-	    " expires-jitter 50%\n store /b\n sync meta }\n"
+	    " expires-jitter 50%\n refresh-durable 100%\n store /b\n"
+	    " sync meta }\n"
 	    "home { pattern \"*@z.test\" sip:z\n user a@b sip:ab\n"
 	    " default sips:d\n domain d.test sip:dd }\n"
 	    "route r.test sip:r\nroute q.test sip:q\n"
