@@ -75,6 +75,8 @@ struct proxy {
 	struct registrar	*reg;		/* bindings */
 	int			 reg_flush;	/* sync none: registrar_sync()
 						   on every tick */
+	struct workers		*flusher;	/* ... on its own thread */
+	int			 flush_err;	/* its result, for the loop */
 	struct su_timer_s	*tick;		/* expiry, once a second */
 	unsigned		 ticks;
 	char			*krb5_target;	/* "sip/<fqdn>" */
