@@ -26,7 +26,7 @@ EXTRA_DIST += tests/mech/sa_run.sh
 libsa_a_SOURCES += sa/mech.c sa/mech_ntlm.c sa/mech_krb5.c sa/mech.h \
 	sa/mech_int.h sa/mech_ntlm_init.c sa/mech_ntlm_user.c \
 	sa/mech_ntlm_index.c sa/mech_ntlm_wb.c sa/krb5_cfx.c sa/krb5_cfx.h \
-	sa/mech_keytab.c sa/mech_krb5_skew.c
+	sa/mech_keytab.c sa/mech_krb5_skew.c sa/mech_krb5_kt.c
 # Real round trips through mech.h against a throwaway realm
 # (tests/mech/run.sh starts scripts/sipsa-realm; no mocks).
 if HAVE_CUNIT

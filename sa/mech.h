@@ -78,8 +78,8 @@ struct mech_server;
  * Acquire acceptor credentials.  On failure returns an errno value and
  * writes a human-readable reason (naming the file or principal) into err.
  * Kerberos: the credential for sip/<fqdn> (any key in the keytab when fqdn
- * is NULL) is acquired once, with the replay cache
- * <rcache_dir>/sipsa_krb5.rcache2.  NTLM: gss-ntlmssp takes the NetBIOS
+ * is NULL) is acquired on a memory copy of the keytab, with the replay
+ * cache <rcache_dir>/sipsa_krb5.rcache2.  NTLM: gss-ntlmssp takes the NetBIOS
  * names from the environment only, so non-NULL netbios_* values are put
  * there with setenv() (call this before starting threads).  The server
  * must outlive every context made with it.
@@ -87,6 +87,16 @@ struct mech_server;
 int	mech_server_create(const struct mech_server_params *params,
 	    struct mech_server **server_out, char *err, size_t errsz);
 void	mech_server_free(struct mech_server *server);
+/*
+ * Kerberos keeps a copy of the keytab in memory.  Kerberos accepts look
+ * at the file (stat) at most once a second, and at once when a ticket
+ * names a key the copy lacks; this looks now (reload).  When the file
+ * changed it is read again and the new keys replace the old, which are
+ * wiped; a file without the service key keeps the old ones (logged).
+ * 1 when the keys were replaced, else 0.  Not thread-safe with
+ * mech_accept() on the same server.
+ */
+int	mech_server_keytab_refresh(struct mech_server *server);
 
 /* Outcomes of the keytab checks below. */
 #define MECH_KT_OK		0

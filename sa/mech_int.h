@@ -11,6 +11,7 @@
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
+#include <krb5.h>
 
 #include "sa/krb5_cfx.h"
 #include "sa/mech.h"
@@ -22,12 +23,19 @@ struct mech_ntlm_plugin;
 struct mech_ntlm_index;
 /* A krb5 context that measures clock skew (mech_krb5_skew.c). */
 struct mech_krb5_skew;
+/* The keytab's entries in an MIT MEMORY keytab (mech_krb5_kt.c). */
+struct mech_krb5_kt;
 
 struct mech_server {
 	char			*fqdn;
-	/* Kerberos: the acceptor credential, acquired once. */
+	/*
+	 * Kerberos: the acceptor credential, on a MEMORY copy of the
+	 * keytab file; both replaced when the file changes.
+	 */
 	gss_cred_id_t		 krb_cred;
 	char			*keytab;
+	struct mech_krb5_kt	*krb_kt;
+	char			*krb_rcache;	/* store "rcache" or NULL */
 	struct mech_krb5_skew	*krb_skew;	/* made at the first skew */
 	/* NTLM: the plugin and its acceptor credential. */
 	int			 ntlm_enabled;
@@ -207,6 +215,8 @@ int	mech_krb5_server_create(struct mech_server *s,
 void	mech_krb5_server_free(struct mech_server *s);
 int	mech_krb5_accept(struct mech_server *s, struct mech_ctx **ctxp,
 	    const uint8_t *in, size_t in_len, struct mech_result *res);
+/* Re-read the keytab if its file changed; 1 when the keys were replaced. */
+int	mech_krb5_refresh(struct mech_server *s, int force);
 int	mech_krb5_init(const struct mech_client_params *p,
 	    struct mech_ctx **ctxp, const uint8_t *in, size_t in_len,
 	    struct mech_result *res);
@@ -226,6 +236,28 @@ OM_uint32 mech_krb5_init_cred(const struct mech_client_params *p,
 void	mech_krb5_log_skew(struct mech_server *s, const uint8_t *in,
 	    size_t len);
 void	mech_krb5_skew_free(struct mech_krb5_skew *k);
+/*
+ * mech_krb5_kt.c.  A MEMORY keytab holding a copy of every entry of the
+ * FILE keytab at path: 0, or a krb5 error or errno value with a line
+ * naming path in err.
+ */
+krb5_error_code mech_krb5_kt_open(const char *path, struct mech_krb5_kt **kt,
+	    char *err, size_t errsz);
+/* Its name for a cred store ("MEMORY:..."). */
+const char *mech_krb5_kt_name(const struct mech_krb5_kt *kt);
+/* How many entries were copied, and their highest kvno. */
+void	mech_krb5_kt_counts(const struct mech_krb5_kt *kt, size_t *entries,
+	    unsigned *max_kvno);
+/*
+ * Has the file at path changed since kt was made (or since the last call
+ * that said so)?  One stat(), at most once a second unless force.  1: it
+ * changed; 2: it looks the same but changed too recently to tell (read
+ * it again); 0: no.
+ */
+int	mech_krb5_kt_changed(struct mech_krb5_kt *kt, const char *path,
+	    int force);
+/* Close our handle: the keys are wiped once the credential lets go too. */
+void	mech_krb5_kt_free(struct mech_krb5_kt *kt);
 /* Reason for a krb5 GSS failure, from its minor code. */
 enum mech_reason mech_krb5_reason(OM_uint32 major, OM_uint32 minor);
 

@@ -2,7 +2,8 @@
 /*
  * sa/mech_krb5.c: Kerberos for sa/mech.h through MIT GSSAPI ([MS-SIPAE]
  * §3.2, §3.3; RFC 4121): a one-round acceptor with an acceptor credential
- * acquired once from the configured keytab and replay cache, an initiator
+ * on a memory copy of the configured keytab (sa/mech_krb5_kt.c, made again
+ * when the file changes) and the configured replay cache, an initiator
  * from a credential cache or a client keytab, and signatures with
  * gss_get_mic/gss_verify_mic.  An established acceptor with an aes-sha1
  * enctype keeps only its checksum keys and signs with sa/krb5_cfx.c: about
@@ -80,31 +81,31 @@ mech_krb5_reason(OM_uint32 major, OM_uint32 minor)
 	}
 }
 
-int
-mech_krb5_server_create(struct mech_server *s,
-    const struct mech_server_params *p, char *err, size_t errsz)
+/*
+ * An acceptor credential for sip/<fqdn> (any principal of the keytab
+ * when there is no fqdn) on the MEMORY keytab kt, with the replay cache
+ * of s.  On failure err names the service and the keytab file.
+ */
+static int
+acquire(struct mech_server *s, const struct mech_krb5_kt *kt,
+    gss_cred_id_t *cred, char *err, size_t errsz)
 {
 	gss_key_value_element_desc el[2];
 	gss_key_value_set_desc store = { 0, el };
 	gss_buffer_desc b;
 	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 maj, min;
-	char svc[300], rcache[4200], text[512];
+	char svc[300], text[512];
 	struct mech_status st;
 
-	el[store.count++] = (gss_key_value_element_desc){ "keytab", p->keytab };
-	if (p->rcache_dir != NULL) {
-		if (strcmp(p->rcache_dir, "none") == 0)
-			(void)snprintf(rcache, sizeof(rcache), "none:");
-		else
-			(void)snprintf(rcache, sizeof(rcache),
-			    "file2:%s/sipsa_krb5.rcache2", p->rcache_dir);
+	el[store.count++] = (gss_key_value_element_desc){ "keytab",
+	    mech_krb5_kt_name(kt) };
+	if (s->krb_rcache != NULL)
 		el[store.count++] = (gss_key_value_element_desc){ "rcache",
-		    rcache };
-	}
-	if (p->fqdn != NULL) {
+		    s->krb_rcache };
+	if (s->fqdn != NULL) {
 		/* Accept only for sip/<fqdn>, not any key in the keytab. */
-		(void)snprintf(svc, sizeof(svc), "sip@%s", p->fqdn);
+		(void)snprintf(svc, sizeof(svc), "sip@%s", s->fqdn);
 		b = (gss_buffer_desc){ strlen(svc), svc };
 		maj = gss_import_name(&min, &b, GSS_C_NT_HOSTBASED_SERVICE,
 		    &name);
@@ -113,16 +114,86 @@ mech_krb5_server_create(struct mech_server *s,
 	} else
 		(void)snprintf(svc, sizeof(svc), "any principal");
 	maj = gss_acquire_cred_from(&min, name, GSS_C_INDEFINITE, &krb5_mechs,
-	    GSS_C_ACCEPT, &store, &s->krb_cred, NULL, NULL);
+	    GSS_C_ACCEPT, &store, cred, NULL, NULL);
 	(void)gss_release_name(&min, &name);
 	if (!GSS_ERROR(maj))
-		return (s->keytab = strdup(p->keytab)) == NULL ? ENOMEM : 0;
+		return 0;
 fail:
 	st = KRB5_STATUS(maj, min);
 	mech_status_text(&st, text, sizeof(text));
 	(void)snprintf(err, errsz, "Kerberos acceptor credential for %s from "
-	    "keytab %s: %s", svc, p->keytab, text);
+	    "keytab %s: %s", svc, s->keytab, text);
 	return EACCES;
+}
+
+int
+mech_krb5_server_create(struct mech_server *s,
+    const struct mech_server_params *p, char *err, size_t errsz)
+{
+	char rcache[4200];
+
+	if ((s->keytab = strdup(p->keytab)) == NULL)
+		return ENOMEM;
+	if (p->rcache_dir != NULL) {
+		if (strcmp(p->rcache_dir, "none") == 0)
+			(void)snprintf(rcache, sizeof(rcache), "none:");
+		else
+			(void)snprintf(rcache, sizeof(rcache),
+			    "file2:%s/sipsa_krb5.rcache2", p->rcache_dir);
+		if ((s->krb_rcache = strdup(rcache)) == NULL)
+			return ENOMEM;
+	}
+	if (mech_krb5_kt_open(s->keytab, &s->krb_kt, err, errsz) != 0)
+		return EACCES;
+	return acquire(s, s->krb_kt, &s->krb_cred, err, errsz);
+}
+
+/*
+ * Read the keytab file again when it changed (force: look now, else at
+ * most once a second): a new MEMORY copy and credential replace the
+ * running ones, which are released (the old copy's keys are wiped).  A
+ * file that cannot be read, or lacks the service key, leaves the running
+ * ones in place, with a warning.  1 when replaced, else 0.
+ */
+int
+mech_krb5_refresh(struct mech_server *s, int force)
+{
+	struct mech_krb5_kt *kt = NULL;
+	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
+	OM_uint32 min;
+	char err[600];
+	size_t n;
+	unsigned kvno;
+	int changed;
+
+	if (s->krb_kt == NULL ||
+	    (changed = mech_krb5_kt_changed(s->krb_kt, s->keytab,
+	    force)) == 0)
+		return 0;
+	if (mech_krb5_kt_open(s->keytab, &kt, err, sizeof(err)) != 0 ||
+	    acquire(s, kt, &cred, err, sizeof(err)) != 0) {
+		log_warnx("%s: keeping the keys read before", err);
+		mech_krb5_kt_free(kt);
+		return 0;
+	}
+	(void)gss_release_cred(&min, &s->krb_cred);
+	mech_krb5_kt_free(s->krb_kt);
+	s->krb_cred = cred;
+	s->krb_kt = kt;
+	mech_krb5_kt_counts(kt, &n, &kvno);
+	if (changed == 1)
+		log_notice("keytab %s changed: read again, %zu key%s, highest "
+		    "kvno %u", s->keytab, n, n == 1 ? "" : "s", kvno);
+	else
+		log_debug("keytab %s read again (changed less than 2 s "
+		    "before the last reading)", s->keytab);
+	return 1;
+}
+
+int
+mech_server_keytab_refresh(struct mech_server *server)
+{
+	return server != NULL ? mech_krb5_refresh(server, 1) : 0;
 }
 
 void
@@ -132,10 +203,14 @@ mech_krb5_server_free(struct mech_server *s)
 
 	if (s->krb_cred != GSS_C_NO_CREDENTIAL)
 		(void)gss_release_cred(&min, &s->krb_cred);
+	mech_krb5_kt_free(s->krb_kt);
+	s->krb_kt = NULL;
 	mech_krb5_skew_free(s->krb_skew);
 	s->krb_skew = NULL;
 	free(s->keytab);
 	s->keytab = NULL;
+	free(s->krb_rcache);
+	s->krb_rcache = NULL;
 }
 
 static struct mech_ctx *
@@ -264,6 +339,22 @@ take_keys(struct mech_ctx *ctx)
 		    GSS_C_NO_BUFFER);
 }
 
+/* A failure that a newer copy of the keytab may cure. */
+static int
+key_missing(OM_uint32 minor)
+{
+	switch ((krb5_error_code)minor) {
+	case KRB5KRB_AP_ERR_BADKEYVER:
+	case KRB5KRB_AP_ERR_NOKEY:
+	case KRB5KRB_AP_ERR_NOT_US:
+	case KRB5_KT_KVNONOTFOUND:
+	case KRB5_KT_NOTFOUND:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 mech_krb5_accept(struct mech_server *s, struct mech_ctx **ctxp,
     const uint8_t *in, size_t in_len, struct mech_result *res)
@@ -282,9 +373,23 @@ mech_krb5_accept(struct mech_server *s, struct mech_ctx **ctxp,
 	}
 	if (ctx == NULL && (ctx = ctx_new(0)) == NULL)
 		return ENOMEM;
+	(void)mech_krb5_refresh(s, 0);
 	maj = gss_accept_sec_context(&min, &ctx->u.krb.gctx, s->krb_cred,
 	    &tok, GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &out, NULL, &tr,
 	    NULL);
+	/*
+	 * A ticket for a key the copy lacks: the keytab may have been
+	 * rotated within the last second.  Look now, and if it changed try
+	 * once more (a refused AP-REQ left nothing in the replay cache).
+	 */
+	if (GSS_ERROR(maj) && key_missing(min) && mech_krb5_refresh(s, 1)) {
+		(void)gss_delete_sec_context(&m2, &ctx->u.krb.gctx,
+		    GSS_C_NO_BUFFER);
+		(void)gss_release_buffer(&m2, &out);
+		maj = gss_accept_sec_context(&min, &ctx->u.krb.gctx,
+		    s->krb_cred, &tok, GSS_C_NO_CHANNEL_BINDINGS, &src, NULL,
+		    &out, NULL, &tr, NULL);
+	}
 	if (maj == GSS_S_COMPLETE) {
 		set_name(src, res);
 		log_pac(src);

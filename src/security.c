@@ -425,7 +425,8 @@ str_differs(const char *a, const char *b)
 }
 
 /*
- * Registrar limits apply at once.  Acceptor credentials, SA limits and
+ * Registrar limits apply at once, and so does a new keytab file at the
+ * configured path.  Acceptor credentials (their paths), SA limits and
  * the binding store (path, sync) are set up at start: a change there is
  * logged and waits for a restart.
  */
@@ -435,6 +436,9 @@ security_reload(struct proxy *px, const struct sipsa_conf *next)
 	const struct sipsa_conf *c = px->conf;
 	struct registrar_config rc;
 
+	/* A keytab replaced under the same name is read now (Kerberos
+	   accepts would notice within a second anyway). */
+	(void)mech_server_keytab_refresh(px->mech);
 	registrar_config_from_conf(&next->registrar, &rc);
 	if (registrar_reconfigure(px->reg, &rc) != 0)
 		log_warnx("registrar limits refused: keeping the running ones");

@@ -22,6 +22,7 @@ INTEGRATION_TESTS = \
 	tests/integration/t-metrics.sh \
 	tests/integration/t-trusted-realm.sh \
 	tests/integration/t-keytab.sh \
+	tests/integration/t-keytab-rotate.sh \
 	tests/integration/t-client-407.sh \
 	tests/integration/t-challenge-loop.sh \
 	tests/integration/t-lockout.sh \

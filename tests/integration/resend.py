@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """tests/integration/resend.py: send again the last signed REGISTER
-refresh of a sipsa-client -v flow, for t-replay.sh.
+refresh of a sipsa-client -v flow, for t-replay.sh (or its Kerberos
+AP-REQ, for t-keytab-rotate.sh).
 
   resend.py FLOW PORT MODE
 
@@ -11,6 +12,9 @@ on a new TCP connection to 127.0.0.1:PORT, byte for byte but for its Via
 branch (z9hG4bKreplayMODE; no signature covers it).  MODE "same" changes
 nothing else; "tamper" also changes the last character of the signed
 Call-ID.  Prints the response head that comes back.
+
+MODE "apreq" sends the last REGISTER that carried a Kerberos AP-REQ
+(gssapi-data, the handshake's one leg) the same way: a replayed ticket.
 
 MODE "retransmit" (a flow over UDP) sends the request unchanged, branch
 included, over UDP from the client's own port (its Via sent-by): a
@@ -56,10 +60,15 @@ def main():
     text = open(flow).read().split(">>> sent to ")
     reqs = [b.split("\n", 1)[1] for b in text[1:]]
     reqs = [r.split("\n\n", 1)[0] for r in reqs
-            if r.startswith("REGISTER ") and "cnum=" in r
-            and "gssapi-data" not in r]
+            if r.startswith("REGISTER ")]
+    if mode == "apreq":
+        reqs = [r for r in reqs if "Kerberos" in r
+                and re.search(r'gssapi-data="[^"]', r)]
+    else:
+        reqs = [r for r in reqs if "cnum=" in r and "gssapi-data" not in r]
     if not reqs:
-        sys.exit("no signed refresh in the flow")
+        sys.exit(f"no {'AP-REQ' if mode == 'apreq' else 'signed refresh'}"
+                 " in the flow")
     if mode == "retransmit":
         return retransmit(open(flow).read(), reqs[-1], port)
     out = []
