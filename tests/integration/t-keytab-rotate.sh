@@ -9,6 +9,8 @@
 # as a replayed ticket, before and after a restart of sipsad: the replay
 # cache is a file in the state directory.  A keytab rewritten without the
 # service key keeps the keys read before; SIGHUP reads the file at once.
+# Last, what the replay cache is for: with replay-cache none the copy
+# signs in.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/client.sh"
 need_tool kvno klist
@@ -91,4 +93,16 @@ awk -v kt="keytab $KT changed: read again, .*highest kvno $k2\$" '
 	END { exit !seen }' "$T/sipsad.log" ||
 	fail "SIGHUP did not read the restored keytab"
 alive "$SIPSAD_PID" || fail "sipsad died"
+
+# What the replay cache prevents (doc/security.md): with replay-cache
+# none the same AP-REQ REGISTER signs in again, from another address,
+# and gets a signed 200.
+stop_sipsad
+sed -i "s|^\(\t\tkeytab .*\)\$|\1\n\t\treplay-cache none|" "$T/sipsa.conf"
+start_sipsad
+out=$(apreq_again) || fail "no answer to the AP-REQ with replay-cache none"
+expect_status "$out" 200
+expect_header "$out" '^Authentication-Info: Kerberos rspauth='
+wait_log "auth: REGISTER authenticated .* peer=127\.0\.0\.1:.* user=user2@"
+stop_sipsad
 log "ok"
