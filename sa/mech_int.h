@@ -237,12 +237,19 @@ void	mech_krb5_log_skew(struct mech_server *s, const uint8_t *in,
 	    size_t len);
 void	mech_krb5_skew_free(struct mech_krb5_skew *k);
 /*
+ * mech_keytab.c: the principal the acceptor matches, sip/<fqdn> in any
+ * realm (for krb5_sname_match).
+ */
+krb5_error_code mech_keytab_service_princ(krb5_context kc, const char *fqdn,
+	    krb5_principal *p);
+/*
  * mech_krb5_kt.c.  A MEMORY keytab holding a copy of every entry of the
- * FILE keytab at path: 0, or a krb5 error or errno value with a line
+ * FILE keytab at path, which must hold a key of sip/<fqdn> (any key
+ * when fqdn is NULL): 0, or a krb5 error or errno value with a line
  * naming path in err.
  */
-krb5_error_code mech_krb5_kt_open(const char *path, struct mech_krb5_kt **kt,
-	    char *err, size_t errsz);
+krb5_error_code mech_krb5_kt_open(const char *path, const char *fqdn,
+	    struct mech_krb5_kt **kt, char *err, size_t errsz);
 /* Its name for a cred store ("MEMORY:..."). */
 const char *mech_krb5_kt_name(const struct mech_krb5_kt *kt);
 /* How many entries were copied, and their highest kvno. */

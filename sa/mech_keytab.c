@@ -86,9 +86,9 @@ enctype_weak(krb5_enctype e)
 	}
 }
 
-/* The principal the acceptor matches: sip/<fqdn> in any realm. */
-static krb5_error_code
-service_princ(krb5_context kc, const char *fqdn, krb5_principal *p)
+krb5_error_code
+mech_keytab_service_princ(krb5_context kc, const char *fqdn,
+    krb5_principal *p)
 {
 	krb5_error_code e;
 
@@ -165,7 +165,7 @@ scan_keytab(krb5_context kc, const char *keytab, const char *fqdn,
 	const char *m;
 
 	memset(sc, 0, sizeof(*sc));
-	if ((e = service_princ(kc, fqdn, &want)) != 0 ||
+	if ((e = mech_keytab_service_princ(kc, fqdn, &want)) != 0 ||
 	    (e = krb5_kt_resolve(kc, keytab, &kt)) != 0 ||
 	    (e = krb5_kt_start_seq_get(kc, kt, &cur)) != 0)
 		goto out;

@@ -143,7 +143,8 @@ mech_krb5_server_create(struct mech_server *s,
 		if ((s->krb_rcache = strdup(rcache)) == NULL)
 			return ENOMEM;
 	}
-	if (mech_krb5_kt_open(s->keytab, &s->krb_kt, err, errsz) != 0)
+	if (mech_krb5_kt_open(s->keytab, s->fqdn, &s->krb_kt, err,
+	    errsz) != 0)
 		return EACCES;
 	return acquire(s, s->krb_kt, &s->krb_cred, err, errsz);
 }
@@ -170,7 +171,8 @@ mech_krb5_refresh(struct mech_server *s, int force)
 	    (changed = mech_krb5_kt_changed(s->krb_kt, s->keytab,
 	    force)) == 0)
 		return 0;
-	if (mech_krb5_kt_open(s->keytab, &kt, err, sizeof(err)) != 0 ||
+	if (mech_krb5_kt_open(s->keytab, s->fqdn, &kt, err,
+	    sizeof(err)) != 0 ||
 	    acquire(s, kt, &cred, err, sizeof(err)) != 0) {
 		log_warnx("%s: keeping the keys read before", err);
 		mech_krb5_kt_free(kt);

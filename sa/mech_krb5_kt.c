@@ -92,22 +92,33 @@ set_err(krb5_context kc, krb5_error_code e, const char *path, char *err,
 	return e;
 }
 
-/* Copy every entry of the FILE keytab at path into kt->mem. */
+/*
+ * Copy every entry of the FILE keytab at path into kt->mem.  Without a
+ * key of sip/<fqdn> the copy is refused here: gss_acquire_cred_from()
+ * would refuse it too, and leaks a principal when it does (MIT 1.20).
+ */
 static krb5_error_code
-copy_entries(struct mech_krb5_kt *kt, const char *path, char *err,
-    size_t errsz)
+copy_entries(struct mech_krb5_kt *kt, const char *path, const char *fqdn,
+    char *err, size_t errsz)
 {
 	krb5_keytab file = NULL;
 	krb5_kt_cursor cur;
 	krb5_keytab_entry ent;
+	krb5_principal want = NULL;
 	krb5_error_code e, e2 = 0;
 	char fname[4200];
+	size_t service = 0;
 
 	(void)snprintf(fname, sizeof(fname), "FILE:%s", path);
-	if ((e = krb5_kt_resolve(kt->kc, fname, &file)) != 0 ||
+	if ((fqdn != NULL &&
+	    (e = mech_keytab_service_princ(kt->kc, fqdn, &want)) != 0) ||
+	    (e = krb5_kt_resolve(kt->kc, fname, &file)) != 0 ||
 	    (e = krb5_kt_start_seq_get(kt->kc, file, &cur)) != 0)
 		goto out;
 	while ((e = krb5_kt_next_entry(kt->kc, file, &ent, &cur)) == 0) {
+		if (want == NULL ||
+		    krb5_sname_match(kt->kc, want, ent.principal))
+			service++;
 		/* The MEMORY keytab keeps a copy of the key. */
 		if (e2 == 0 && (e2 = krb5_kt_add_entry(kt->kc, kt->mem,
 		    &ent)) == 0) {
@@ -121,17 +132,24 @@ copy_entries(struct mech_krb5_kt *kt, const char *path, char *err,
 	(void)krb5_kt_end_seq_get(kt->kc, file, &cur);
 	if (e == KRB5_KT_END)
 		e = e2;
-	if (e == 0 && kt->entries == 0)
-		e = KRB5_KT_NOTFOUND;
 out:
 	if (file != NULL)
 		(void)krb5_kt_close(kt->kc, file);
-	return e != 0 ? set_err(kt->kc, e, path, err, errsz) : 0;
+	krb5_free_principal(kt->kc, want);
+	if (e != 0)
+		return set_err(kt->kc, e, path, err, errsz);
+	if (service == 0) {
+		(void)snprintf(err, errsz, "keytab %s has no key for %s%s",
+		    path, fqdn != NULL ? "sip/" : "any principal",
+		    fqdn != NULL ? fqdn : "");
+		return KRB5_KT_NOTFOUND;
+	}
+	return 0;
 }
 
 krb5_error_code
-mech_krb5_kt_open(const char *path, struct mech_krb5_kt **out, char *err,
-    size_t errsz)
+mech_krb5_kt_open(const char *path, const char *fqdn,
+    struct mech_krb5_kt **out, char *err, size_t errsz)
 {
 	struct mech_krb5_kt *kt;
 	struct stat st;
@@ -161,7 +179,7 @@ mech_krb5_kt_open(const char *path, struct mech_krb5_kt **out, char *err,
 		(void)set_err(kt->kc, e, path, err, errsz);
 		goto fail;
 	}
-	if ((e = copy_entries(kt, path, err, errsz)) != 0)
+	if ((e = copy_entries(kt, path, fqdn, err, errsz)) != 0)
 		goto fail;
 	*out = kt;
 	return 0;
