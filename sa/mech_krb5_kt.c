@@ -212,10 +212,10 @@ int
 mech_krb5_kt_changed(struct mech_krb5_kt *kt, const char *path, int force)
 {
 	struct stat st;
-	time_t now = mono_s();
+	time_t now = mono_s(), prev = kt->checked;
 	int same;
 
-	if (!force && now == kt->checked)
+	if (!force && now == prev)
 		return 0;
 	kt->checked = now;
 	if (stat(path, &st) != 0)
@@ -223,7 +223,9 @@ mech_krb5_kt_changed(struct mech_krb5_kt *kt, const char *path, int force)
 	same = kt->dev == st.st_dev && kt->ino == st.st_ino &&
 	    kt->size == st.st_size && same_time(&kt->mtim, &st.st_mtim) &&
 	    same_time(&kt->ctim, &st.st_ctim);
-	if (same && !kt->racy)
+	/* A recent file is read again once a second at most, even when
+	   forced (tickets for unknown keys cost a stat() each, no more). */
+	if (same && (!kt->racy || now == prev))
 		return 0;
 	/* Once per change: a file that cannot be used is not read again
 	   until it changes once more. */
