@@ -108,21 +108,32 @@ EOF
 	    ./sipsad -D -f "$work/sipsa.conf" 2>"$work/sipsad.log" &
 	pid=$!
 	for _ in $(seq 600); do
-		grep -q started "$work/sipsad.log" 2>/dev/null && break
+		grep -q "sipsad .* started" "$work/sipsad.log" 2>/dev/null &&
+		    break
 		sleep 0.1
 	done
 	./tools/sipsa-bench --scenario "$scenario" \
 	    --server "$transport:127.0.0.1:$p" --realm-dir "$SIPSA_REALM_DIR" \
 	    --users "$users" --concurrency 4 --count "$n" --timeout 20000 \
-	    --insecure -q >"$work/bench-$n.json"
+	    --insecure --json -q >"$work/bench-$n.json" || true
 	kill -TERM "$pid"
 	wait "$pid" || true
 	pid=
+	# Every operation done, none failed: else the count means nothing.
+	if ! python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(d.get("completed") != int(sys.argv[2]) or d.get("failed"))' \
+	    "$work/bench-$n.json" "$n" 2>/dev/null; then
+		echo "profile.sh: sipsa-bench did not complete $n operations:" \
+		    "$(head -c 400 "$work/bench-$n.json")" >&2
+		grep -v "audit:" "$work/sipsad.log" | tail -8 >&2
+		return 1
+	fi
 	awk '/^summary:/ { print $2 }' "$out"
 }
 
-a=$(run "$count" "$work/one.out")
-b=$(run $((2 * count)) "$work/callgrind.out")
+a=$(run "$count" "$work/one.out") || exit 1
+b=$(run $((2 * count)) "$work/callgrind.out") || exit 1
 echo "scenario $scenario over $transport: $(( (b - a) / count ))" \
     "instructions per operation in sipsad ($count more operations:" \
     "$a -> $b)"
