@@ -10,6 +10,8 @@
  * progress line every second; at the end the rate achieved, failures by
  * reason and latency percentiles, as text or JSON.  --hold keeps every
  * endpoint registered afterwards, for a memory-per-SA reading.
+ * --connections N spreads the endpoints over N agents, each with its own
+ * connection to the server (over TCP and TLS), as N softphones would.
  */
 #include "config.h"
 
@@ -87,6 +89,7 @@ struct options {
 	const char	*ca_file;
 	const char	*tls_name;
 	int		 insecure;
+	unsigned	 connections;	/* agents; endpoint i uses i % N */
 	/* From the realm's realm.env. */
 	unsigned	 realm_users;
 	char		 realm[128];
@@ -129,7 +132,8 @@ struct reason {
 struct bench {
 	struct options	*o;
 	su_root_t	*root;
-	struct uac_agent *agent;
+	struct uac_agent **agents;	/* o->connections of them */
+	unsigned	 nagents;
 	struct mech_client_cred **creds;	/* per user */
 	struct ep	*eps;
 	unsigned	 neps;
@@ -139,7 +143,8 @@ struct bench {
 	unsigned	*idle;
 	unsigned	 idle_head;
 	unsigned	 idle_n;
-	/* Establishing SAs (setup and hold). */
+	/* Establishing SAs (setup and hold), endpoints below est_end. */
+	unsigned	 est_end;
 	unsigned	 est_next;
 	unsigned	 est_out;
 	uint64_t	 est_done;
@@ -386,7 +391,7 @@ make_uac(struct bench *b, struct ep *e)
 	p.timeout_ms = o->timeout_ms;
 	p.max_redirects = -1;
 	p.user_agent = "sipsa-bench/" PACKAGE_VERSION;
-	if (uac_create(b->agent, &p, &e->u) != 0)
+	if (uac_create(b->agents[(e - b->eps) % b->nagents], &p, &e->u) != 0)
 		return -1;
 	if (o->scenario == SC_MESSAGE)
 		uac_set_incoming(e->u, on_incoming, e, 0);
@@ -610,7 +615,7 @@ establish_more(struct bench *b)
 	int rc;
 
 	while (!b->stop && b->est_out < b->o->setup_conc &&
-	    b->est_next < b->neps) {
+	    b->est_next < b->est_end) {
 		e = &b->eps[b->est_next++];
 		if (e->ready || e->busy)
 			continue;
@@ -649,9 +654,10 @@ establish_more(struct bench *b)
 }
 
 static void
-establish_all(struct bench *b, enum phase ph)
+establish_upto(struct bench *b, enum phase ph, unsigned end)
 {
 	b->phase = ph;
+	b->est_end = end;
 	b->est_next = 0;
 	b->t_setup = now_ns();
 	establish_more(b);
@@ -709,13 +715,15 @@ report(struct bench *b)
 		fprintf(f, ", \"port\": %u, \"users\": %u, \"endpoints\": %u, "
 		    "\"mode\": \"%s\", \"rate_target\": %g, "
 		    "\"concurrency\": %u, \"duration_s\": %g, "
+		    "\"connections\": %u, "
 		    "\"planned\": %llu, \"setup_s\": %.3f, "
 		    "\"setup_sas\": %llu, \"setup_failed\": %llu, "
 		    "\"started\": %llu, \"completed\": %llu, "
 		    "\"failed\": %llu, \"failures\": {",
 		    o->port, o->users, b->neps, o->rate > 0 ? "rate" :
 		    "concurrency", o->rate, o->rate > 0 ? 0 : o->concurrency,
-		    o->duration, (unsigned long long)b->total, b->setup_s,
+		    o->duration, b->nagents, (unsigned long long)b->total,
+		    b->setup_s,
 		    (unsigned long long)b->est_done,
 		    (unsigned long long)b->est_failed,
 		    (unsigned long long)b->started,
@@ -803,7 +811,7 @@ end_run(struct bench *b)
 	write_progress(b);
 	/* With --hold, the report waits until every SA is there. */
 	if (b->o->hold && !b->stop)
-		establish_all(b, PH_HOLD_SETUP);
+		establish_upto(b, PH_HOLD_SETUP, b->neps);
 	else {
 		report(b);
 		b->phase = PH_DONE;
@@ -1055,6 +1063,51 @@ make_creds(struct bench *b)
 	return 0;
 }
 
+/*
+ * Each agent holds a few descriptors (its UDP and TCP listeners, a TLS
+ * one, its connection to the server): with many, the soft limit on open
+ * files is raised as far as the hard one allows (or further, for root).
+ */
+static void
+raise_nofile(rlim_t want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max < want) {
+		rl.rlim_cur = rl.rlim_max = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return;
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+		fprintf(stderr, "sipsa-bench: open files limited to %llu, "
+		    "%llu wanted\n", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)want);
+}
+
+/* --connections agents, each with its own transports. */
+static int
+make_agents(struct bench *b, const struct uac_agent_params *ap)
+{
+	unsigned n = b->o->connections;
+	char err[512];
+
+	raise_nofile((rlim_t)n * 8 + 256);
+	if ((b->agents = calloc(n, sizeof(*b->agents))) == NULL)
+		return -1;
+	for (b->nagents = 0; b->nagents < n; b->nagents++)
+		if (uac_agent_create(b->root, ap, &b->agents[b->nagents], err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "sipsa-bench: agent %u of %u: %s\n",
+			    b->nagents + 1, n, err);
+			return -1;
+		}
+	return 0;
+}
+
 static int
 make_endpoints(struct bench *b)
 {
@@ -1101,7 +1154,8 @@ usage(FILE *f)
 "           [--mech ntlm|kerberos] [--expires S] [--timeout MS]\n"
 "           [--setup-concurrency C] [--domain D] [--progress FILE]\n"
 "           [--server-pid PID] [--hold [--hold-interval S]] [--json] [-q]\n"
-"           [--ca-file FILE] [--tls-name NAME] [--insecure]\n");
+"           [--ca-file FILE] [--tls-name NAME] [--insecure]\n"
+"           [--connections N]\n");
 }
 
 /* [udp:|tcp:|tls:]host[:port], host an IPv6 address in brackets. */
@@ -1231,6 +1285,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ OPT_STR("ca-file", 0, &o->ca_file) },
 		{ OPT_STR("tls-name", 0, &o->tls_name) },
 		{ OPT_FLAG("insecure", 0, &o->insecure) },
+		{ OPT_REAL("connections", 0, UINT, &o->connections, 1, 100000,
+		    "--connections wants a number >= 1") },
 		{ OPT_FLAG("quiet", 'q', &o->quiet) },
 		{ OPT_HELP("help", 0) },
 	};
@@ -1241,6 +1297,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->timeout_ms = 5000;
 	o->setup_conc = 32;
 	o->hold_interval = 300;
+	o->connections = 1;
 	if (opts_parse("sipsa-bench", usage, spec,
 	    sizeof(spec) / sizeof(spec[0]), argc, argv) != 0)
 		return -1;
@@ -1274,6 +1331,11 @@ parse_options(int argc, char **argv, struct options *o)
 		    o->first_user + o->users - 1, o->realm_users);
 	if ((uint64_t)o->users * o->epids > 10000000)
 		BAD("at most 10 million endpoints");
+	if (o->connections > o->users * o->epids)
+		BAD("--connections %u: more than the %u endpoints",
+		    o->connections, o->users * o->epids);
+	if (o->connections > 1 && o->tp == UAC_TP_UDP)
+		BAD("--connections goes with tcp: or tls:");
 	if (o->scenario == SC_MESSAGE && o->users < 2)
 		BAD("--scenario message needs 2 users or more");
 	if (o->domain == NULL) {
@@ -1293,7 +1355,7 @@ main(int argc, char **argv)
 	static struct bench b;
 	struct uac_agent_params ap;
 	struct sigaction sa;
-	char err[512];
+	int64_t t_agents;
 	unsigned i;
 	int rc = 2;
 
@@ -1337,10 +1399,16 @@ main(int argc, char **argv)
 	ap.want_tls = o.tp == UAC_TP_TLS;
 	ap.tls_ca_file = o.ca_file;
 	ap.tls_insecure = o.insecure;
-	if (uac_agent_create(b.root, &ap, &b.agent, err, sizeof(err)) != 0) {
-		fprintf(stderr, "sipsa-bench: %s\n", err);
-		goto out_root;
-	}
+	t_agents = now_ns();
+	/* Many agents: each binds only the address it reaches the server
+	   from (loopback, for a server on it), so fewer descriptors. */
+	if (o.connections > 1 && (strcmp(o.host, "127.0.0.1") == 0 ||
+	    strcmp(o.host, "localhost") == 0))
+		ap.bind_host = "127.0.0.1";
+	if (make_agents(&b, &ap) != 0)
+		goto out_eps;
+	/* Making the agents (a TLS context each) is set-up too. */
+	b.setup_s += (double)(now_ns() - t_agents) / 1e9;
 	if (make_endpoints(&b) != 0)
 		goto out_eps;
 	if ((b.second = su_timer_create(su_root_task(b.root), 1000)) ==
@@ -1350,8 +1418,16 @@ main(int argc, char **argv)
 	}
 
 	if (o.scenario == SC_REFRESH || o.scenario == SC_MESSAGE)
-		establish_all(&b, PH_SETUP);
-	else
+		establish_upto(&b, PH_SETUP, b.neps);
+	else if (b.nagents > 1) {
+		/*
+		 * Handshakes over many connections: the first endpoint of
+		 * each connection signs in before the run, so that every
+		 * connection is open (its TLS handshake done) when the run
+		 * starts, as a softphone's is long before it signs in again.
+		 */
+		establish_upto(&b, PH_SETUP, b.nagents);
+	} else
 		start_run(&b);
 	/*
 	 * The open-loop schedule is kept from here, not with a Sofia timer:
@@ -1380,8 +1456,9 @@ main(int argc, char **argv)
 	su_timer_destroy(b.second);
 	for (i = 0; b.eps != NULL && i < b.neps; i++)
 		uac_destroy(b.eps[i].u);
-	uac_agent_destroy(b.agent);
- out_root:
+	for (i = 0; i < b.nagents; i++)
+		uac_agent_destroy(b.agents[i]);
+	free(b.agents);
 	su_root_destroy(b.root);
  out_su:
 	su_deinit();

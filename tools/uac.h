@@ -76,6 +76,12 @@ struct uac_agent_params {
 	int		 want_tls;
 	const char	*tls_ca_file;
 	int		 tls_insecure;
+	/*
+	 * The address the agent's transports bind (NULL: every address,
+	 * IPv4 and IPv6).  One address takes fewer descriptors, which counts
+	 * with thousands of agents in one process (sipsa-bench).
+	 */
+	const char	*bind_host;
 };
 
 /*

@@ -70,7 +70,7 @@ static int
 add_tls(struct uac_agent *a, const struct uac_agent_params *p, char *err,
     size_t errsz)
 {
-	char dir[] = "/tmp/sipsa-client.XXXXXX", link[64];
+	char dir[] = "/tmp/sipsa-client.XXXXXX", link[64], url[300];
 	const char *ca = p->tls_ca_file;
 	char *abs = NULL;
 	int rc = 0;
@@ -92,8 +92,10 @@ add_tls(struct uac_agent *a, const struct uac_agent_params *p, char *err,
 	if (symlink(abs, link) != 0) {
 		rc = errno;
 		(void)snprintf(err, errsz, "TLS: %s: %s", link, strerror(rc));
-	} else if (nta_agent_add_tport(a->nta,
-	    URL_STRING_MAKE("sips:*:*;transport=tls"), TPTAG_CERTIFICATE(dir),
+	} else if ((void)snprintf(url, sizeof(url), "sips:%s:*;transport=tls",
+	    p->bind_host != NULL ? p->bind_host : "*"),
+	    nta_agent_add_tport(a->nta, (url_string_t *)url,
+	    TPTAG_CERTIFICATE(dir),
 	    /* 0: negotiate the best version. */
 	    TPTAG_TLS_VERSION(0),
 	    /*
@@ -118,6 +120,7 @@ uac_agent_create(su_root_t *root, const struct uac_agent_params *p,
     struct uac_agent **out, char *err, size_t errsz)
 {
 	struct uac_agent *a;
+	char url[300];
 	int rc;
 
 	*out = NULL;
@@ -131,7 +134,9 @@ uac_agent_create(su_root_t *root, const struct uac_agent_params *p,
 	 * over it); a large UDP MTU keeps a Kerberos REGISTER on UDP, where
 	 * nta would move a request over 1300 bytes to TCP.
 	 */
-	a->nta = nta_agent_create(root, URL_STRING_MAKE("sip:*:*"), NULL,
+	(void)snprintf(url, sizeof(url), "sip:%s:*", p != NULL &&
+	    p->bind_host != NULL ? p->bind_host : "*");
+	a->nta = nta_agent_create(root, (url_string_t *)url, NULL,
 	    NULL, NTATAG_SIPFLAGS(MSG_FLG_EXTRACT_COPY),
 	    /* A cancelled INVITE gets its 487 from us, signed. */
 	    NTATAG_CANCEL_487(0),
