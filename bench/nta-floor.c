@@ -6,7 +6,12 @@
  * no bindings.  What sipsad spends per request above this is sipsad's own.
  * bench/run.sh loads it with SIPp (bench/sipp/register.xml).
  *
- *   nta-floor [-s] [-a ADDR] [-p PORT] [-t udp|tcp] [-P PIDFILE]
+ *   nta-floor [-s] [-a ADDR] [-p PORT] [-t udp|tcp|tls] [-c DIR]
+ *       [-P PIDFILE]
+ *
+ * -t tls listens on sips:ADDR:PORT;transport=tls with the certificate of
+ * DIR (-c), as Sofia's tport reads it: DIR/agent.pem holds the private key
+ * and the certificate chain, DIR/cafile.pem the CA.
  *
  * By default the agent is made the way sipsad makes its own (src/proxy.c:
  * the same agent tags, a default leg without dialogs) and answers through
@@ -36,6 +41,7 @@ struct floor;
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/tport_tag.h>
 
 struct floor {
 	su_root_t	*root;
@@ -47,7 +53,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: nta-floor [-s] [-a addr] [-p port]"
-	    " [-t udp|tcp] [-P pidfile]\n");
+	    " [-t udp|tcp|tls] [-c dir] [-P pidfile]\n");
 	exit(1);
 }
 
@@ -94,14 +100,17 @@ main(int argc, char **argv)
 {
 	struct floor fl;
 	const char *addr = "127.0.0.1", *port = "5060", *proto = "udp";
-	const char *pidfile = NULL;
+	const char *pidfile = NULL, *certdir = NULL;
 	char url[256];
-	int ch, stateless = 0, rc = 1;
+	int ch, stateless = 0, tls, rc = 1;
 
-	while ((ch = getopt(argc, argv, "a:p:P:st:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:p:P:st:")) != -1) {
 		switch (ch) {
 		case 'a':
 			addr = optarg;
+			break;
+		case 'c':
+			certdir = optarg;
 			break;
 		case 'p':
 			port = optarg;
@@ -119,11 +128,12 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc ||
-	    (strcmp(proto, "udp") != 0 && strcmp(proto, "tcp") != 0))
+	tls = strcmp(proto, "tls") == 0;
+	if (optind != argc || (strcmp(proto, "udp") != 0 &&
+	    strcmp(proto, "tcp") != 0 && !tls) || (tls != (certdir != NULL)))
 		usage();
-	if ((size_t)snprintf(url, sizeof(url), "sip:%s:%s;transport=%s",
-	    addr, port, proto) >= sizeof(url))
+	if ((size_t)snprintf(url, sizeof(url), "%s:%s:%s;transport=%s",
+	    tls ? "sips" : "sip", addr, port, proto) >= sizeof(url))
 		usage();
 
 	memset(&fl, 0, sizeof(fl));
@@ -139,7 +149,9 @@ main(int argc, char **argv)
 	fl.agent = nta_agent_create(fl.root, (url_string_t *)url,
 	    stateless ? floor_message : NULL, stateless ? &fl : NULL,
 	    NTATAG_SERVER_RPORT(1), NTATAG_UA(0),
-	    NTATAG_SIPFLAGS(MSG_FLG_EXTRACT_COPY), TAG_END());
+	    NTATAG_SIPFLAGS(MSG_FLG_EXTRACT_COPY),
+	    TAG_IF(tls, TPTAG_CERTIFICATE(certdir)),
+	    TAG_IF(tls, TPTAG_TLS_VERSION(0)), TAG_END());
 	if (fl.agent == NULL) {
 		fprintf(stderr, "nta-floor: cannot listen on %s: %s\n", url,
 		    strerror(errno));
