@@ -10,6 +10,13 @@ core 0, load generator on core 1 (taskset).
   nta-floor (Sofia-SIP alone)  loaded by SIPp, bench/sipp/register.xml
   sipsad, four scenarios       loaded by tools/sipsa-bench (when built)
 
+each over each of --transports (TCP and TLS by default, UDP on request).
+Over TCP and TLS the load comes over --connections long-lived connections
+(Sipp, SipsaBench --connections; SIPp reaches a TLS server through
+stunnel, Stunnel); nta-floor-tls-newconn opens a connection per operation
+instead, and the difference of its CPU per operation and nta-floor-tls's
+is the server's CPU per TLS handshake (tls_handshake()).
+
 The search (search()): short probes (PROBE s) at rates doubling from
 START until one fails or the generator saturates; from the best probe's
 CPU per operation the capacity of the busier core, and the first hold
@@ -181,10 +188,14 @@ class Sampler(threading.Thread):
     """Samples a server's CPU and memory (and the generator's CPU) every
     50 ms with the wall-clock time, until stopped."""
 
-    def __init__(self, pids, gen_pid):
+    def __init__(self, pids, gen_pid, port=None):
         super().__init__(daemon=True)
         self.pids = pids
-        self.gen_pid = gen_pid
+        # The generator's processes: SIPp, and stunnel with it over TLS.
+        self.gen_pids = gen_pid if isinstance(gen_pid, list) else \
+            [gen_pid] if gen_pid else []
+        self.port = port
+        self.conns = None       # most TCP connections to port seen
         self.samples = []       # (time, server ticks, generator ticks)
         self.max_rss = self.max_pss = 0
         self.halt = threading.Event()
@@ -192,13 +203,16 @@ class Sampler(threading.Thread):
     def snap(self):
         now = time.time()
         srv = sum(cpu_ticks(p) or 0 for p in self.pids)
-        gen = cpu_ticks(self.gen_pid) if self.gen_pid else 0
-        self.samples.append((now, srv, gen or 0))
+        gen = sum(cpu_ticks(p) or 0 for p in self.gen_pids)
+        self.samples.append((now, srv, gen))
 
     def run(self):
         n = 0
         while not self.halt.is_set():
             self.snap()
+            if self.port and n % 40 == 20:      # every 2 s, from 1 s
+                c = established(self.port)
+                self.conns = max(self.conns or 0, c)
             if n % 10 == 0:
                 rss = pss = 0
                 for p in self.pids:
@@ -222,6 +236,15 @@ class Sampler(threading.Thread):
         return s[0][idx] if t < s[0][0] else s[-1][idx]
 
 
+def established(port):
+    """TCP connections established to port on this machine (ss), the
+    server's side of each: how many connections a trial holds."""
+    out = subprocess.run(["ss", "-Htn", "state", "established",
+                          "( sport = :%d )" % port], capture_output=True,
+                         text=True)
+    return len([ln for ln in out.stdout.splitlines() if ln.strip()])
+
+
 # ---- latency on the wire ---------------------------------------------------
 
 class Capture:
@@ -229,20 +252,31 @@ class Capture:
     the time from each request on the wire to its final response on the
     wire (kernel timestamps, microseconds), the same for every server and
     every load generator.  Retransmitted requests keep their first time;
-    provisional responses are skipped."""
+    provisional responses are skipped.  Over TCP each direction of each
+    connection is put back together as a byte stream and cut into SIP
+    messages by Content-Length (a segment may carry several messages, or
+    part of one); a message's time is that of the segment that completes
+    it.  Packets the capture cut short or lost end their stream's account
+    until a segment starts with a new message."""
 
     CALLID = re.compile(rb"\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]+)",
                         re.I)
     CSEQ = re.compile(rb"\r\ncseq[ \t]*:[ \t]*([^\r\n]+)", re.I)
 
-    def __init__(self, work, port):
+    CLEN = re.compile(rb"\r\n(?:content-length|l)[ \t]*:[ \t]*(\d+)", re.I)
+    START = re.compile(rb"^(?:SIP/2\.0 \d|[A-Z]+ [^ \r\n]+ SIP/2\.0\r\n)")
+
+    def __init__(self, work, port, transport="udp"):
         self.path = os.path.join(work, "half.pcap")
         self.port = port
+        self.tcp = transport == "tcp"
         self.err = open(os.path.join(work, "tcpdump.err"), "wb")
         self.proc = subprocess.Popen(
             ["taskset", "-c", GEN_CPU, "tcpdump", "-i", "lo", "-n", "-Z",
-             "root", "-s", "2048", "-B", "65536", "-w", self.path,
-             "udp and port %d" % port], stdout=subprocess.DEVNULL,
+             "root", "-s", "0" if self.tcp else "2048", "-B", "65536",
+             "-w", self.path, "%s and port %d" % (
+                 "tcp" if self.tcp else "udp", port)],
+            stdout=subprocess.DEVNULL,
             stderr=self.err, stdin=subprocess.DEVNULL)
         deadline = time.time() + 10
         while time.time() < deadline and self.proc.poll() is None:
@@ -276,39 +310,132 @@ class Capture:
         link = struct.unpack(endian + "I", data[20:24])[0]
         l2 = {1: 14, 113: 16, 276: 20}.get(link, 14)
         sent, out, off = {}, [], 24
+        streams = {}    # (sport, dport) -> bytes not yet a whole message
         while off + 16 <= len(data):
-            sec, frac, incl, _ = struct.unpack(endian + "IIII",
-                                               data[off:off + 16])
+            sec, frac, incl, orig = struct.unpack(endian + "IIII",
+                                                  data[off:off + 16])
             pkt = data[off + 16:off + 16 + incl]
             off += 16 + incl
             ts = sec + frac * scale
             ip = pkt[l2:]
             if len(ip) < 20 or ip[0] >> 4 != 4:
                 continue
-            udp = ip[(ip[0] & 15) * 4:]
-            sport, dport = struct.unpack(">HH", udp[:4])
-            sip = udp[8:]
-            a, b = self.CALLID.search(sip), self.CSEQ.search(sip)
-            if not a or not b:
-                continue
-            key = (a.group(1).strip(), b.group(1).strip())
-            if dport == self.port and not sip.startswith(b"SIP/2.0"):
-                sent.setdefault(key, ts)
-            elif sport == self.port and sip.startswith(b"SIP/2.0 "):
-                if sip[8:9] == b"1":
-                    continue
-                t0 = sent.pop(key, None)
-                if t0 is not None:
-                    out.append((ts - t0) * 1000.0)
+            l4 = ip[(ip[0] & 15) * 4:]
+            sport, dport = struct.unpack(">HH", l4[:4])
+            if not self.tcp:
+                msgs = [l4[8:]]
+            else:
+                payload = l4[(l4[12] >> 4) * 4:]
+                msgs = self.reassemble(streams, (sport, dport), payload,
+                                       incl < orig)
+            for sip in msgs:
+                self.match(sip, ts, sport, dport, sent, out)
         return sorted(out)
+
+    def reassemble(self, streams, key, payload, cut):
+        """Appends a TCP segment to its stream; returns the whole SIP
+        messages it completes."""
+        buf = streams.get(key)
+        if cut:
+            streams[key] = None         # lost: wait for a message start
+            return []
+        if buf is None:
+            if not self.START.match(payload):
+                return []
+            buf = b""
+        buf += payload
+        msgs = []
+        while True:
+            # CRLF keep-alives between messages.
+            buf = buf.lstrip(b"\r\n")
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            m = self.CLEN.search(buf[:end + 2])
+            size = end + 4 + (int(m.group(1)) if m else 0)
+            if len(buf) < size:
+                break
+            msgs.append(buf[:size])
+            buf = buf[size:]
+        streams[key] = buf
+        return msgs
+
+    def match(self, sip, ts, sport, dport, sent, out):
+        a, b = self.CALLID.search(sip), self.CSEQ.search(sip)
+        if not a or not b:
+            return
+        key = (a.group(1).strip(), b.group(1).strip())
+        if dport == self.port and not sip.startswith(b"SIP/2.0"):
+            sent.setdefault(key, ts)
+        elif sport == self.port and sip.startswith(b"SIP/2.0 "):
+            if sip[8:9] == b"1":
+                return
+            t0 = sent.pop(key, None)
+            if t0 is not None:
+                out.append((ts - t0) * 1000.0)
 
 
 # ---- servers ---------------------------------------------------------------
+
+class Pki:
+    """A throwaway CA and a server certificate signed by it (ECDSA P-256,
+    for 127.0.0.1 and proxy.example.test), made once per run in the run's
+    directory and used by every TLS server: Kamailio (tls.cfg), nta-floor
+    and sipsad.  ECDSA, not RSA: with a 2048-bit RSA key a single worker
+    signing 1,000 handshakes a second falls behind while thousands of
+    clients connect at once."""
+
+    NAME = "proxy.example.test"
+
+    def __init__(self, work):
+        self.dir = os.path.join(work, "pki")
+        os.makedirs(self.dir, exist_ok=True)
+        d = self.dir
+        self.ca = os.path.join(d, "ca.pem")
+        self.key = os.path.join(d, "server.key")
+        self.cert = os.path.join(d, "server.pem")
+
+        def ossl(*args):
+            subprocess.run(["openssl"] + list(args), check=True,
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+              "-nodes"]
+        ossl("req", "-x509", *ec, "-keyout", os.path.join(d, "ca.key"),
+             "-out", self.ca, "-days", "2", "-subj", "/CN=sipsa bench CA")
+        ossl("req", *ec, "-keyout", self.key, "-out",
+             os.path.join(d, "server.csr"), "-subj", "/CN=" + self.NAME)
+        with open(os.path.join(d, "ext"), "w") as f:
+            f.write("subjectAltName=DNS:%s,IP:127.0.0.1\n" % self.NAME)
+        ossl("x509", "-req", "-in", os.path.join(d, "server.csr"), "-CA",
+             self.ca, "-CAkey", os.path.join(d, "ca.key"),
+             "-CAcreateserial", "-out", self.cert, "-days", "2",
+             "-extfile", os.path.join(d, "ext"))
+        # Sofia's tport reads DIR/agent.pem (key and chain) and
+        # DIR/cafile.pem.
+        with open(os.path.join(d, "agent.pem"), "w") as f:
+            for x in (self.key, self.cert):
+                with open(x) as g:
+                    f.write(g.read())
+        shutil.copy(self.ca, os.path.join(d, "cafile.pem"))
+        self.kamailio_cfg = os.path.join(d, "tls.cfg")
+        with open(self.kamailio_cfg, "w") as f:
+            f.write("[server:default]\nmethod = TLSv1.2+\n"
+                    "verify_certificate = no\nrequire_certificate = no\n"
+                    "private_key = %s\ncertificate = %s\n" % (self.key,
+                                                              self.cert))
+
+
+def named(base, transport):
+    """A row's name: the UDP rows keep their old names."""
+    return base if transport == "udp" else "%s-%s" % (base, transport)
+
 
 class Server:
     name = "?"
     op = "?"
     mem_cap = 8 << 30       # a trial over this is a failure, and stops
+    transport = "udp"
 
     def __init__(self, work):
         self.work = work
@@ -346,6 +473,12 @@ class Server:
         return os.environ.copy()
 
     def listening(self):
+        if self.transport != "udp":
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                return True
+            except OSError:
+                return False
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             s.bind(("127.0.0.1", self.port))
@@ -384,18 +517,30 @@ class Server:
 
 
 class Kamailio(Server):
-    name = "kamailio"
     op = "Digest registration (REGISTER, 401, REGISTER, 200)"
     scenario = "digest-register.xml"
     load = "SIPp"
 
+    def __init__(self, work, transport="udp", pki=None):
+        super().__init__(work)
+        self.transport, self.pki = transport, pki
+        self.name = named("kamailio", transport)
+
     def command(self):
         cfg = os.path.join(HERE, "kamailio", "kamailio.cfg")
-        return ["kamailio", "-f", cfg, "-DD", "-E",
-                "-l", "udp:127.0.0.1:%d" % self.port, "-n", "1",
-                "-x", "tlsf", "-m", "512", "-M", "16", "-b", str(UDP_BUF),
-                "-A", 'BENCH_PASSWORD="%s"' % PASSWORD,
-                "-P", os.path.join(self.work, "kamailio.pid")]
+        cmd = ["kamailio", "-f", cfg, "-DD", "-E",
+               "-l", "%s:127.0.0.1:%d" % (self.transport, self.port),
+               "-n", "1", "-x", "tlsf", "-m", "512", "-M", "16",
+               "-A", 'BENCH_PASSWORD="%s"' % PASSWORD,
+               "-P", os.path.join(self.work, "kamailio.pid")]
+        if self.transport == "udp":
+            cmd += ["-b", str(UDP_BUF)]
+        else:
+            cmd += ["-A", "WITH_TCP"]
+        if self.transport == "tls":
+            cmd += ["-A", "WITH_TLS",
+                    "-A", 'BENCH_TLS_CFG="%s"' % self.pki.kamailio_cfg]
+        return cmd
 
 
 class NtaFloor(Server):
@@ -403,14 +548,18 @@ class NtaFloor(Server):
     scenario = "register.xml"
     load = "SIPp"
 
-    def __init__(self, work, binary, stateless=False):
+    def __init__(self, work, binary, stateless=False, transport="udp",
+                 pki=None, name=None):
         super().__init__(work)
         self.binary = binary
         self.stateless = stateless
-        self.name = "nta-floor-stateless" if stateless else "nta-floor"
+        self.transport, self.pki = transport, pki
+        self.name = name or named(
+            "nta-floor-stateless" if stateless else "nta-floor", transport)
 
     def command(self):
-        return [self.binary, "-p", str(self.port)] + \
+        return [self.binary, "-p", str(self.port), "-t", self.transport] + \
+            (["-c", self.pki.dir] if self.transport == "tls" else []) + \
             (["-s"] if self.stateless else [])
 
 
@@ -433,6 +582,7 @@ class Trial:
         self.wire = None
         self.wire_dropped = None
         self.rcvbuf_errors = 0
+        self.connections = None
 
     def summary(self):
         return {"rate": self.rate, "hold_s": self.hold, "pass": self.ok,
@@ -447,14 +597,19 @@ class Trial:
                 if self.gen_busy is not None else None,
                 "server_rss_bytes": self.max_rss,
                 "server_pss_bytes": self.max_pss,
-                "udp_rcvbuf_errors": self.rcvbuf_errors}
+                "udp_rcvbuf_errors": self.rcvbuf_errors,
+                "connections": self.connections}
 
 
 def steady_window(rows, sampler, trial):
     """rows: (time, cumulative completed ops).  Fills the trial's CPU per
     op, window rate and generator load from the steady window."""
     if len(rows) < 5:
-        rows = [(sampler.samples[0][0], 0)] + rows
+        # A short run: all of it, from its first row if that is its
+        # start (sipsa-bench writes one once its set-up is done), else
+        # from the first sample.
+        if not rows or rows[0][1] > 0:
+            rows = [(sampler.samples[0][0], 0)] + rows
         a, b = rows[0], rows[-1]
     else:
         a, b = rows[2], rows[-2]
@@ -469,11 +624,62 @@ def steady_window(rows, sampler, trial):
     trial.gen_busy = gen / CLK_TCK / span
 
 
+class Stunnel:
+    """SIPp has no TLS (Debian builds it without OpenSSL): over TLS it
+    speaks TCP to stunnel in client mode on the generator's core, which
+    opens one TLS connection to the server for each TCP connection SIPp
+    opens, with the run's CA checked and no session resumption (so a new
+    connection is a full handshake)."""
+
+    def __init__(self, work, server_port, pki):
+        self.port = free_port()
+        conf = os.path.join(work, "stunnel.conf")
+        with open(conf, "w") as f:
+            f.write("foreground = yes\npid =\ndebug = 3\noutput = %s\n"
+                    "[sip]\nclient = yes\naccept = 127.0.0.1:%d\n"
+                    "connect = 127.0.0.1:%d\nCAfile = %s\n"
+                    "verifyChain = yes\ncheckHost = %s\n"
+                    "sessionResume = no\n" % (
+                        os.path.join(work, "stunnel.log"), self.port,
+                        server_port, pki.ca, Pki.NAME))
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", GEN_CPU, "stunnel", conf],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port),
+                                         1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("stunnel did not listen (see stunnel.log)")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 class Sipp:
+    """SIPp.  Over UDP one socket for all calls, a call per operation.
+    Over TCP and TLS (through Stunnel), CONNS long-lived connections, as
+    softphones hold them: one call per connection (-t tn), each call
+    looping its operation (bench/sipp/*-loop.xml) at a pause that makes
+    the rate, the calls started RAMP a second; the operations are counted
+    from -trace_rtt (one sample each).  A server with newconn set gets the
+    plain scenario over -t tn instead: SIPp closes a call's connection when
+    the call ends, so every operation opens (and over TLS handshakes) a
+    connection of its own."""
     name = "SIPp"
 
-    def __init__(self, work, users):
+    def __init__(self, work, users, conns=2000, ramp=1000, pki=None):
         self.work = work
+        self.conns, self.ramp, self.pki = conns, ramp, pki
         self.csv = os.path.join(work, "users.csv")
         with open(self.csv, "w") as f:
             f.write("SEQUENTIAL\n")
@@ -481,19 +687,43 @@ class Sipp:
                 f.write("user%d;bench.sipsa;[authentication username="
                         "user%d password=%s]\n" % (i, i, PASSWORD))
 
-    def command(self, server, rate, count, port, rtt):
-        cmd = ["sipp", "127.0.0.1:%d" % server.port,
-               "-sf", os.path.join(HERE, "sipp", server.scenario),
+    def command(self, server, rate, count, port, rtt, scenario=None,
+                target=None, calls=None):
+        cmd = ["sipp", "127.0.0.1:%d" % (target or server.port),
+               "-sf", scenario or os.path.join(HERE, "sipp",
+                                               server.scenario),
                "-inf", self.csv, "-i", "127.0.0.1", "-p", str(port),
                "-r", str(rate), "-m", str(count), "-recv_timeout", "5000",
                "-buff_size", str(UDP_BUF),
                "-nostdin", "-trace_stat", "-fd", "1", "-stf",
                os.path.join(self.work, "stat.csv"), "-trace_err",
                "-error_file", os.path.join(self.work, "sipp-errors.log")]
-        if rtt:
+        if server.transport != "udp":
+            cmd += ["-t", "tn", "-max_socket",
+                    str((calls or self.conns) + 16)]
+        if calls:
+            cmd += ["-l", str(calls), "-trace_rtt", "-rtt_freq", "1000"]
+        if rtt and not calls:
             # A 1 ms scheduler tick, so SIPp's own lag adds less.
             cmd += ["-trace_rtt", "-rtt_freq", "1000", "-timer_resol", "1"]
         return cmd
+
+    def loop_scenario(self, server, rate, hold):
+        """The looping scenario for rate over hold seconds: (path, calls,
+        loops per call, seconds of ramp).  At least two operations per
+        connection, so at low rates fewer connections."""
+        calls = max(1, min(self.conns, int(rate * hold / 2)))
+        loops = max(2, int(round(rate * hold / calls)))
+        pause = int(round(1000.0 * calls / rate))
+        src = os.path.join(HERE, "sipp", server.scenario.replace(
+            ".xml", "-loop.xml"))
+        path = os.path.join(self.work, "loop.xml")
+        with open(src) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("@LOOPS@", str(loops)).replace(
+                "@PAUSE@", str(pause)))
+        return path, calls, loops, calls / float(self.ramp)
 
     def run(self, server, rate, hold, rtt=False):
         t = Trial(rate, hold)
@@ -502,8 +732,18 @@ class Sipp:
             if f.endswith("_rtt.csv") or f == "stat.csv":
                 os.unlink(os.path.join(self.work, f))
         count = int(rate * hold)
-        argv = ["taskset", "-c", GEN_CPU] + \
-            self.command(server, rate, count, free_port(), rtt)
+        scen, calls, ramp = None, None, 0.0
+        looped = server.transport != "udp" and not getattr(
+            server, "newconn", False)
+        if looped:
+            scen, calls, loops, ramp = self.loop_scenario(server, rate, hold)
+            count = calls * loops
+        tunnel = Stunnel(self.work, server.port, self.pki) \
+            if server.transport == "tls" else None
+        argv = ["taskset", "-c", GEN_CPU] + self.command(
+            server, min(self.ramp, calls) if looped else rate,
+            calls if looped else count, free_port(), rtt, scen,
+            tunnel.port if tunnel else None, calls)
         self.argv = argv
         pids = server.pids()
         start = time.time()
@@ -511,8 +751,12 @@ class Sipp:
         gen = subprocess.Popen(argv, cwd=self.work, stdout=out,
                                stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL)
-        smp = Sampler(pids, gen.pid)
+        smp = Sampler(pids, [gen.pid] + ([tunnel.proc.pid] if tunnel
+                                         else []),
+                      server.port if server.transport != "udp" else None)
         smp.start()
+        hold_planned = hold
+        hold += ramp
         limit = hold * 1.1 + 15     # recv_timeout, then give up
         over_mem = False
         while gen.poll() is None:
@@ -527,6 +771,9 @@ class Sipp:
         smp.halt.set()
         smp.join()
         out.close()
+        if tunnel:
+            tunnel.stop()
+        t.connections = smp.conns
         t.max_rss, t.max_pss = smp.max_rss, smp.max_pss
         rows = self.stat_rows(stat)
         if rows:
@@ -536,11 +783,21 @@ class Sipp:
             t.retrans = last.get("Retransmissions(C)", 0)
             unexp = last.get("DeadCallMsgs(C)", 0) + \
                 last.get("OutOfCallMsgs(C)", 0)
-            steady_window([(r[0], r[1]) for r in rows], smp, t)
+            if looped:
+                # Operations, not calls: one rtt sample each, counted
+                # per second from the end of the ramp on.
+                t0 = rows[0][2].get("StartTime", rows[0][0])
+                ops = sorted(t0 + v for v in self.rtt_times())
+                t.completed = len(ops)
+                rows = self.per_second(ops, t0 + ramp)
+                steady_window(rows, smp, t)
+            else:
+                steady_window([(r[0], r[1]) for r in rows], smp, t)
         else:
             unexp = 0
         if rtt:
             t.latencies = self.rtts()
+        hold = hold_planned + ramp
         if t.why:
             pass
         elif over_mem:
@@ -585,10 +842,14 @@ class Sipp:
                         pass
             # CurrentTime is "date<TAB>time<TAB>epoch".
             epoch = float(v[head.index("CurrentTime")].split("\t")[-1])
+            d["StartTime"] = float(v[head.index("StartTime")].split(
+                "\t")[-1])
             rows.append((epoch, d.get("SuccessfulCall(C)", 0), d))
         return rows
 
-    def rtts(self):
+    def rtt_samples(self, col):
+        """Column col of every response time 1 sample of -trace_rtt: 0,
+        when it ended (ms from SIPp's start); 1, the time itself (ms)."""
         vals = []
         for f in os.listdir(self.work):
             if f.endswith("_rtt.csv"):
@@ -597,8 +858,29 @@ class Sipp:
                     for ln in fh:
                         p = ln.split(";")
                         if len(p) >= 3 and p[2].strip() == "1":
-                            vals.append(float(p[1]))    # ms
-        return sorted(vals)
+                            vals.append(float(p[col]))
+        return vals
+
+    def rtt_times(self):
+        """When each operation ended, in seconds from SIPp's start."""
+        return [v / 1000.0 for v in self.rtt_samples(0)]
+
+    @staticmethod
+    def per_second(ops, since):
+        """(time, operations completed by then) each second from since
+        to the last operation: the rows steady_window() wants."""
+        rows, i, t = [], 0, since
+        if not ops:
+            return rows
+        while t <= ops[-1] + 1:
+            while i < len(ops) and ops[i] <= t:
+                i += 1
+            rows.append((t, i))
+            t += 1.0
+        return rows
+
+    def rtts(self):
+        return sorted(self.rtt_samples(1))      # ms
 
 
 # ---- sipsad and sipsa-bench (the hook) -------------------------------------
@@ -620,24 +902,16 @@ class Sipsad(Server):
     load = "sipsa-bench"
 
     def __init__(self, work, binary, scenario, realm, transport="udp",
-                 endpoints_per_user=8, name=None):
+                 endpoints_per_user=8, name=None, pki=None):
         super().__init__(work)
         self.binary = binary
         self.scenario = scenario
         self.realm = realm
         self.transport = transport
+        self.pki = pki
         self.epu = endpoints_per_user
-        self.name = name or "sipsad-" + scenario
+        self.name = name or named("sipsad-" + scenario, transport)
         self.op = SIPSAD_OPS.get(scenario, scenario)
-
-    def listening(self):
-        if self.transport == "udp":
-            return super().listening()
-        try:
-            socket.create_connection(("127.0.0.1", self.port), 1).close()
-            return True
-        except OSError:
-            return False
 
     def command(self):
         conf = os.path.join(self.work, "sipsa.conf")
@@ -652,7 +926,13 @@ server {
 	state-dir "%s"
 }
 listen %s 127.0.0.1 %d {
-	role registrar
+	role registrar%s
+}
+# Every generated connection comes from 127.0.0.1: the per-source cap
+# (1000 by default) would close the generator's connections past it.
+connections {
+	per-source 100000
+	total 100000
 }
 auth {
 	schemes kerberos ntlm
@@ -677,7 +957,9 @@ log {
 	target stderr
 	level notice
 }
-""" % (state, self.transport, self.port, self.realm, self.realm,
+""" % (state, self.transport, self.port,
+       '\n\tcertificate "%s"\n\tkey "%s"' % (self.pki.cert, self.pki.key)
+       if self.transport == "tls" else "", self.realm, self.realm,
        self.epu))
         return [self.binary, "-D", "-f", conf]
 
@@ -690,16 +972,25 @@ log {
 class SipsaBench:
     name = "sipsa-bench"
 
-    def __init__(self, work, binary, realm, users):
+    def __init__(self, work, binary, realm, users, conns=1, pki=None):
         self.work, self.binary = work, binary
         self.realm, self.users = realm, users
+        self.conns, self.pki = conns, pki
 
     def command(self, server, rate, hold, progress):
-        return [self.binary, "--scenario", server.scenario,
-                "--server", "udp:127.0.0.1:%d" % server.port,
-                "--realm-dir", self.realm, "--users", str(self.users),
-                "--rate", str(rate), "--duration", str(hold),
-                "--progress", progress, "--json"]
+        tp = getattr(server, "transport", "udp")
+        cmd = [self.binary, "--scenario", server.scenario,
+               "--server", "%s:127.0.0.1:%d" % (tp, server.port),
+               "--realm-dir", self.realm, "--users", str(self.users),
+               "--rate", str(rate), "--duration", str(hold),
+               "--progress", progress, "--json"]
+        if tp != "udp" and self.conns > 1:
+            # Endpoints enough for a connection each, spread over them.
+            cmd += ["--epids", str(-(-self.conns // self.users)),
+                    "--connections", str(self.conns)]
+        if tp == "tls":
+            cmd += ["--ca-file", self.pki.ca, "--tls-name", Pki.NAME]
+        return cmd
 
     def run(self, server, rate, hold, rtt=False):
         t = Trial(rate, hold)
@@ -715,7 +1006,9 @@ class SipsaBench:
                                                         "sipsa-bench.err"),
                                            "ab"),
                                stdin=subprocess.DEVNULL)
-        smp = Sampler(server.pids(), gen.pid)
+        smp = Sampler(server.pids(), gen.pid,
+                      server.port if getattr(server, "transport", "udp") !=
+                      "udp" else None)
         smp.start()
         try:
             out, _ = gen.communicate(timeout=hold * 1.1 + 30)
@@ -726,6 +1019,7 @@ class SipsaBench:
         t.elapsed = time.time() - start
         smp.halt.set()
         smp.join()
+        t.connections = smp.conns
         t.max_rss, t.max_pss = smp.max_rss, smp.max_pss
         try:
             res = json.loads(out)
@@ -776,8 +1070,10 @@ def trial(server, gen, rate, hold, rtt=False):
     server.start()
     cap = None
     try:
-        if rtt and shutil.which("tcpdump"):
-            cap = Capture(gen.work, server.port)
+        # Over TLS the wire is encrypted: the generator's figure only.
+        tp = getattr(server, "transport", "udp")
+        if rtt and tp != "tls" and shutil.which("tcpdump"):
+            cap = Capture(gen.work, server.port, tp)
         drops = udp_rcvbuf_errors()
         t = gen.run(server, rate, hold, rtt)
         t.rcvbuf_errors = udp_rcvbuf_errors() - drops
@@ -789,9 +1085,10 @@ def trial(server, gen, rate, hold, rtt=False):
         if cap:
             cap.stop()
         server.stop()
-    log("  %-20s %6d/s %3d s: %s%s%s" % (
+    log("  %-20s %6d/s %3d s: %s%s%s%s" % (
         server.name, rate, hold, "pass" if t.ok else "FAIL " + t.why,
         " (%d UDP drops)" % t.rcvbuf_errors if t.rcvbuf_errors else "",
+        " (%d connections)" % t.connections if t.connections else "",
         "  (%.1f us/op, generator %.0f %%)" % (
             t.cpu_us_per_op, 100 * t.gen_busy)
         if t.cpu_us_per_op and t.gen_busy is not None else ""))
@@ -894,6 +1191,7 @@ def measure(server, gen, a):
     t0 = time.time()
     best, trials = search(server, gen, a)
     row = {"server": server.name, "operation": server.op,
+           "transport": getattr(server, "transport", "udp"),
            "load": gen.name, "max_rate": None, "trials": [
                x.summary() for x in trials]}
     if best is None:
@@ -912,6 +1210,8 @@ def measure(server, gen, a):
         "server_rss_bytes": best.max_rss,
         "server_pss_bytes": best.max_pss,
         "half_rate": half.rate, "half_pass": half.ok,
+        "connections": best.connections,
+        "connections_at_half": half.connections,
         "server_command": " ".join(shlex.quote(x) for x in best.server_argv),
         "load_command": " ".join(shlex.quote(x) for x in best.gen_argv),
         "seconds": round(time.time() - t0, 1)})
@@ -939,6 +1239,34 @@ def measure(server, gen, a):
                        "maximum; the server may go faster" %
                        (gen.name, 100 * best.gen_busy))
     return row
+
+
+# ---- the TLS handshake ---------------------------------------------------
+
+def newconn_row(work, floor, pki, sipp, a):
+    """nta-floor over TLS with a new connection for every REGISTER: SIPp's
+    plain scenario over -t tn, through stunnel without session resumption,
+    so each operation is a TCP connect, a full TLS handshake, REGISTER,
+    200 and the close."""
+    srv = NtaFloor(work, floor, False, "tls", pki,
+                   name="nta-floor-tls-newconn")
+    srv.newconn = True
+    srv.op = "new TLS connection, REGISTER, 200, close"
+    return measure(srv, sipp, a)
+
+
+def tls_handshake(rows):
+    """Server CPU per TLS connection (accept, full handshake, close): the
+    new-connection row's CPU per operation less the long-lived TLS row's,
+    both at their maximum rates, the same REGISTER and 200 in each."""
+    by = {r["server"]: r for r in rows}
+    new, held = by.get("nta-floor-tls-newconn"), by.get("nta-floor-tls")
+    if new and held and new.get("max_rate") and held.get("max_rate"):
+        new["tls_handshake_server_cpu_us"] = (
+            new["server_cpu_us_per_op"] - held["server_cpu_us_per_op"])
+        new["note"] = ("server CPU per TLS connection (accept, full "
+                       "handshake, close): %.1f us, this row less "
+                       "nta-floor-tls" % new["tls_handshake_server_cpu_us"])
 
 
 # ---- memory per SA ---------------------------------------------------------
@@ -1069,22 +1397,25 @@ def table(rep):
     out.append("peers:   %s; %s" % (rep["kamailio"], rep["sipp"]))
     out.append("search:  %s" % rep["search"])
     out.append("UDP:     %s" % rep["udp_buffers"])
+    # Ratios to Kamailio over the row's own transport.
+    anchors = {r.get("transport", "udp"): r for r in rep["rows"]
+               if r["server"].startswith("kamailio") and r.get("max_rate")}
+    out.append("conns:   %s" % rep.get("connections", "-"))
     out.append("")
-    anchor = next((r for r in rep["rows"] if r["server"] == "kamailio"
-                   and r.get("max_rate")), None)
-    hdr = ("| server | operation | load | max rate/s (%d s, 0 failures) "
+    hdr = ("| server | operation | load | connections "
+           "| max rate/s (%d s, 0 failures) "
            "| server CPU us/op at max | at half "
            "| p99 ms at half, per request on the wire "
-           "| p99 ms at half, per operation, SIPp "
+           "| p99 ms at half, per operation, generator "
            "| server RSS / PSS MiB | CPU vs Kamailio | rate vs Kamailio |"
            % rep["hold_s"])
     out.append(hdr)
-    out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rep["rows"]:
         if "mechanism" in r:
             continue    # memory rows: their own table below
         if not r.get("max_rate"):
-            out.append("| %s | %s | %s | %s | | | | | | | |" % (
+            out.append("| %s | %s | %s | | %s | | | | | | | |" % (
                 r["server"], r["operation"], r["load"],
                 r.get("note", "-")))
             continue
@@ -1099,13 +1430,15 @@ def table(rep):
         else:
             p99s = "%.2f" % p99
         cpu_ratio = rate_ratio = "-"
+        anchor = anchors.get(r.get("transport", "udp"))
         if anchor:
             cpu_ratio = "%.2f" % (r["server_cpu_us_per_op"] /
                                   anchor["server_cpu_us_per_op"])
             rate_ratio = "%.2f" % (r["max_rate"] / anchor["max_rate"])
-        out.append("| %s | %s | %s | %d%s | %s | %s | %s | %s | %.0f / %.0f "
-                   "| %s | %s |" % (
+        out.append("| %s | %s | %s | %s | %d%s | %s | %s | %s | %s "
+                   "| %.0f / %.0f | %s | %s |" % (
                        r["server"], r["operation"], r["load"],
+                       r.get("connections") or "-",
                        r["max_rate"], "*" if r.get("note") else "",
                        fmt(r["server_cpu_us_per_op"], ".1f"),
                        fmt(r.get("server_cpu_us_per_op_half"), ".1f"),
@@ -1155,18 +1488,26 @@ def main():
                     help="build directory (default: the current one)")
     ap.add_argument("--only", default="",
                     help="comma list: kamailio, nta-floor, "
-                         "nta-floor-stateless, sipsad (all its rows) or "
+                         "nta-floor-stateless, nta-floor-newconn (TLS), "
+                         "sipsad (all its rows) or "
                          "sipsad-ntlm, -kerberos, -refresh, -message, "
-                         "-sa-memory-ntlm, -sa-memory-kerberos (sipsad "
-                         "alone holds NTLM SAs only)")
-    ap.add_argument("--hold", type=int, default=20)
-    ap.add_argument("--probe", type=int, default=4)
+                         "-sa-memory-ntlm, -sa-memory-kerberos (the "
+                         "memory rows only when named)")
+    ap.add_argument("--transports", default="tcp,tls",
+                    help="comma list of udp, tcp, tls: each row over each")
+    ap.add_argument("--connections", type=int, default=2000,
+                    help="long-lived connections over TCP and TLS")
+    ap.add_argument("--ramp", type=int, default=500,
+                    help="SIPp's new connections per second at a "
+                         "trial's start")
+    ap.add_argument("--hold", type=int, default=10)
+    ap.add_argument("--probe", type=int, default=3)
     ap.add_argument("--start", type=int, default=2000)
     ap.add_argument("--max-rate", type=int, default=64000)
     ap.add_argument("--fill", type=float, default=0.75,
                     help="first hold at this share of the capacity the "
                          "probes predict")
-    ap.add_argument("--holds", type=int, default=4,
+    ap.add_argument("--holds", type=int, default=3,
                     help="at most this many holds per row")
     ap.add_argument("--sa-count", type=int, default=100000,
                     help="SAs held in sipsad for the memory rows "
@@ -1176,7 +1517,18 @@ def main():
     ap.add_argument("--keep", help="keep the work files in this directory")
     a = ap.parse_args()
     only = set(x for x in a.only.split(",") if x) or {
-        "kamailio", "nta-floor", "sipsad"}
+        "kamailio", "nta-floor", "nta-floor-newconn", "sipsad"}
+    transports = [x for x in a.transports.split(",") if x]
+    if not transports or set(transports) - {"udp", "tcp", "tls"}:
+        ap.error("--transports wants a comma list of udp, tcp, tls")
+    for tool in (["stunnel", "openssl"] if "tls" in transports else []) + \
+            (["ss"] if transports != ["udp"] else []):
+        if not shutil.which(tool):
+            ap.error("%s is missing (scripts/install-deps --bench)" % tool)
+    # Thousands of connections: the servers, SIPp and stunnel inherit.
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
     t0 = time.time()
     rep = {"machine": machine(),
@@ -1191,6 +1543,10 @@ def main():
                      "most %d holds of %d s; server on CPU %s, generator on "
                      "CPU %s" % (a.probe, a.start, a.fill, a.holds, a.hold,
                                  SERVER_CPU, GEN_CPU),
+           "transports": transports,
+           "connections": "%d long-lived over TCP and TLS (SIPp: %d new "
+                          "a second at a trial's start)" % (a.connections,
+                                                            a.ramp),
            "rows": []}
     if float(rep["load_before"].split()[0]) > 0.5:
         log("warning: load average %s before the run: other work on this "
@@ -1206,22 +1562,29 @@ def main():
     os.makedirs(work, exist_ok=True)
     realm = None
     try:
-        sipp = Sipp(work, a.users)
+        pki = Pki(work) if "tls" in transports else None
+        sipp = Sipp(work, max(a.users, a.connections), a.connections,
+                    a.ramp, pki)
         floor = os.path.join(a.build, "bench", "nta-floor")
-        if "kamailio" in only:
-            rep["rows"].append(measure(Kamailio(work), sipp, a))
-        for name, sl in (("nta-floor", False),
-                         ("nta-floor-stateless", True)):
-            if name in only:
-                rep["rows"].append(measure(NtaFloor(work, floor, sl),
-                                           sipp, a))
+        for tp in transports:
+            if "kamailio" in only:
+                rep["rows"].append(measure(Kamailio(work, tp, pki), sipp,
+                                           a))
+            for name, sl in (("nta-floor", False),
+                             ("nta-floor-stateless", True)):
+                if name in only:
+                    rep["rows"].append(measure(NtaFloor(
+                        work, floor, sl, tp, pki), sipp, a))
+            if tp == "tls" and "nta-floor-newconn" in only:
+                rep["rows"].append(newconn_row(work, floor, pki, sipp, a))
+        tls_handshake(rep["rows"])
         scens = [s for s in SIPSAD_SCENARIOS
                 if "sipsad" in only or "sipsad-" + s in only]
-        # The default run holds NTLM SAs only: each 100,000-SA hold takes
-        # two to three minutes, and the run must end within 15.
-        mems = [m for m in ("ntlm", "kerberos") if a.sa_count > 0 and (
-            ("sipsad" in only and m == "ntlm") or
-            "sipsad-sa-memory-" + m in only)]
+        # The memory rows only when named: a 100,000-SA hold takes three
+        # (NTLM) to seven (Kerberos) minutes, and the default run must
+        # end within 15.
+        mems = [m for m in ("ntlm", "kerberos") if a.sa_count > 0 and
+                "sipsad-sa-memory-" + m in only]
         if scens or mems:
             tool = os.path.join(a.build, "tools", "sipsa-bench")
             sipsad = os.path.join(a.build, "sipsad")
@@ -1238,21 +1601,24 @@ def main():
                                 "up", realm, "--users",
                                 str(a.sipsad_users)], check=True,
                                stdout=subprocess.DEVNULL)
-                gen = SipsaBench(work, tool, realm, a.sipsad_users)
+                gen = SipsaBench(work, tool, realm, a.sipsad_users,
+                                 a.connections, pki)
                 usage = subprocess.run([tool, "--help"], capture_output=True,
                                        text=True)
                 usage = usage.stdout + usage.stderr
-                for s in scens:
-                    if s not in usage:
-                        rep["rows"].append({
-                            "server": "sipsad-" + s,
-                            "operation": SIPSAD_OPS[s], "load": gen.name,
-                            "max_rate": None,
-                            "note": "pending: sipsa-bench has no %s "
-                                    "scenario yet" % s})
-                        continue
-                    rep["rows"].append(measure(
-                        Sipsad(work, sipsad, s, realm), gen, a))
+                for tp in transports:
+                    for s in scens:
+                        if s not in usage:
+                            rep["rows"].append({
+                                "server": named("sipsad-" + s, tp),
+                                "operation": SIPSAD_OPS[s],
+                                "load": gen.name, "max_rate": None,
+                                "note": "pending: sipsa-bench has no %s "
+                                        "scenario yet" % s})
+                            continue
+                        rep["rows"].append(measure(
+                            Sipsad(work, sipsad, s, realm, tp, pki=pki),
+                            gen, a))
                 for m in mems:
                     rep["rows"].append(sa_memory(work, sipsad, tool, realm,
                                                  m, a.sipsad_users,

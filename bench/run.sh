@@ -4,19 +4,22 @@
 # Digest registrar loaded by SIPp (the anchor), the Sofia-SIP floor
 # (bench/nta-floor) loaded by SIPp, and sipsad loaded by tools/sipsa-bench
 # (ntlm, kerberos, refresh, message; skipped with a note until that tool is
-# built).  Per server: the highest rate sustained for 20 s with zero
-# failures, server CPU microseconds per operation, memory, p99 latency at
-# half that rate; one table, ratios to Kamailio; then sipsad's memory per
-# SA with 100,000 NTLM SAs held.  See bench/README.md ("The
-# peer benchmark") and doc/benchmarks.md.
+# built), each over TCP and TLS by default (--transports udp,tcp,tls) with
+# 2000 long-lived connections (--connections).  Per server: the highest
+# rate sustained for 10 s with zero failures, server CPU microseconds per
+# operation, memory, p99 latency at half that rate; one table, ratios to
+# Kamailio over the same transport; the server CPU of a TLS handshake.
+# sipsad's memory per SA with 100,000 NTLM SAs held on request (--only
+# sipsad-sa-memory-ntlm).  See bench/README.md ("The peer benchmark") and
+# doc/benchmarks.md.
 #
 #   bench/run.sh [--json] [--only kamailio,nta-floor,...] [--keep DIR]
 #
 # Run it from a configured build directory (or pass --build DIR).  Needs 2
-# cores, kamailio and sipp: scripts/install-deps --bench installs them.
-# About 14 minutes in all on a 2-core machine (doc/benchmarks.md); the
-# knobs (--hold, --probe, --start, --fill, --holds, --sa-count, --users,
-# --sipsad-users) are in bench/peers.py.
+# cores, kamailio (and its tls module), sipp, stunnel, tcpdump:
+# scripts/install-deps --bench installs them.  The knobs (--transports,
+# --connections, --ramp, --hold, --probe, --start, --fill, --holds,
+# --sa-count, --users, --sipsad-users) are in bench/peers.py.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
