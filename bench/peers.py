@@ -715,15 +715,28 @@ class Sipp:
         calls = max(1, min(self.conns, int(rate * hold / 2)))
         loops = max(2, int(round(rate * hold / calls)))
         pause = int(round(1000.0 * calls / rate))
-        src = os.path.join(HERE, "sipp", server.scenario.replace(
-            ".xml", "-loop.xml"))
-        path = os.path.join(self.work, "loop.xml")
-        with open(src) as f:
+        path = self.scenario(server, server.scenario.replace(
+            ".xml", "-loop.xml"), {"@LOOPS@": str(loops),
+                                   "@PAUSE@": str(pause)})
+        # Connections come no faster than the operations: each call's
+        # first operation is at its start.
+        return path, calls, loops, calls / float(min(self.ramp, rate))
+
+    def scenario(self, server, name, subst):
+        """bench/sipp/NAME with subst made, written to the run's
+        directory.  Over TLS the Via says TLS: SIPp, speaking TCP to
+        stunnel, would say TCP, which nta refuses on a TLS connection."""
+        with open(os.path.join(HERE, "sipp", name)) as f:
             text = f.read()
+        if server.transport == "tls":
+            subst = dict(subst)
+            subst["SIP/2.0/[transport]"] = "SIP/2.0/TLS"
+        for k, v in subst.items():
+            text = text.replace(k, v)
+        path = os.path.join(self.work, name)
         with open(path, "w") as f:
-            f.write(text.replace("@LOOPS@", str(loops)).replace(
-                "@PAUSE@", str(pause)))
-        return path, calls, loops, calls / float(self.ramp)
+            f.write(text)
+        return path
 
     def run(self, server, rate, hold, rtt=False):
         t = Trial(rate, hold)
@@ -738,10 +751,21 @@ class Sipp:
         if looped:
             scen, calls, loops, ramp = self.loop_scenario(server, rate, hold)
             count = calls * loops
+        elif server.transport == "tls":
+            scen = self.scenario(server, server.scenario, {})
         tunnel = Stunnel(self.work, server.port, self.pki) \
             if server.transport == "tls" else None
+        try:
+            return self.sipp(server, rate, hold, rtt, t, stat, count, scen,
+                             calls, ramp, looped, tunnel)
+        finally:
+            if tunnel:
+                tunnel.stop()
+
+    def sipp(self, server, rate, hold, rtt, t, stat, count, scen, calls,
+             ramp, looped, tunnel):
         argv = ["taskset", "-c", GEN_CPU] + self.command(
-            server, min(self.ramp, calls) if looped else rate,
+            server, min(self.ramp, rate, calls) if looped else rate,
             calls if looped else count, free_port(), rtt, scen,
             tunnel.port if tunnel else None, calls)
         self.argv = argv
@@ -771,8 +795,6 @@ class Sipp:
         smp.halt.set()
         smp.join()
         out.close()
-        if tunnel:
-            tunnel.stop()
         t.connections = smp.conns
         t.max_rss, t.max_pss = smp.max_rss, smp.max_pss
         rows = self.stat_rows(stat)
@@ -788,7 +810,9 @@ class Sipp:
                 # per second from the end of the ramp on.
                 t0 = rows[0][2].get("StartTime", rows[0][0])
                 ops = sorted(t0 + v for v in self.rtt_times())
-                t.completed = len(ops)
+                # SIPp writes the samples 1000 at a time and not the
+                # last ones: a call that succeeded did all its loops.
+                t.completed = count if t.completed == calls else len(ops)
                 rows = self.per_second(ops, t0 + ramp)
                 steady_window(rows, smp, t)
             else:
