@@ -629,7 +629,7 @@ class Stunnel:
     speaks TCP to stunnel in client mode on the generator's core, which
     opens one TLS connection to the server for each TCP connection SIPp
     opens, with the run's CA checked and no session resumption (so a new
-    connection is a full handshake)."""
+    connection is a full handshake), TCP_NODELAY on both sides."""
 
     def __init__(self, work, server_port, pki):
         self.port = free_port()
@@ -639,7 +639,11 @@ class Stunnel:
                     "[sip]\nclient = yes\naccept = 127.0.0.1:%d\n"
                     "connect = 127.0.0.1:%d\nCAfile = %s\n"
                     "verifyChain = yes\ncheckHost = %s\n"
-                    "sessionResume = no\n" % (
+                    "sessionResume = no\n"
+                    # Without, Nagle and the delayed ACK hold a small
+                    # message about 40 ms.
+                    "socket = l:TCP_NODELAY=1\n"
+                    "socket = r:TCP_NODELAY=1\n" % (
                         os.path.join(work, "stunnel.log"), self.port,
                         server_port, pki.ca, Pki.NAME))
         self.proc = subprocess.Popen(
@@ -714,7 +718,9 @@ class Sipp:
         connection, so at low rates fewer connections."""
         calls = max(1, min(self.conns, int(rate * hold / 2)))
         loops = max(2, int(round(rate * hold / calls)))
-        pause = int(round(1000.0 * calls / rate))
+        # Each call lasts the hold (its last pause included), so the
+        # trial's plan is the ramp and the hold.
+        pause = int(round(1000.0 * hold / loops))
         path = self.scenario(server, server.scenario.replace(
             ".xml", "-loop.xml"), {"@LOOPS@": str(loops),
                                    "@PAUSE@": str(pause)})
@@ -779,8 +785,7 @@ class Sipp:
                                          else []),
                       server.port if server.transport != "udp" else None)
         smp.start()
-        hold_planned = hold
-        hold += ramp
+        hold += ramp        # the planned time: the ramp, then the hold
         limit = hold * 1.1 + 15     # recv_timeout, then give up
         over_mem = False
         while gen.poll() is None:
@@ -821,7 +826,6 @@ class Sipp:
             unexp = 0
         if rtt:
             t.latencies = self.rtts()
-        hold = hold_planned + ramp
         if t.why:
             pass
         elif over_mem:
