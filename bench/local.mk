@@ -16,6 +16,7 @@ bench_nta_floor_LDADD = $(SOFIA_LIBS) $(LIBS)
 EXTRA_DIST += bench/run.sh bench/peers.py bench/kamailio/kamailio.cfg \
 	bench/soak.sh bench/soak.py bench/attack.py bench/ad-ntlm.sh \
 	bench/sipp/digest-register.xml bench/sipp/register.xml \
+	bench/sipp/digest-register-loop.xml bench/sipp/register-loop.xml \
 	doc/benchmarks.md doc/bench
 
 # BENCH_ARGS="N NCG NSA" for a shorter run.
