@@ -398,8 +398,9 @@ security_fini(struct proxy *px)
 	px->sa = NULL;
 	(void)workers_destroy(px->flusher);	/* waits for a flush */
 	px->flusher = NULL;
-	/* registrar_close() does not flush, and the last second of a
-	   sync none store would then wait for the kernel's writeback. */
+	/* registrar_close() syncs only the refreshes it still had to
+	   write: the last second of a sync none store would otherwise
+	   wait for the kernel's writeback. */
 	if (px->reg != NULL && px->reg_flush &&
 	    (e = registrar_sync(px->reg)) != 0)
 		log_warnx("binding store flush failed: %s", strerror(e));

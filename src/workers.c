@@ -3,7 +3,8 @@
  * src/workers.c: a few threads for the work that blocks and must not hold
  * the event loop: an NTLM AUTHENTICATE checked by a domain controller
  * through winbindd (sa/mech.h, struct mech_job), which takes as long as
- * winbindd's timeouts when the DC is slow or stopped.  A job's run
+ * winbindd's timeouts when the DC is slow or stopped; directory lookups;
+ * the once-a-second flush of a sync none binding store.  A job's run
  * function goes on a worker thread and touches only the job; its done
  * function comes back on the event loop (an eventfd registered with the
  * su_root), where everything else lives.  The number of jobs waiting or
@@ -229,9 +230,9 @@ workers_destroy(struct workers *wk)
 		wk->index = 0;
 	}
 	if (late) {
-		log_warnx("%u blocking check%s still running at exit (a domain "
-		    "controller that does not answer)", wk->alive,
-		    wk->alive == 1 ? "" : "s");
+		log_warnx("%u blocking job%s still running at exit (a domain "
+		    "controller that does not answer, or a disk that does "
+		    "not sync)", wk->alive, wk->alive == 1 ? "" : "s");
 		return 1;
 	}
 	for (i = 0; i < wk->nthreads; i++)
